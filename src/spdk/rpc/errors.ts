@@ -1,0 +1,140 @@
+/**
+ * Everything that can go wrong on an SPDK JSON-RPC call, as typed errors that name the target
+ * (socket path or host:port) and the method, so an operator can tell which target failed and how.
+ *
+ *   SpdkRpcError (abstract base)
+ *   ├─ JsonRpcError         the target answered with an error object (code, message)
+ *   ├─ RpcTimeoutError      no answer within the call's deadline
+ *   ├─ RpcConnectionError   could not connect, or the connection was lost with the call pending
+ *   ├─ RpcProtocolError     the target sent bytes that are not a valid reply
+ *   └─ RpcRequestError      the request itself cannot be sent (too large for the target, not JSON)
+ */
+import { AgentError } from '../../util/errors.js';
+
+/** Well-known JSON-RPC and SPDK error codes (contract §1.9). */
+export const RpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** The method exists but not in the target's current state (STARTUP vs RUNTIME). */
+  InvalidState: -1,
+  ENOENT: -2,
+  ENOMEM: -12,
+  EBUSY: -16,
+  EEXIST: -17,
+  ENODEV: -19,
+  EINVAL: -22,
+  ETIMEDOUT: -110,
+  EALREADY: -114,
+} as const;
+
+export abstract class SpdkRpcError extends AgentError {
+  /** The target: a Unix socket path or `host:port`. */
+  readonly address: string;
+  /** The method of the call that failed, when the failure belongs to one call. */
+  readonly method: string | undefined;
+
+  protected constructor(
+    message: string,
+    options: { code: string; address: string; method?: string; context?: Record<string, unknown>; cause?: unknown },
+  ) {
+    super(message, {
+      code: options.code,
+      context: { address: options.address, method: options.method, ...options.context },
+      cause: options.cause,
+    });
+    this.address = options.address;
+    this.method = options.method;
+  }
+}
+
+/** The target answered the call with `{"error":{"code":…,"message":…}}`. */
+export class JsonRpcError extends SpdkRpcError {
+  /** SPDK's code: -326xx, -1 (wrong state) or a negative errno. Any int32. */
+  readonly rpcCode: number;
+  /** SPDK's message, as sent (it sometimes ends in a newline). */
+  readonly rpcMessage: string;
+  readonly params: unknown;
+
+  constructor(options: { address: string; method: string; params?: unknown; rpcCode: number; rpcMessage: string }) {
+    super(`${options.method} on ${options.address} failed: ${options.rpcMessage.trimEnd()} (code ${options.rpcCode})`, {
+      code: 'SPDK_RPC_ERROR',
+      address: options.address,
+      method: options.method,
+      context: { rpcCode: options.rpcCode, rpcMessage: options.rpcMessage, params: options.params },
+    });
+    this.rpcCode = options.rpcCode;
+    this.rpcMessage = options.rpcMessage;
+    this.params = options.params;
+  }
+
+  /** The target does not know the method (unknown name, not linked into this app, not allowed). */
+  get isMethodNotFound(): boolean {
+    return this.rpcCode === RpcErrorCode.MethodNotFound;
+  }
+
+  /** The method exists but the target is in the other state (STARTUP vs RUNTIME). */
+  get isWrongState(): boolean {
+    return this.rpcCode === RpcErrorCode.InvalidState;
+  }
+}
+
+export class RpcTimeoutError extends SpdkRpcError {
+  readonly timeoutMs: number;
+
+  constructor(options: { address: string; method: string; timeoutMs: number }) {
+    super(`${options.method} on ${options.address}: no answer within ${options.timeoutMs} ms`, {
+      code: 'SPDK_RPC_TIMEOUT',
+      address: options.address,
+      method: options.method,
+      context: { timeoutMs: options.timeoutMs },
+    });
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+export class RpcConnectionError extends SpdkRpcError {
+  /** The system error code when there is one: ENOENT, ECONNREFUSED, EACCES, ECONNRESET … */
+  readonly errno: string | undefined;
+
+  constructor(options: { address: string; method?: string; reason: string; errno?: string; cause?: unknown }) {
+    const what = options.method ? `${options.method} on ${options.address}` : options.address;
+    super(`${what}: ${options.reason}`, {
+      code: 'SPDK_RPC_CONNECTION',
+      address: options.address,
+      ...(options.method === undefined ? {} : { method: options.method }),
+      context: { errno: options.errno },
+      cause: options.cause,
+    });
+    this.errno = options.errno;
+  }
+}
+
+export class RpcProtocolError extends SpdkRpcError {
+  /** The start of the offending bytes, for the log. */
+  readonly excerpt: string;
+
+  constructor(options: { address: string; method?: string; reason: string; excerpt?: string }) {
+    const what = options.method ? `${options.method} on ${options.address}` : options.address;
+    super(`${what}: invalid reply from the target: ${options.reason}`, {
+      code: 'SPDK_RPC_PROTOCOL',
+      address: options.address,
+      ...(options.method === undefined ? {} : { method: options.method }),
+      context: { excerpt: options.excerpt },
+    });
+    this.excerpt = options.excerpt ?? '';
+  }
+}
+
+export class RpcRequestError extends SpdkRpcError {
+  constructor(options: { address: string; method: string; reason: string; context?: Record<string, unknown> }) {
+    super(`${options.method} on ${options.address}: request not sent: ${options.reason}`, {
+      code: 'SPDK_RPC_REQUEST',
+      address: options.address,
+      method: options.method,
+      ...(options.context === undefined ? {} : { context: options.context }),
+    });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Logging for every layer: winston, JSON lines in production, readable lines on a terminal.
+ *
+ * All output goes to stderr so that a CLI's stdout stays machine-readable. Components take a child
+ * logger (`getLogger('spdk.rpc')`); `configureLogging` may be called later (once the config file is
+ * read) and every child follows, because children share the root's transports.
+ *
+ * Secrets never reach a line: the `redact` format scrubs the password out of URLs
+ * (`amqp://user:secret@host` → `amqp://user:***@host`) and the value of any field whose name looks
+ * like a secret, however deep it sits in the metadata.
+ */
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+export type LogFormat = 'json' | 'text' | 'auto';
+
+export interface LogOptions {
+  level?: string;
+  format?: LogFormat;
+  /** Where lines go; stderr by default. Tests pass a stream to read what was logged. */
+  stream?: NodeJS.WritableStream;
+}
+
+const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|credential|private_?key|^key$/i;
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]*)@/gi;
+
+/** Removes passwords from a string: the userinfo password of every URL in it. */
+export function redactText(text: string): string {
+  return text.replace(URL_PASSWORD, '$1:***@');
+}
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return redactText(value.message);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? '***' : redactValue(v, depth + 1);
+  }
+  return out;
+}
+
+const redact = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (key === 'level' || key === 'timestamp') continue;
+    const value = info[key];
+    info[key] = SECRET_KEY.test(key) && value ? '***' : redactValue(value, 0);
+  }
+  return info;
+});
+
+function pickFormat(format: LogFormat, stream: NodeJS.WritableStream): 'json' | 'text' {
+  if (format !== 'auto') return format;
+  const fromEnv = process.env.SPDK_AGENT_LOG_FORMAT;
+  if (fromEnv === 'json' || fromEnv === 'text') return fromEnv;
+  return (stream as { isTTY?: boolean }).isTTY ? 'text' : 'json';
+}
+
+function textLine(info: winston.Logform.TransformableInfo): string {
+  const { level, message, timestamp, component, ...rest } = info as Record<string, unknown>;
+  const meta = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest, bigintSafe) : '';
+  const where = component ? ` [${String(component)}]` : '';
+  return `${String(timestamp)} ${String(level)}${where} ${String(message)}${meta}`;
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+function buildTransport(options: Required<Pick<LogOptions, 'format'>> & LogOptions): winston.transport {
+  const stream = options.stream ?? process.stderr;
+  const kind = pickFormat(options.format, stream);
+  const format =
+    kind === 'json'
+      ? winston.format.combine(winston.format.timestamp(), redact(), winston.format.json({ replacer: bigintSafe }))
+      : winston.format.combine(
+          winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
+          redact(),
+          winston.format.colorize({ level: (stream as { isTTY?: boolean }).isTTY === true }),
+          winston.format.printf(textLine),
+        );
+  return new winston.transports.Stream({ stream, format });
+}
+
+const root: Logger = winston.createLogger({
+  level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'info',
+  transports: [buildTransport({ format: 'auto' })],
+  exitOnError: false,
+});
+
+/** (Re)configures the root logger; every child logger follows. */
+export function configureLogging(options: LogOptions = {}): void {
+  root.level = options.level ?? process.env.SPDK_AGENT_LOG_LEVEL ?? root.level;
+  root.clear();
+  root.add(buildTransport({ ...options, format: options.format ?? 'auto' }));
+}
+
+/** A logger that tags every line with the component name (`spdk.rpc`, `bus.server`, …). */
+export function getLogger(component: string): Logger {
+  return root.child({ component });
+}
