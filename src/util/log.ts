@@ -83,15 +83,21 @@ function buildTransport(options: Required<Pick<LogOptions, 'format'>> & LogOptio
   return new winston.transports.Stream({ stream, format });
 }
 
+/** The level named by SPDK_AGENT_LOG_LEVEL (any case), or info. */
+function levelFromEnv(): string | undefined {
+  const level = process.env.SPDK_AGENT_LOG_LEVEL?.trim().toLowerCase();
+  return level && level in winston.config.npm.levels ? level : undefined;
+}
+
 const root: Logger = winston.createLogger({
-  level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'info',
+  level: levelFromEnv() ?? 'info',
   transports: [buildTransport({ format: 'auto' })],
   exitOnError: false,
 });
 
 /** (Re)configures the root logger; every child logger follows. */
 export function configureLogging(options: LogOptions = {}): void {
-  root.level = options.level ?? process.env.SPDK_AGENT_LOG_LEVEL ?? root.level;
+  root.level = options.level?.toLowerCase() ?? levelFromEnv() ?? root.level;
   root.clear();
   root.add(buildTransport({ ...options, format: options.format ?? 'auto' }));
 }

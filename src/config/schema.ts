@@ -1,0 +1,201 @@
+/**
+ * The JSON Schema (draft-07) of the agent's YAML file.
+ *
+ * It is the single source of truth for keys, types and defaults; `config/agent.schema.json` is a
+ * copy for editors (a test keeps the two identical). Every object sets
+ * `additionalProperties: false` so a misspelt key is reported rather than silently ignored.
+ *
+ * `x-expected` is ours: the words used in an error message when a value does not match its
+ * pattern (a regex means nothing to an operator).
+ */
+
+const seconds = (defaultValue: number, description: string) =>
+  ({ type: 'number', exclusiveMinimum: 0, default: defaultValue, description }) as const;
+
+const path = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
+
+const hostName = (description: string) =>
+  ({
+    type: 'string',
+    pattern: '^[^\\s/]+$',
+    'x-expected': 'a host name without spaces or slashes',
+    description,
+  }) as const;
+
+const agentSection = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    host: hostName('RPC server name (Cyborg CONF.host): the agent listens on cyborg-agent.<host>. Default: the system hostname.'),
+    reportedHostname: hostName('Hostname sent in report_data (Cyborg [agent] resource_provider_name). Default: the FQDN.'),
+    reportIntervalSec: seconds(60, 'Period of report_data.'),
+    changeCheckIntervalSec: seconds(1, 'How often target inventories are compared for on-change reports.'),
+    shutdownTimeoutSec: seconds(20, 'How long a clean shutdown may take before the agent exits anyway.'),
+  },
+} as const;
+
+const logSection = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    level: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
+    format: { enum: ['auto', 'json', 'text'], default: 'auto', description: 'auto: text on a terminal, JSON lines otherwise.' },
+  },
+} as const;
+
+const busSection = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    urls: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', minLength: 1 },
+      default: ['amqp://127.0.0.1:5672'],
+      description: 'Broker URLs (amqp:// or amqps://), tried in order.',
+    },
+    username: { type: 'string', minLength: 1, default: 'guest' },
+    password: { type: 'string', default: 'guest' },
+    passwordFile: path('File holding the broker password (read at start).'),
+    vhost: { type: 'string', minLength: 1, default: '/' },
+    controlExchange: { type: 'string', minLength: 1, default: 'cyborg' },
+    agentTopic: { type: 'string', minLength: 1, default: 'cyborg-agent' },
+    conductorTopic: { type: 'string', minLength: 1, default: 'cyborg-conductor' },
+    rpcResponseTimeoutSec: seconds(60, 'Timeout of calls the agent makes (oslo rpc_response_timeout).'),
+    heartbeatSec: { type: 'integer', minimum: 0, default: 60, description: 'AMQP heartbeat; 0 disables it.' },
+    durableQueues: { type: 'boolean', default: false },
+    autoDeleteQueues: { type: 'boolean', default: false },
+    quorumQueues: { type: 'boolean', default: false },
+    haQueues: { type: 'boolean', default: false },
+    transientQueuesTtlSec: { type: 'integer', minimum: 1, default: 1800 },
+    pingEnabled: { type: 'boolean', default: false, description: 'Answer oslo_rpc_server_ping (oslo rpc_ping_enabled).' },
+    retry: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        initialSec: { type: 'number', minimum: 0, default: 1 },
+        stepSec: { type: 'number', minimum: 0, default: 2 },
+        maxSec: { type: 'number', exclusiveMinimum: 0, default: 30 },
+      },
+    },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ca: path('CA bundle (PEM) for amqps://.'),
+        cert: path('Client certificate (PEM).'),
+        key: path('Client private key (PEM).'),
+        servername: { type: 'string', minLength: 1 },
+        verify: { type: 'boolean', default: true },
+      },
+    },
+  },
+} as const;
+
+const targetSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'app'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+      'x-expected': 'a name of letters, digits, "_", "." or "-" (at most 64, not starting with a symbol)',
+    },
+    app: { enum: ['nvmf_tgt', 'vhost', 'iscsi_tgt', 'spdk_tgt'] },
+    socket: path('RPC Unix socket (-r). Default: /var/tmp/spdk.sock when tcp is not set.'),
+    tcp: {
+      type: 'string',
+      pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+      'x-expected': 'host:port, e.g. "10.0.0.5:5260" or "[fd00::5]:5260"',
+    },
+    binary: path('The app binary; overrides detection.'),
+    args: { type: 'array', items: { type: 'string', 'x-expected': 'a quoted string such as "512"' }, default: [] },
+    env: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      additionalProperties: { type: 'string' },
+      default: {},
+    },
+    jsonConfig: path('SPDK JSON config, passed as -c.'),
+    cpumask: {
+      type: 'string',
+      pattern: '^(0[xX][0-9A-Fa-f]+|[0-9A-Fa-f]+|\\[[0-9,\\s-]+\\])$',
+      'x-expected': 'a core mask like "0x3" or a core list like "[0,1,8-12]", in quotes (unquoted, YAML reads 0x3 as the number 3)',
+    },
+    memSizeMb: { type: 'integer', minimum: 1 },
+    vhostSocketDir: path('Where vhost sockets go (-S; vhost and spdk_tgt only).'),
+    autostart: { type: 'boolean', default: false },
+    adopt: { type: 'boolean', default: true },
+    stopOnAgentExit: { type: 'boolean', default: false },
+    restart: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        policy: { enum: ['never', 'on-failure', 'always'], default: 'on-failure' },
+        maxAttempts: { type: 'integer', minimum: 1, default: 5 },
+        initialDelaySec: { type: 'number', minimum: 0, default: 1 },
+        maxDelaySec: { type: 'number', minimum: 0, default: 30 },
+      },
+    },
+    startTimeoutSec: seconds(60, 'How long a start may take until the RPC socket answers.'),
+    stopTimeoutSec: seconds(15, 'How long a graceful stop may take before SIGKILL.'),
+    rpcTimeoutSec: seconds(30, 'Default deadline of one RPC call.'),
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+const spdkSection = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    upperConfig: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['path'],
+      properties: {
+        path: path("The management application's file (Cyborg's cyborg.conf)."),
+        format: { enum: ['cyborg'], default: 'cyborg' },
+      },
+    },
+    sourceDir: path('An SPDK source tree.'),
+    prefix: path('An installed SPDK prefix.'),
+    searchPath: { type: 'boolean', default: true },
+    hugepages: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        allocate: { type: 'boolean', default: false },
+        useSetupScript: { type: 'boolean', default: true },
+      },
+    },
+    deviceType: { type: 'string', minLength: 1, default: 'NVMe' },
+    remoteable: { type: 'boolean', default: false },
+    targets: { type: 'array', items: targetSchema, default: [] },
+  },
+} as const;
+
+export const agentConfigSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'spdk-agent configuration (agent.yaml)',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    agent: agentSection,
+    log: logSection,
+    bus: busSection,
+    spdk: spdkSection,
+  },
+} as const;
+
+/** Keys under `x-expected` are annotations, not validation keywords. */
+export const EXPECTED_KEYWORD = 'x-expected';
