@@ -72,7 +72,7 @@ const busSection = {
     quorumQueues: { type: 'boolean', default: false },
     haQueues: { type: 'boolean', default: false },
     transientQueuesTtlSec: { type: 'integer', minimum: 1, default: 1800 },
-    pingEnabled: { type: 'boolean', default: false, description: 'Answer oslo_rpc_server_ping (oslo rpc_ping_enabled).' },
+    pingEnabled: { type: 'boolean', default: true, description: 'Answer oslo_rpc_server_ping (oslo rpc_ping_enabled; on by default here: it costs nothing and lets oslo tooling probe the agent).' },
     retry: {
       type: 'object',
       additionalProperties: false,
