@@ -1,0 +1,303 @@
+/**
+ * NVMe-oF target (contract §3.3): transports, subsystems, their namespaces, listeners and hosts,
+ * statistics. Every method takes an optional `tgt_name`; leave it out for the stock apps.
+ */
+import type { RpcCaller, RpcCallOptions } from '../rpc/types.js';
+import { argumentOrigin, request, requestBoolean } from './request.js';
+import {
+  expectArray,
+  expectInteger,
+  expectNamedObjects,
+  expectObject,
+  isObject,
+  requireInteger,
+  requireObject,
+  requireText,
+  resultError,
+  type JsonObject,
+  type Origin,
+} from './shape.js';
+import type { NvmfController, NvmfListenAddress, NvmfStats, NvmfSubsystem, NvmfTransport } from './types.js';
+
+interface TargetName {
+  /** The NVMe-oF target; only for apps that run several. */
+  tgt_name?: string;
+}
+
+// ---------------------------------------------------------------- transports
+
+export interface CreateTransportParams extends TargetName {
+  /** `TCP`, `RDMA`, `VFIOUSER`, `FC`, … (`PCIe` is refused). */
+  trtype: string;
+  max_queue_depth?: number;
+  max_io_qpairs_per_ctrlr?: number;
+  in_capsule_data_size?: number;
+  max_io_size?: number;
+  max_aq_depth?: number;
+  iobuf_small_cache_size?: number;
+  iobuf_large_cache_size?: number;
+  zcopy?: boolean;
+  num_cqe?: number;
+  max_srq_depth?: number;
+  no_srq?: boolean;
+  c2h_success?: boolean;
+  dif_insert_or_strip?: boolean;
+  sock_priority?: number;
+  acceptor_backlog?: number;
+  abort_timeout_sec?: number;
+  no_wr_batching?: boolean;
+  control_msg_num?: number;
+  acceptor_poll_rate?: number;
+  ack_timeout?: number;
+  data_wr_pool_size?: number;
+  disable_command_passthru?: boolean;
+  kas?: number;
+  min_kato?: number;
+  masked_oncs?: number;
+  masked_fuses?: number;
+  /** Deprecated by SPDK. */
+  io_unit_size?: number;
+  num_shared_buffers?: number;
+  buf_cache_size?: number;
+}
+
+/**
+ * `nvmf_create_transport` (v18.10+). A transport must exist before a listener of its type (v19.01+).
+ * A second one of the same type fails with -32603 "Transport type 'X' already exists".
+ */
+export async function createTransport(caller: RpcCaller, params: CreateTransportParams, options?: RpcCallOptions): Promise<boolean> {
+  const origin = argumentOrigin(caller, 'nvmf_create_transport');
+  requireObject(origin, 'params', params);
+  requireText(origin, 'trtype', params.trtype);
+  return requestBoolean(caller, 'nvmf_create_transport', { ...params }, options);
+}
+
+/** `nvmf_get_transports` (v19.10+; `get_nvmf_transports` v19.01–v22.01). `trtype` needs v21.10. */
+export async function getTransports(
+  caller: RpcCaller,
+  params: TargetName & { trtype?: string } = {},
+  options?: RpcCallOptions,
+): Promise<NvmfTransport[]> {
+  const answer = await request(caller, 'nvmf_get_transports', { trtype: params.trtype, tgt_name: params.tgt_name }, options);
+  return expectNamedObjects<NvmfTransport>(answer.origin, answer.result, 'trtype');
+}
+
+// ---------------------------------------------------------------- subsystems
+
+export interface CreateSubsystemParams extends TargetName {
+  nqn: string;
+  serial_number?: string;
+  model_number?: string;
+  admin_label?: string;
+  max_namespaces?: number;
+  /** Default false. */
+  allow_any_host?: boolean;
+  ana_reporting?: boolean;
+  min_cntlid?: number;
+  max_cntlid?: number;
+  dmrsl?: number;
+  wzsl?: number;
+  passthrough?: boolean;
+  enable_nssr?: boolean;
+}
+
+const CONSTRUCT_HINT =
+  'targets older than v18.10 create subsystems only with construct_nvmf_subsystem (everything in one call), which is not wrapped';
+
+/**
+ * `nvmf_create_subsystem` (v19.10+; `nvmf_subsystem_create` v18.10–v22.01). A duplicate NQN fails with
+ * -32603 "Unable to create subsystem <nqn>", the same answer as a malformed NQN.
+ */
+export async function createSubsystem(caller: RpcCaller, params: CreateSubsystemParams, options?: RpcCallOptions): Promise<boolean> {
+  const origin = argumentOrigin(caller, 'nvmf_create_subsystem');
+  requireObject(origin, 'params', params);
+  requireText(origin, 'nqn', params.nqn);
+  return requestBoolean(caller, 'nvmf_create_subsystem', { ...params }, options, { hint: CONSTRUCT_HINT });
+}
+
+/** `nvmf_delete_subsystem` (v19.10+; `delete_nvmf_subsystem` v17.07–v22.01); resolves once destroyed. */
+export async function deleteSubsystem(caller: RpcCaller, params: TargetName & { nqn: string }, options?: RpcCallOptions): Promise<boolean> {
+  requireText(argumentOrigin(caller, 'nvmf_delete_subsystem'), 'nqn', params?.nqn);
+  return requestBoolean(caller, 'nvmf_delete_subsystem', { nqn: params.nqn, tgt_name: params.tgt_name }, options);
+}
+
+/** Listen addresses carry a duplicate `transport` key up to v24.01; the current shape has only `trtype`. */
+function normaliseListenAddress(origin: Origin, value: unknown): NvmfListenAddress {
+  if (!isObject(value)) throw resultError(origin, 'a listen address is not an object', value);
+  const { transport, ...address } = value;
+  if (address.trtype === undefined && typeof transport === 'string') address.trtype = transport;
+  if (typeof address.trtype !== 'string') throw resultError(origin, 'a listen address has no trtype', value);
+  return address as unknown as NvmfListenAddress;
+}
+
+export function normaliseSubsystems(origin: Origin, result: unknown): NvmfSubsystem[] {
+  return expectNamedObjects<JsonObject>(origin, result, 'nqn').map((entry) => {
+    const addresses = entry.listen_addresses;
+    if (addresses === undefined) return { ...entry, listen_addresses: [] } as unknown as NvmfSubsystem;
+    const listen_addresses = expectArray(origin, addresses, `listen_addresses of ${String(entry.nqn)}`).map((a) => normaliseListenAddress(origin, a));
+    return { ...entry, listen_addresses } as unknown as NvmfSubsystem;
+  });
+}
+
+/**
+ * `nvmf_get_subsystems` (v19.10+; `get_nvmf_subsystems` v17.07–v22.01), the discovery subsystem
+ * included. Listen addresses are normalised to `{trtype, adrfam, traddr, trsvcid}` (the pre-v24.05
+ * `transport` twin is dropped). An unknown `nqn` fails with -19 (v24.01) or -32602.
+ */
+export async function getSubsystems(
+  caller: RpcCaller,
+  params: TargetName & { nqn?: string } = {},
+  options?: RpcCallOptions,
+): Promise<NvmfSubsystem[]> {
+  if (params.nqn !== undefined) requireText(argumentOrigin(caller, 'nvmf_get_subsystems'), 'nqn', params.nqn);
+  const answer = await request(caller, 'nvmf_get_subsystems', { nqn: params.nqn, tgt_name: params.tgt_name }, options);
+  return normaliseSubsystems(answer.origin, answer.result);
+}
+
+// ---------------------------------------------------------------- namespaces
+
+export interface NamespaceParams {
+  bdev_name: string;
+  /** Assigned by the target when left out. */
+  nsid?: number;
+  nguid?: string;
+  eui64?: string;
+  uuid?: string;
+  ptpl_file?: string;
+  anagrpid?: number;
+  no_auto_visible?: boolean;
+}
+
+/**
+ * `nvmf_subsystem_add_ns` (v18.04+): the namespace id used. An unknown bdev, an nsid in use or a
+ * claimed bdev all fail with -32602 "Invalid parameters". The subsystem is paused meanwhile; a
+ * second change to it in flight fails with -32603 "subsystem busy, retry later." on v24.01.
+ */
+export async function subsystemAddNs(
+  caller: RpcCaller,
+  params: TargetName & { nqn: string; namespace: NamespaceParams },
+  options?: RpcCallOptions,
+): Promise<number> {
+  const origin = argumentOrigin(caller, 'nvmf_subsystem_add_ns');
+  requireText(origin, 'nqn', params?.nqn);
+  const namespace = requireObject(origin, 'namespace', params.namespace);
+  requireText(origin, 'namespace.bdev_name', namespace.bdev_name);
+  if (namespace.nsid !== undefined) requireInteger(origin, 'namespace.nsid', namespace.nsid, 1, 0xfffffffe);
+  const answer = await request(caller, 'nvmf_subsystem_add_ns', { nqn: params.nqn, namespace: { ...params.namespace }, tgt_name: params.tgt_name }, options);
+  return expectInteger(answer.origin, answer.result);
+}
+
+/** `nvmf_subsystem_remove_ns`. */
+export async function subsystemRemoveNs(
+  caller: RpcCaller,
+  params: TargetName & { nqn: string; nsid: number },
+  options?: RpcCallOptions,
+): Promise<boolean> {
+  const origin = argumentOrigin(caller, 'nvmf_subsystem_remove_ns');
+  requireText(origin, 'nqn', params?.nqn);
+  requireInteger(origin, 'nsid', params.nsid, 1, 0xfffffffe);
+  return requestBoolean(caller, 'nvmf_subsystem_remove_ns', { nqn: params.nqn, nsid: params.nsid, tgt_name: params.tgt_name }, options);
+}
+
+// ---------------------------------------------------------------- listeners
+
+export interface ListenAddressParams {
+  trtype: string;
+  traddr: string;
+  adrfam?: string;
+  /** Needed for TCP and RDMA. */
+  trsvcid?: string;
+}
+
+function checkListener(origin: Origin, params: { nqn: string; listen_address: ListenAddressParams }): void {
+  requireText(origin, 'nqn', params?.nqn);
+  const address = requireObject(origin, 'listen_address', params.listen_address);
+  requireText(origin, 'listen_address.trtype', address.trtype);
+  requireText(origin, 'listen_address.traddr', address.traddr);
+}
+
+/**
+ * `nvmf_subsystem_add_listener` (v18.04+). A listener that exists already, a transport not created
+ * and a port in use all fail with -32602 "Invalid parameters".
+ */
+export async function subsystemAddListener(
+  caller: RpcCaller,
+  params: TargetName & {
+    nqn: string;
+    listen_address: ListenAddressParams;
+    secure_channel?: boolean;
+    ana_state?: 'optimized' | 'non_optimized' | 'inaccessible';
+    sock_impl?: string;
+    numa_id?: number;
+  },
+  options?: RpcCallOptions,
+): Promise<boolean> {
+  checkListener(argumentOrigin(caller, 'nvmf_subsystem_add_listener'), params);
+  return requestBoolean(caller, 'nvmf_subsystem_add_listener', { ...params, listen_address: { ...params.listen_address } }, options);
+}
+
+/** `nvmf_subsystem_remove_listener`. */
+export async function subsystemRemoveListener(
+  caller: RpcCaller,
+  params: TargetName & { nqn: string; listen_address: ListenAddressParams },
+  options?: RpcCallOptions,
+): Promise<boolean> {
+  checkListener(argumentOrigin(caller, 'nvmf_subsystem_remove_listener'), params);
+  return requestBoolean(
+    caller,
+    'nvmf_subsystem_remove_listener',
+    { nqn: params.nqn, listen_address: { ...params.listen_address }, tgt_name: params.tgt_name },
+    options,
+  );
+}
+
+// ---------------------------------------------------------------- hosts
+
+/** `nvmf_subsystem_add_host` (v18.04+): lets the host NQN connect. `psk`/`dhchap_*` name keyring keys. */
+export async function subsystemAddHost(
+  caller: RpcCaller,
+  params: TargetName & { nqn: string; host: string; psk?: string; dhchap_key?: string; dhchap_ctrlr_key?: string },
+  options?: RpcCallOptions,
+): Promise<boolean> {
+  const origin = argumentOrigin(caller, 'nvmf_subsystem_add_host');
+  requireText(origin, 'nqn', params?.nqn);
+  requireText(origin, 'host', params.host);
+  return requestBoolean(caller, 'nvmf_subsystem_add_host', { ...params }, options);
+}
+
+/** `nvmf_subsystem_remove_host`. */
+export async function subsystemRemoveHost(
+  caller: RpcCaller,
+  params: TargetName & { nqn: string; host: string },
+  options?: RpcCallOptions,
+): Promise<boolean> {
+  const origin = argumentOrigin(caller, 'nvmf_subsystem_remove_host');
+  requireText(origin, 'nqn', params?.nqn);
+  requireText(origin, 'host', params.host);
+  return requestBoolean(caller, 'nvmf_subsystem_remove_host', { nqn: params.nqn, host: params.host, tgt_name: params.tgt_name }, options);
+}
+
+// ---------------------------------------------------------------- state and statistics
+
+/** `nvmf_subsystem_get_controllers`: the hosts' controllers connected to one subsystem. */
+export async function subsystemGetControllers(
+  caller: RpcCaller,
+  params: TargetName & { nqn: string },
+  options?: RpcCallOptions,
+): Promise<NvmfController[]> {
+  requireText(argumentOrigin(caller, 'nvmf_subsystem_get_controllers'), 'nqn', params?.nqn);
+  const answer = await request(caller, 'nvmf_subsystem_get_controllers', { nqn: params.nqn, tgt_name: params.tgt_name }, options);
+  const controllers = expectArray(answer.origin, answer.result);
+  controllers.forEach((entry, index) => {
+    if (!isObject(entry) || typeof entry.cntlid !== 'number') throw resultError(answer.origin, `controller ${index} has no cntlid`, entry);
+  });
+  return controllers as NvmfController[];
+}
+
+/** `nvmf_get_stats` (v19.07+): counters per poll group. */
+export async function getStats(caller: RpcCaller, params: TargetName = {}, options?: RpcCallOptions): Promise<NvmfStats> {
+  const answer = await request(caller, 'nvmf_get_stats', { tgt_name: params.tgt_name }, options);
+  const stats = expectObject(answer.origin, answer.result);
+  expectNamedObjects(answer.origin, stats.poll_groups, 'name');
+  return stats as unknown as NvmfStats;
+}

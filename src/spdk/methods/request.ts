@@ -1,0 +1,56 @@
+/**
+ * The one path every wrapper takes to the target: version-gated params checked, the name resolved,
+ * the call made within the caller's deadline.
+ */
+import type { RpcCaller, RpcCallOptions, RpcParams } from '../rpc/types.js';
+import { CallBudget } from './budget.js';
+import type { Operation } from './names.js';
+import { checkParams } from './param-gates.js';
+import { invoke, type Invocation, type InvokeOptions, type ParamsFor } from './resolver.js';
+import { expectBoolean, type Origin } from './shape.js';
+
+export interface RequestExtra extends InvokeOptions {
+  /** Builds the params for the name actually called, when an old name takes other keys. */
+  paramsFor?: (method: string) => RpcParams | undefined | Promise<RpcParams | undefined>;
+}
+
+export interface Answer<T> extends Invocation<T> {
+  /** For result checks: the target and the name that answered. */
+  origin: Origin;
+}
+
+/**
+ * Calls `operation` with `params` (in current-name form; `paramsFor` adapts them to an old name
+ * when that name takes other keys). A `CallBudget` instead of options continues a deadline that
+ * earlier steps of the same wrapper call already used.
+ */
+export async function request<T = unknown>(
+  caller: RpcCaller,
+  operation: Operation,
+  params: RpcParams | undefined,
+  options: RpcCallOptions | CallBudget | undefined,
+  extra: RequestExtra = {},
+): Promise<Answer<T>> {
+  const budget = options instanceof CallBudget ? options : new CallBudget(caller.address, options);
+  await checkParams(caller, operation, params, budget);
+  const spec: ParamsFor = extra.paramsFor ?? params;
+  const answer = await invoke<T>(caller, operation, spec, budget, extra);
+  return { ...answer, origin: { address: caller.address, method: answer.method } };
+}
+
+/** Where errors about arguments are attributed before any name is resolved. */
+export function argumentOrigin(caller: RpcCaller, operation: Operation): Origin {
+  return { address: caller.address, method: operation };
+}
+
+/** `request` for the many methods that answer `true`: the result checked to be a boolean. */
+export async function requestBoolean(
+  caller: RpcCaller,
+  operation: Operation,
+  params: RpcParams | undefined,
+  options: RpcCallOptions | CallBudget | undefined,
+  extra: RequestExtra = {},
+): Promise<boolean> {
+  const answer = await request(caller, operation, params, options, extra);
+  return expectBoolean(answer.origin, answer.result);
+}

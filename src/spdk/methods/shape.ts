@@ -1,0 +1,136 @@
+/**
+ * Checks on what a target answered and on what a caller passed, so that a reply of an unexpected
+ * shape, or a wrong argument, becomes a typed error naming the method instead of a TypeError deep in
+ * the agent. Only the members the catalogue itself relies on are checked; the rest of a result is
+ * passed through as SPDK sent it.
+ */
+import type { RpcParams } from '../rpc/types.js';
+import { InvalidArgumentError, SpdkResultError } from './errors.js';
+
+export type JsonObject = Record<string, unknown>;
+
+/** Where a value came from, for the error message. */
+export interface Origin {
+  address: string;
+  method: string;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function excerpt(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+export function resultError(origin: Origin, reason: string, value: unknown): SpdkResultError {
+  return new SpdkResultError({ ...origin, reason, excerpt: excerpt(value) });
+}
+
+export function expectArray(origin: Origin, value: unknown, what = 'the result'): unknown[] {
+  if (!Array.isArray(value)) throw resultError(origin, `${what} is not an array`, value);
+  return value;
+}
+
+export function expectObject(origin: Origin, value: unknown, what = 'the result'): JsonObject {
+  if (!isObject(value)) throw resultError(origin, `${what} is not an object`, value);
+  return value;
+}
+
+/** An array of objects, each holding a string member `key` (the name lists are keyed by). */
+export function expectNamedObjects<T>(origin: Origin, value: unknown, key: string): T[] {
+  const items = expectArray(origin, value);
+  items.forEach((item, index) => {
+    if (!isObject(item)) throw resultError(origin, `element ${index} is not an object`, item);
+    if (typeof item[key] !== 'string') throw resultError(origin, `element ${index} has no string "${key}"`, item);
+  });
+  return items as T[];
+}
+
+export function expectStringArray(origin: Origin, value: unknown, what = 'the result'): string[] {
+  const items = expectArray(origin, value, what);
+  const bad = items.findIndex((item) => typeof item !== 'string');
+  if (bad >= 0) throw resultError(origin, `${what}: element ${bad} is not a string`, items[bad]);
+  return items as string[];
+}
+
+export function expectBoolean(origin: Origin, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw resultError(origin, 'the result is not a boolean', value);
+  return value;
+}
+
+export function expectInteger(origin: Origin, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw resultError(origin, 'the result is not an integer', value);
+  return value;
+}
+
+/**
+ * The name a `*_create` method returns: a string, or (up to v18.04) a one-element array of it.
+ */
+export function expectCreatedName(origin: Origin, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+  throw resultError(origin, 'the result is neither a name nor a one-element array of a name', value);
+}
+
+/**
+ * The params to send: `undefined` members dropped (SPDK's strict decoder rejects what it does not
+ * know, and the caller did not give them), and nothing at all rather than `{}` (which no-argument
+ * methods reject).
+ */
+export function compactParams(params: RpcParams | undefined): RpcParams | undefined {
+  if (params === undefined) return undefined;
+  const out: RpcParams = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) out[key] = value;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** A required text argument (a bdev name, an NQN, a controller name): a non-empty string. */
+export function requireText(origin: Origin, argument: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError({ ...origin, argument, reason: `expected a non-empty string, got ${excerpt(value)}` });
+  }
+  return value;
+}
+
+/** A required count or size: a non-negative safe integer or a bigint (uint64 on the wire). */
+export function requireCount(origin: Origin, argument: string, value: unknown, { positive = false } = {}): number | bigint {
+  const ok =
+    (typeof value === 'number' && Number.isSafeInteger(value) && (positive ? value > 0 : value >= 0)) ||
+    (typeof value === 'bigint' && (positive ? value > 0n : value >= 0n));
+  if (!ok) {
+    const kind = positive ? 'a positive integer' : 'a non-negative integer';
+    throw new InvalidArgumentError({ ...origin, argument, reason: `expected ${kind}, got ${excerpt(value)}` });
+  }
+  return value as number | bigint;
+}
+
+/** A required object argument (`namespace`, `listen_address`). */
+export function requireObject(origin: Origin, argument: string, value: unknown): JsonObject {
+  if (!isObject(value)) throw new InvalidArgumentError({ ...origin, argument, reason: `expected an object, got ${excerpt(value)}` });
+  return value;
+}
+
+/** A required integer within bounds (`scsi_target_num`, `nsid`, a tag). */
+export function requireInteger(origin: Origin, argument: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError({ ...origin, argument, reason: `expected an integer from ${min} to ${max}, got ${excerpt(value)}` });
+  }
+  return value;
+}
+
+/** A required list argument with at least one element (`portals`, `luns`, `pg_ig_maps`). */
+export function requireNonEmptyArray(origin: Origin, argument: string, value: unknown): unknown[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InvalidArgumentError({ ...origin, argument, reason: `expected a non-empty array, got ${excerpt(value)}` });
+  }
+  return value;
+}
