@@ -1,0 +1,130 @@
+/**
+ * `spdk-agent rpc [-s SOCKET|HOST:PORT] [-t SECONDS] METHOD [PARAMS_JSON]`: one JSON-RPC call, in
+ * place of SPDK's `scripts/rpc.py <method> …`, but taking the params as JSON (the method catalogue
+ * is not duplicated as options) and printing the result as JSON.
+ *
+ * Exit codes: 0 success (the result, 2-space indented with exact big integers, on stdout);
+ * 1 the target answered with a JSON-RPC error (code and message on stderr); 2 a usage error, or
+ * the call could not be made (connection, timeout, invalid reply), with a one-line message naming
+ * the socket on stderr.
+ *
+ * Differences from rpc.py, on purpose: the result is always JSON (`true` prints `true`, a bdev name
+ * prints `"Malloc0"`), so scripts can parse it; `-t` is a wall-clock deadline, where rpc.py's
+ * counts the process's CPU time. As in rpc.py, `spdk_kill_instance` succeeds when the target
+ * closes the connection before answering: it is exiting.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { configureLogging } from '../../util/log.js';
+import { SpdkRpcClient } from '../../spdk/rpc/client.js';
+import { DEFAULT_RPC_SOCKET } from '../../spdk/rpc/address.js';
+import { JsonRpcError, RpcConnectionError, SpdkRpcError } from '../../spdk/rpc/errors.js';
+import { parseJsonText, stringifyJson } from '../../spdk/rpc/json.js';
+import type { RpcParams } from '../../spdk/rpc/types.js';
+import { CliUsageError } from '../errors.js';
+import { CommandExit, ExitCode, readAll, type CliIo } from '../io.js';
+
+const DEFAULT_TIMEOUT_SECONDS = 60;
+/** Longest deadline a timer can hold (2^31-1 ms), in seconds. */
+const MAX_TIMEOUT_SECONDS = 2_147_483;
+const KILL_METHOD = 'spdk_kill_instance';
+
+interface RpcOptions {
+  server: string;
+  timeout: number;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('rpc')
+    .description('Call one JSON-RPC method on an SPDK target and print its result as JSON.')
+    .argument('<method>', 'the method, e.g. spdk_get_version or bdev_get_bdevs')
+    .argument('[params_json]', "the params as a JSON object, e.g. '{\"name\":\"Malloc0\"}'; '-' reads them from stdin")
+    .option(
+      '-s, --server <address>',
+      "the target's socket path, host:port (through a TCP bridge), unix:<path> or tcp:<host>:<port>",
+      DEFAULT_RPC_SOCKET,
+    )
+    .option('-t, --timeout <seconds>', 'how long to wait for the answer', parseTimeout, DEFAULT_TIMEOUT_SECONDS)
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 success, 1 the target answered with an error, 2 usage error or no answer.
+
+Examples:
+  spdk-agent rpc spdk_get_version
+  spdk-agent rpc -s /var/tmp/spdk.sock bdev_get_bdevs '{"name":"Malloc0"}'
+  echo '{"sig_name":"SIGTERM"}' | spdk-agent rpc spdk_kill_instance -`,
+    )
+    .action((method: string, paramsText: string | undefined, options: RpcOptions) => runRpc(io, method, paramsText, options));
+}
+
+async function runRpc(io: CliIo, method: string, paramsText: string | undefined, options: RpcOptions): Promise<void> {
+  // The command reports its own failures; log lines would only repeat them.
+  configureLogging({ level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'error' });
+  const timeoutMs = options.timeout * 1000;
+  const params = await readParams(io, paramsText, timeoutMs);
+
+  let client: SpdkRpcClient;
+  try {
+    client = new SpdkRpcClient({ address: options.server, timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 5_000) });
+  } catch (err) {
+    throw new CliUsageError(err instanceof Error ? err.message : String(err));
+  }
+  // Whether the connection carrying the call went away (as opposed to never being made).
+  let lostAfterConnect = false;
+  client.on('disconnect', (info) => {
+    if (info.error instanceof RpcConnectionError) lostAfterConnect = true;
+  });
+  try {
+    await client.connect();
+    const result = await client.call(method, params);
+    io.stdout.write(`${stringifyJson(result, 2)}\n`);
+  } catch (err) {
+    if (method === KILL_METHOD && lostAfterConnect && err instanceof RpcConnectionError) {
+      io.stderr.write(`spdk-agent: ${KILL_METHOD}: ${client.address} closed the connection before answering: the target is exiting\n`);
+      return;
+    }
+    if (err instanceof JsonRpcError) {
+      io.stderr.write(`spdk-agent: ${err.message}\n`);
+      throw new CommandExit(ExitCode.Failed);
+    }
+    if (err instanceof SpdkRpcError) {
+      io.stderr.write(`spdk-agent: ${err.message}\n`);
+      throw new CommandExit(ExitCode.Usage);
+    }
+    throw err;
+  } finally {
+    await client.close();
+  }
+}
+
+async function readParams(io: CliIo, paramsText: string | undefined, timeoutMs: number): Promise<RpcParams | undefined> {
+  if (paramsText === undefined) return undefined;
+  let text = paramsText;
+  let source = 'PARAMS_JSON';
+  if (paramsText === '-') {
+    if (io.stdin.isTTY) io.stderr.write('spdk-agent: reading PARAMS_JSON from stdin (end with Ctrl-D)\n');
+    text = await readAll(io.stdin, timeoutMs, 'stdin');
+    source = 'PARAMS_JSON from stdin';
+  }
+  let value: unknown;
+  try {
+    value = parseJsonText(text);
+  } catch (err) {
+    throw new CliUsageError(`${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new CliUsageError(`${source} must be a JSON object of named params (SPDK takes no positional params), not ${got}`);
+  }
+  return value as RpcParams;
+}
+
+function parseTimeout(text: string): number {
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new InvalidArgumentError(`expected a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS}.`);
+  }
+  return seconds;
+}

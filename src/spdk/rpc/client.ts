@@ -1,0 +1,479 @@
+/**
+ * The JSON-RPC client for SPDK targets: one persistent connection per client, shared by every
+ * caller, requests pipelined and replies matched by id (SPDK answers in completion order, not
+ * request order: fixture framing #11).
+ *
+ * Guarantees, each one tested:
+ * - every call settles: with its result, a `JsonRpcError`, or a typed failure (`RpcTimeoutError`
+ *   at its deadline, `RpcConnectionError` when the connection goes, `RpcProtocolError` when the
+ *   target sends something that is not a reply, `RpcRequestError` when the request cannot be sent);
+ * - a reply reaches only the call whose id it carries; a late reply to a timed-out call is dropped;
+ * - a request SPDK would choke on (too big, too many values, too deep) is never written, since SPDK
+ *   answers it by dropping the connection and every reply pending on it;
+ * - integers beyond 2^53 arrive as `bigint`.
+ *
+ * Connection life: the first call (or `connect()`) connects; a lost connection fails what was
+ * pending on it at once and emits `disconnect`; the next call reconnects and `generation` grows.
+ * `close()` is final. While no call is pending the socket does not keep the process alive.
+ */
+import { EventEmitter } from 'node:events';
+import { getLogger, type Logger } from '../../util/log.js';
+import { parseRpcAddress, formatRpcAddress, type RpcAddress } from './address.js';
+import { RpcConnection, type ConnectFailure, type ConnectionHandlers, type ConnectionLoss } from './connection.js';
+import { DeadlineSweep, monotonicNow } from './deadline-sweep.js';
+import {
+  JsonRpcError,
+  RpcConnectionError,
+  RpcProtocolError,
+  RpcRequestError,
+  RpcTimeoutError,
+  type SpdkRpcError,
+} from './errors.js';
+import { decodeJson } from './json.js';
+import type { ScanError, ScannedValue } from './json-scanner.js';
+import { redactSecretParams } from './redact.js';
+import { interpretReply, type Reply } from './reply.js';
+import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_VALUES, RequestRejection, encodeRequest, type RequestLimits } from './request.js';
+import type { RpcCallOptions, RpcCaller, RpcParams } from './types.js';
+
+export interface SpdkRpcClientOptions {
+  /** `/var/tmp/spdk.sock`, a relative path, `host:port`, `[::1]:5260`, `unix:<path>`, `tcp:<host>:<port>` (see address.ts). */
+  address: string;
+  /** Default per-call deadline in ms; 60 000 like rpc.py. */
+  timeoutMs?: number;
+  /** Deadline for establishing the connection; default 5 000 ms. */
+  connectTimeoutMs?: number;
+  /** Requests outstanding on the connection at most; further calls wait for a slot (their deadline runs). Default 1024. */
+  maxInFlight?: number;
+  /** Largest request written; default 32 768 (SPDK ≤ v26.01's receive buffer; 262 144 from v26.05). */
+  maxRequestBytes?: number;
+  /** Most JSON values in one request; default 1024 (SPDK ≤ v26.01; 8192 from v26.05). */
+  maxRequestValues?: number;
+  logger?: Logger;
+}
+
+export interface DisconnectInfo {
+  /** Why the connection went; absent when this client closed it (`close()`). */
+  error?: SpdkRpcError;
+  /** How many calls were failed by it. */
+  pending: number;
+}
+
+export interface ProtocolWarning {
+  reason: string;
+  excerpt: string;
+}
+
+export interface SpdkRpcClientEvents {
+  connect: [generation: number];
+  disconnect: [info: DisconnectInfo];
+  protocolWarning: [warning: ProtocolWarning];
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
+
+const QUEUED = 0;
+const IN_FLIGHT = 1;
+const SETTLED = 2;
+
+/** Ids of abandoned in-flight calls remembered per connection, to tell a late reply from a stray one. */
+const MAX_REMEMBERED_LATE_IDS = 65_536;
+const EXCERPT_BYTES = 200;
+const DEADLINE_RESOLUTION_MS = 1;
+
+interface PendingCall {
+  readonly id: number;
+  readonly method: string;
+  readonly params: RpcParams | undefined;
+  /** The request bytes, until written. */
+  text: string;
+  readonly timeoutMs: number;
+  readonly deadline: number;
+  state: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements RpcCaller {
+  readonly address: string;
+  private readonly target: RpcAddress;
+  private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly limits: RequestLimits;
+  private readonly log: Logger;
+
+  private nextId = 1;
+  /** Every unsettled call, by id. */
+  private readonly calls = new Map<number, PendingCall>();
+  /** Calls not yet written (no connection yet, or no free slot), oldest first from `waitingHead`. */
+  private waiting: PendingCall[] = [];
+  private waitingHead = 0;
+  private inFlight = 0;
+  private readonly lateIds = new Set<number>();
+
+  private conn: RpcConnection | null = null;
+  private opening: Promise<void> | null = null;
+  private openingAbort: AbortController | null = null;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+  private currentGeneration = 0;
+  private readonly sweep = new DeadlineSweep((now) => this.expire(now));
+
+  constructor(options: SpdkRpcClientOptions) {
+    super();
+    this.target = parseRpcAddress(options.address);
+    this.address = formatRpcAddress(this.target);
+    this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    this.maxInFlight = positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.limits = {
+      maxBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES),
+      maxValues: positiveInteger('maxRequestValues', options.maxRequestValues ?? DEFAULT_MAX_REQUEST_VALUES),
+    };
+    this.log = (options.logger ?? getLogger('spdk.rpc')).child({ address: this.address });
+  }
+
+  /** Increases with every connection established; what was learnt about the target holds for one generation. */
+  get generation(): number {
+    return this.currentGeneration;
+  }
+
+  get connected(): boolean {
+    return this.conn !== null && this.conn.isOpen;
+  }
+
+  /** Calls not settled yet (written or waiting to be). */
+  get pending(): number {
+    return this.calls.size;
+  }
+
+  call<T = unknown>(method: string, params?: RpcParams, options: RpcCallOptions = {}): Promise<T> {
+    if (this.closed) return Promise.reject(this.closedError(method));
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
+      return Promise.reject(new RpcRequestError({ address: this.address, method: String(method), reason: `timeoutMs must be a positive number, not ${String(timeoutMs)}` }));
+    }
+    const id = this.nextId++;
+    let text: string;
+    try {
+      text = encodeRequest(id, method, params, this.limits);
+    } catch (err) {
+      if (!(err instanceof RequestRejection)) throw err;
+      this.log.warn('request refused before sending', { method: String(method), reason: err.reason });
+      return Promise.reject(new RpcRequestError({ address: this.address, method: String(method), reason: err.reason, context: err.context }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const call: PendingCall = {
+        id,
+        method,
+        params,
+        text,
+        timeoutMs,
+        deadline: monotonicNow() + timeoutMs,
+        state: QUEUED,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
+      this.calls.set(id, call);
+      if (signal !== undefined) {
+        call.onAbort = () => this.abandon(call);
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      if (this.calls.size === 1) this.conn?.setReferenced(true);
+      this.sweep.schedule(call.deadline);
+      if (this.conn !== null && this.inFlight < this.maxInFlight && this.waitingHead === this.waiting.length) {
+        this.write(call, this.conn);
+      } else {
+        this.waiting.push(call);
+        if (this.conn === null) this.ensureOpening().catch(() => {}); // the failure reaches the call itself
+      }
+    });
+  }
+
+  /** Connects now (calls connect lazily otherwise). Rejects with `RpcConnectionError` carrying the errno. */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.conn !== null) return Promise.resolve();
+    return this.ensureOpening();
+  }
+
+  /** Fails every pending call with 'client closed' and closes the connection. Final: later calls fail too. */
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    this.closed = true;
+    this.openingAbort?.abort();
+    const conn = this.conn;
+    this.conn = null;
+    const pending = this.failAll((method) => this.closedError(method));
+    this.sweep.stop();
+    if (conn !== null) {
+      this.log.debug('connection closed by the client', { pending });
+      this.closing = conn.destroy();
+      this.emitSafely('disconnect', { pending });
+    } else {
+      this.closing = (this.opening ?? Promise.resolve()).then(
+        () => {},
+        () => {},
+      );
+    }
+    return this.closing;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection
+
+  private ensureOpening(): Promise<void> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<void> {
+    const abort = new AbortController();
+    this.openingAbort = abort;
+    let conn: RpcConnection;
+    try {
+      conn = await RpcConnection.open(this.target, this.connectTimeoutMs, this.handlersFor(() => conn), abort.signal);
+    } catch (err) {
+      this.opening = null;
+      this.openingAbort = null;
+      if (this.closed) throw this.closedError();
+      const failure = err as ConnectFailure;
+      const reason = `cannot connect: ${failure.reason}`;
+      this.log.debug('connect failed', { reason, errno: failure.errno });
+      this.failAll((method) => new RpcConnectionError({ address: this.address, method, reason, errno: failure.errno, cause: failure.cause }));
+      throw new RpcConnectionError({ address: this.address, reason, errno: failure.errno, cause: failure.cause });
+    }
+    this.opening = null;
+    this.openingAbort = null;
+    if (this.closed) {
+      await conn.destroy();
+      throw this.closedError();
+    }
+    this.conn = conn;
+    this.currentGeneration++;
+    this.lateIds.clear();
+    conn.setReferenced(this.calls.size > 0);
+    this.log.debug('connected', { generation: this.currentGeneration });
+    this.drain();
+    this.emitSafely('connect', this.currentGeneration);
+  }
+
+  private handlersFor(current: () => RpcConnection | undefined): ConnectionHandlers {
+    // A connection reports only while it is the client's current one.
+    const isCurrent = (): boolean => this.conn !== null && this.conn === current();
+    return {
+      onValue: (value) => {
+        if (isCurrent()) this.onValue(value);
+      },
+      onWarning: (problem) => {
+        if (isCurrent()) this.onScanWarning(problem);
+      },
+      onFatal: (problem) => {
+        if (isCurrent()) this.dropConnection(`${problem.reason}`, problem.excerpt);
+      },
+      onLost: (loss) => {
+        if (isCurrent()) this.onLost(loss);
+      },
+    };
+  }
+
+  private onLost(loss: ConnectionLoss): void {
+    this.conn = null;
+    const pending = this.failAll(
+      (method) => new RpcConnectionError({ address: this.address, method, reason: loss.reason, errno: loss.errno, cause: loss.cause }),
+    );
+    const error = new RpcConnectionError({ address: this.address, reason: loss.reason, errno: loss.errno, cause: loss.cause });
+    if (pending > 0) this.log.warn('connection lost; pending calls failed', { reason: loss.reason, errno: loss.errno, pending });
+    else this.log.info('connection lost', { reason: loss.reason, errno: loss.errno });
+    this.emitSafely('disconnect', { error, pending });
+  }
+
+  /** The target sent something that is not a reply: nothing after it can be trusted. */
+  private dropConnection(reason: string, excerpt: string): void {
+    const conn = this.conn;
+    if (conn === null) return;
+    this.conn = null;
+    void conn.destroy();
+    const pending = this.failAll((method) => new RpcProtocolError({ address: this.address, method, reason, excerpt }));
+    this.log.warn('invalid reply from the target; connection dropped', { reason, excerpt, pending });
+    this.emitSafely('disconnect', { error: new RpcProtocolError({ address: this.address, reason, excerpt }), pending });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Replies
+
+  private onValue(value: ScannedValue): void {
+    let decoded: unknown;
+    try {
+      decoded = decodeJson(value.bytes, value.longIntegers);
+    } catch (err) {
+      this.dropConnection(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, excerptOf(value.bytes));
+      return;
+    }
+    const reply = interpretReply(decoded);
+    if (reply.kind === 'invalid') {
+      this.dropConnection(reply.reason, excerptOf(value.bytes));
+      return;
+    }
+    const call = typeof reply.id === 'number' ? this.calls.get(reply.id) : undefined;
+    if (call === undefined || call.state !== IN_FLIGHT) {
+      this.onUnmatched(reply, value);
+      return;
+    }
+    this.settle(call);
+    if (reply.kind === 'result') call.resolve(reply.result);
+    else {
+      const params = redactSecretParams(call.params);
+      call.reject(new JsonRpcError({ address: this.address, method: call.method, params, rpcCode: reply.code, rpcMessage: reply.message }));
+    }
+  }
+
+  private onUnmatched(reply: Exclude<Reply, { kind: 'invalid' }>, value: ScannedValue): void {
+    if (typeof reply.id === 'number' && this.lateIds.delete(reply.id)) {
+      this.log.debug('late reply to an abandoned call dropped', { id: reply.id });
+      return;
+    }
+    const reason = `reply with ${reply.id === null ? 'a null id' : 'an unknown id'} dropped`;
+    const excerpt = excerptOf(value.bytes);
+    this.log.warn(reason, { excerpt });
+    this.emitSafely('protocolWarning', { reason, excerpt });
+  }
+
+  private onScanWarning(problem: ScanError): void {
+    this.log.warn('unfinished reply dropped (SPDK answers a notification with a broken partial reply)', {
+      reason: problem.reason,
+      excerpt: problem.excerpt,
+    });
+    this.emitSafely('protocolWarning', { reason: problem.reason, excerpt: problem.excerpt });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Call bookkeeping
+
+  private write(call: PendingCall, conn: RpcConnection): void {
+    call.state = IN_FLIGHT;
+    this.inFlight++;
+    conn.send(call.text);
+    call.text = '';
+  }
+
+  /** Writes waiting calls while there are free slots. */
+  private drain(): void {
+    const conn = this.conn;
+    if (conn === null) return;
+    while (this.inFlight < this.maxInFlight && this.waitingHead < this.waiting.length) {
+      const call = this.waiting[this.waitingHead]!;
+      this.waitingHead++;
+      if (call.state === QUEUED) this.write(call, conn);
+    }
+    if (this.waitingHead === this.waiting.length) {
+      this.waiting = [];
+      this.waitingHead = 0;
+    } else if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  /**
+   * Takes a call out of the books (it is about to be resolved or rejected). A freed slot goes to the
+   * next waiting call unless the caller drains itself afterwards.
+   */
+  private settle(call: PendingCall, drainNow = true): void {
+    const wasInFlight = call.state === IN_FLIGHT;
+    call.state = SETTLED;
+    this.calls.delete(call.id);
+    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+    if (this.calls.size === 0) this.conn?.setReferenced(false);
+    if (wasInFlight) {
+      this.inFlight--;
+      if (drainNow && this.waitingHead < this.waiting.length) this.drain();
+    }
+  }
+
+  /** A call given up before its reply (deadline, abort): its reply, if it ever comes, is dropped. */
+  private forget(call: PendingCall, drainNow = true): void {
+    if (call.state === IN_FLIGHT) {
+      if (this.lateIds.size >= MAX_REMEMBERED_LATE_IDS) this.lateIds.delete(this.lateIds.values().next().value!);
+      this.lateIds.add(call.id);
+    }
+    this.settle(call, drainNow);
+  }
+
+  private abandon(call: PendingCall): void {
+    if (call.state === SETTLED) return;
+    this.forget(call);
+    call.reject(call.signal!.reason);
+  }
+
+  /** The deadline sweep: fails expired calls, returns the next deadline. */
+  private expire(now: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    const expired: PendingCall[] = [];
+    // Timers have millisecond resolution: deadlines within one are due together (calls made in the
+    // same turn with the same timeout expire in the same sweep).
+    const due = now + DEADLINE_RESOLUTION_MS;
+    for (const call of this.calls.values()) {
+      if (call.deadline <= due) expired.push(call);
+      else if (call.deadline < next) next = call.deadline;
+    }
+    // All expired calls leave the books before any freed slot is reused: an expired waiting call
+    // must not be written on its way out.
+    for (const call of expired) this.forget(call, false);
+    this.drain();
+    for (const call of expired) call.reject(new RpcTimeoutError({ address: this.address, method: call.method, timeoutMs: call.timeoutMs }));
+    return next;
+  }
+
+  /** Fails every unsettled call; returns how many. The connection must already be gone. */
+  private failAll(errorFor: (method: string) => SpdkRpcError): number {
+    const calls = [...this.calls.values()];
+    this.calls.clear();
+    this.waiting = [];
+    this.waitingHead = 0;
+    this.inFlight = 0;
+    for (const call of calls) {
+      call.state = SETTLED;
+      if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+      call.reject(errorFor(call.method));
+    }
+    return calls.length;
+  }
+
+  private closedError(method?: string): RpcConnectionError {
+    return new RpcConnectionError({ address: this.address, reason: 'client closed', ...(method === undefined ? {} : { method: String(method) }) });
+  }
+
+  /** A throwing listener must not leave the client's books half-updated. */
+  private emitSafely<K extends keyof SpdkRpcClientEvents>(event: K, ...args: SpdkRpcClientEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: SpdkRpcClientEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.log.error(`a '${String(event)}' listener threw`, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+function excerptOf(bytes: Buffer): string {
+  const text = bytes.subarray(0, EXCERPT_BYTES).toString('utf8');
+  return bytes.length > EXCERPT_BYTES ? `${text}…(${bytes.length} bytes)` : text;
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`SpdkRpcClient option ${name} must be a positive number, not ${String(value)}`);
+  return value;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`SpdkRpcClient option ${name} must be a positive integer, not ${String(value)}`);
+  return value;
+}
