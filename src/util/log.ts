@@ -21,7 +21,7 @@ export interface LogOptions {
   stream?: NodeJS.WritableStream;
 }
 
-const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|credential|private_?key|^key$/i;
+const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|credential|private_?key|^key\d*$|psk|dhchap/i;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]*)@/gi;
 
 /** Removes passwords from a string: the userinfo password of every URL in it. */

@@ -71,17 +71,12 @@ async function runRpc(io: CliIo, method: string, paramsText: string | undefined,
   } catch (err) {
     throw new CliUsageError(err instanceof Error ? err.message : String(err));
   }
-  // Whether the connection carrying the call went away (as opposed to never being made).
-  let lostAfterConnect = false;
-  client.on('disconnect', (info) => {
-    if (info.error instanceof RpcConnectionError) lostAfterConnect = true;
-  });
   try {
     await client.connect();
     const result = await client.call(method, params);
     io.stdout.write(`${stringifyJson(result, 2)}\n`);
   } catch (err) {
-    if (method === KILL_METHOD && lostAfterConnect && err instanceof RpcConnectionError) {
+    if (method === KILL_METHOD && err instanceof RpcConnectionError && err.phase === 'lost') {
       io.stderr.write(`spdk-agent: ${KILL_METHOD}: ${client.address} closed the connection before answering: the target is exiting\n`);
       return;
     }

@@ -60,16 +60,12 @@ export async function startInit(caller: RpcCaller, options?: RpcCallOptions): Pr
   return requestBoolean(caller, 'framework_start_init', undefined, options);
 }
 
-const CONNECT_FAILURE_ERRNOS = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ENOTDIR', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 /**
  * Whether the connection went away after the request could have been sent (the target exiting), as
- * opposed to never reaching the target (connect refused, client closed).
+ * opposed to never reaching the target (connect refused) or the client being closed.
  */
 function closedAfterSending(err: unknown): boolean {
-  if (!(err instanceof RpcConnectionError)) return false;
-  if (err.errno !== undefined && CONNECT_FAILURE_ERRNOS.has(err.errno)) return false;
-  return !/cannot connect|client closed/.test(err.message);
+  return err instanceof RpcConnectionError && err.phase === 'lost';
 }
 
 /**

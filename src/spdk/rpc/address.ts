@@ -55,5 +55,5 @@ function tcpAddress(text: string, rawHost: string, rawPort: string): RpcAddress 
 }
 
 function invalid(text: string, why: string): RpcConnectionError {
-  return new RpcConnectionError({ address: text, reason: `invalid JSON-RPC address: ${why}` });
+  return new RpcConnectionError({ address: text, reason: `invalid JSON-RPC address: ${why}`, phase: 'connect' });
 }

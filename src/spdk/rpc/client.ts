@@ -23,6 +23,7 @@ import { RpcConnection, type ConnectFailure, type ConnectionHandlers, type Conne
 import { DeadlineSweep, monotonicNow } from './deadline-sweep.js';
 import {
   JsonRpcError,
+  RpcAbortedError,
   RpcConnectionError,
   RpcProtocolError,
   RpcRequestError,
@@ -155,7 +156,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   call<T = unknown>(method: string, params?: RpcParams, options: RpcCallOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(this.closedError(method));
     const signal = options.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(new RpcAbortedError({ address: this.address, method: String(method), reason: signal.reason }));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
       return Promise.reject(new RpcRequestError({ address: this.address, method: String(method), reason: `timeoutMs must be a positive number, not ${String(timeoutMs)}` }));
@@ -249,8 +250,8 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       const failure = err as ConnectFailure;
       const reason = `cannot connect: ${failure.reason}`;
       this.log.debug('connect failed', { reason, errno: failure.errno });
-      this.failAll((method) => new RpcConnectionError({ address: this.address, method, reason, errno: failure.errno, cause: failure.cause }));
-      throw new RpcConnectionError({ address: this.address, reason, errno: failure.errno, cause: failure.cause });
+      this.failAll((method) => new RpcConnectionError({ address: this.address, method, reason, phase: 'connect', errno: failure.errno, cause: failure.cause }));
+      throw new RpcConnectionError({ address: this.address, reason, phase: 'connect', errno: failure.errno, cause: failure.cause });
     }
     this.opening = null;
     this.openingAbort = null;
@@ -289,9 +290,9 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private onLost(loss: ConnectionLoss): void {
     this.conn = null;
     const pending = this.failAll(
-      (method) => new RpcConnectionError({ address: this.address, method, reason: loss.reason, errno: loss.errno, cause: loss.cause }),
+      (method) => new RpcConnectionError({ address: this.address, method, reason: loss.reason, phase: 'lost', errno: loss.errno, cause: loss.cause }),
     );
-    const error = new RpcConnectionError({ address: this.address, reason: loss.reason, errno: loss.errno, cause: loss.cause });
+    const error = new RpcConnectionError({ address: this.address, reason: loss.reason, phase: 'lost', errno: loss.errno, cause: loss.cause });
     if (pending > 0) this.log.warn('connection lost; pending calls failed', { reason: loss.reason, errno: loss.errno, pending });
     else this.log.info('connection lost', { reason: loss.reason, errno: loss.errno });
     this.emitSafely('disconnect', { error, pending });
@@ -412,7 +413,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private abandon(call: PendingCall): void {
     if (call.state === SETTLED) return;
     this.forget(call);
-    call.reject(call.signal!.reason);
+    call.reject(new RpcAbortedError({ address: this.address, method: call.method, reason: call.signal!.reason }));
   }
 
   /** The deadline sweep: fails expired calls, returns the next deadline. */
@@ -450,7 +451,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   }
 
   private closedError(method?: string): RpcConnectionError {
-    return new RpcConnectionError({ address: this.address, reason: 'client closed', ...(method === undefined ? {} : { method: String(method) }) });
+    return new RpcConnectionError({ address: this.address, reason: 'client closed', phase: 'closed', ...(method === undefined ? {} : { method: String(method) }) });
   }
 
   /** A throwing listener must not leave the client's books half-updated. */

@@ -7,7 +7,8 @@
  *   ├─ RpcTimeoutError      no answer within the call's deadline
  *   ├─ RpcConnectionError   could not connect, or the connection was lost with the call pending
  *   ├─ RpcProtocolError     the target sent bytes that are not a valid reply
- *   └─ RpcRequestError      the request itself cannot be sent (too large for the target, not JSON)
+ *   ├─ RpcRequestError      the request itself cannot be sent (too large for the target, not JSON)
+ *   └─ RpcAbortedError      the caller gave up through its AbortSignal
  */
 import { AgentError } from '../../util/errors.js';
 
@@ -95,20 +96,39 @@ export class RpcTimeoutError extends SpdkRpcError {
   }
 }
 
+/**
+ * Where a connection failure happened, which decides what it means:
+ * - `connect`: the target was never reached (nothing listens, refused, no permission): the request
+ *   was not sent;
+ * - `lost`: the connection closed with the call outstanding: the request may have run (for
+ *   `spdk_kill_instance` this is the expected outcome: the target exits before it answers);
+ * - `closed`: the client was closed by its owner.
+ */
+export type RpcConnectionPhase = 'connect' | 'lost' | 'closed';
+
 export class RpcConnectionError extends SpdkRpcError {
   /** The system error code when there is one: ENOENT, ECONNREFUSED, EACCES, ECONNRESET … */
   readonly errno: string | undefined;
+  readonly phase: RpcConnectionPhase;
 
-  constructor(options: { address: string; method?: string; reason: string; errno?: string; cause?: unknown }) {
+  constructor(options: {
+    address: string;
+    method?: string;
+    reason: string;
+    phase: RpcConnectionPhase;
+    errno?: string;
+    cause?: unknown;
+  }) {
     const what = options.method ? `${options.method} on ${options.address}` : options.address;
     super(`${what}: ${options.reason}`, {
       code: 'SPDK_RPC_CONNECTION',
       address: options.address,
       ...(options.method === undefined ? {} : { method: options.method }),
-      context: { errno: options.errno },
+      context: { errno: options.errno, phase: options.phase },
       cause: options.cause,
     });
     this.errno = options.errno;
+    this.phase = options.phase;
   }
 }
 
@@ -135,6 +155,19 @@ export class RpcRequestError extends SpdkRpcError {
       address: options.address,
       method: options.method,
       ...(options.context === undefined ? {} : { context: options.context }),
+    });
+  }
+}
+
+/** The caller aborted the wait through its AbortSignal; the request may still run on the target. */
+export class RpcAbortedError extends SpdkRpcError {
+  constructor(options: { address: string; method: string; reason?: unknown }) {
+    const why = options.reason instanceof Error ? options.reason.message : options.reason === undefined ? '' : String(options.reason);
+    super(`${options.method} on ${options.address}: aborted by the caller${why ? ` (${why})` : ''}`, {
+      code: 'SPDK_RPC_ABORTED',
+      address: options.address,
+      method: options.method,
+      cause: options.reason,
     });
   }
 }

@@ -169,7 +169,7 @@ test('an optional section that fails with an answer is null and recorded; the re
 test('a connection error or a timeout in any section is fatal; so is not being able to list bdevs', async () => {
   const lost = new FakeTarget('24.01', 'nvmf_tgt');
   lost.on('nvmf_get_subsystems', () => {
-    throw new RpcConnectionError({ address: lost.address, method: 'nvmf_get_subsystems', reason: 'the target closed the connection' });
+    throw new RpcConnectionError({ address: lost.address, method: 'nvmf_get_subsystems', reason: 'the target closed the connection', phase: 'lost' });
   });
   await assert.rejects(collectInventory(lost), RpcConnectionError);
 

@@ -98,7 +98,7 @@ test('bdev_nvme_attach_controller: -114 is "already attached"; -22 "exists, but 
 
 test('anything that is not a JSON-RPC error answer is neither', () => {
   for (const err of [
-    new RpcConnectionError({ address: '/tmp/t.sock', reason: 'cannot connect: ENOENT', errno: 'ENOENT' }),
+    new RpcConnectionError({ address: '/tmp/t.sock', reason: 'cannot connect: ENOENT', phase: 'connect', errno: 'ENOENT' }),
     new MethodUnavailableError({ address: '/tmp/t.sock', operation: 'bdev_get_bdevs', tried: ['bdev_get_bdevs'], history: [], checkedWith: 'rpc_get_methods' }),
     new Error('No such device'),
     'No such device',

@@ -72,19 +72,19 @@ test('killInstance: by signal name, on current and legacy names', async () => {
 test('killInstance: the connection closing before the reply counts as success; failing to reach the target does not', async () => {
   const fake = await primed('24.01');
   fake.on('spdk_kill_instance', () => {
-    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'the target closed the connection' });
+    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'the target closed the connection', phase: 'lost' });
   });
   assert.equal(await framework.killInstance(fake, 'SIGTERM'), true);
   fake.on('spdk_kill_instance', () => {
-    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'connection lost: read ECONNRESET', errno: 'ECONNRESET' });
+    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'connection lost: read ECONNRESET', phase: 'lost', errno: 'ECONNRESET' });
   });
   assert.equal(await framework.killInstance(fake, 'SIGTERM'), true);
   fake.on('spdk_kill_instance', () => {
-    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'cannot connect: no such socket', errno: 'ENOENT' });
+    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'cannot connect: no such socket', phase: 'connect', errno: 'ENOENT' });
   });
   await assert.rejects(framework.killInstance(fake, 'SIGTERM'), RpcConnectionError);
   fake.on('spdk_kill_instance', () => {
-    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'client closed' });
+    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'client closed', phase: 'closed' });
   });
   await assert.rejects(framework.killInstance(fake, 'SIGTERM'), RpcConnectionError);
   fake.on('spdk_kill_instance', (params, method) => {

@@ -133,7 +133,7 @@ test('a failed listing is not remembered: the next call asks again', async () =>
   const fake = new FakeTarget('24.01');
   let failures = 1;
   fake.on('rpc_get_methods', () => {
-    if (failures-- > 0) throw new RpcConnectionError({ address: fake.address, method: 'rpc_get_methods', reason: 'the target closed the connection' });
+    if (failures-- > 0) throw new RpcConnectionError({ address: fake.address, method: 'rpc_get_methods', reason: 'the target closed the connection', phase: 'lost' });
     return [...fake.listed];
   });
   // The optimistic call succeeds, so the listing failure surfaces on the next call needing the list.

@@ -31,6 +31,7 @@ function newClient(t: TestContext, address: string, options: { connectTimeoutMs?
 async function expectConnectFailure(client: SpdkRpcClient, errno: string, reason: RegExp): Promise<void> {
   const connect = await outcome(client.connect());
   assert.ok(!connect.ok && connect.error instanceof RpcConnectionError, String(!connect.ok && connect.error));
+  assert.equal(connect.error.phase, 'connect');
   assert.equal(connect.error.errno, errno);
   assert.equal(connect.error.address, client.address);
   assert.match(connect.error.message, reason);
@@ -151,6 +152,7 @@ test('a restarted target on the same socket is reached by the next call (new gen
   await until(() => !client.connected, 'the client to notice');
   const down = await outcome(client.call('spdk_get_version'));
   assert.ok(!down.ok && down.error instanceof RpcConnectionError && down.error.errno === 'ENOENT');
+  assert.equal(down.error.phase, 'connect');
   // The fake server cannot listen on a chosen path; a plain server answering SPDK-style will do.
   await mkdir(path.dirname(socketPath), { recursive: true });
   const second = createServer((socket) =>

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  RpcAbortedError,
   JsonRpcError,
   RpcConnectionError,
   RpcProtocolError,
@@ -132,6 +133,7 @@ for (const transport of TRANSPORTS) {
       const got = await pending;
       assert.ok(!got.ok && got.error instanceof RpcConnectionError);
       assert.equal(got.error.errno, 'ECONNRESET');
+      assert.equal(got.error.phase, 'lost');
       assert.match(got.error.message, /^bdev_get_iostat on 127\.0\.0\.1:\d+: connection lost: .*ECONNRESET/);
     });
   }
@@ -228,7 +230,7 @@ for (const transport of TRANSPORTS) {
     assert.deepEqual(await Promise.all([first, second]), ['first', 'second']);
   });
 
-  test(`${transport}: an aborted call rejects with the signal's reason and its late reply is dropped`, HANG_GUARD, async (t) => {
+  test(`${transport}: an aborted call rejects with RpcAbortedError carrying the signal's reason, and its late reply is dropped`, HANG_GUARD, async (t) => {
     const { server, client } = await serverAndClient(t, transport);
     const warnings: ProtocolWarning[] = [];
     client.on('protocolWarning', (w) => warnings.push(w));
@@ -240,14 +242,16 @@ for (const transport of TRANSPORTS) {
     const reason = new Error('operator gave up');
     controller.abort(reason);
     const got = await call;
-    assert.ok(!got.ok && got.error === reason);
+    assert.ok(!got.ok && got.error instanceof RpcAbortedError);
+    assert.equal(got.error.cause, reason);
+    assert.match(got.error.message, /bdev_wait_for_examine on .*: aborted by the caller \(operator gave up\)/);
     assert.equal(client.pending, 0);
     server.lastConnection!.reply(held[0]!, true);
     await new Promise((r) => setTimeout(r, 30));
     assert.deepEqual(warnings, []);
     // Already aborted: rejected without a request.
     const pre = await outcome(client.call('never_sent', undefined, { signal: AbortSignal.abort('stop') }));
-    assert.ok(!pre.ok && pre.error === 'stop');
+    assert.ok(!pre.ok && pre.error instanceof RpcAbortedError && pre.error.cause === 'stop');
     assert.equal(server.requests.length, 1);
   });
 
@@ -265,6 +269,7 @@ for (const transport of TRANSPORTS) {
     assert.deepEqual(disconnects, [{ pending: 1 }]);
     const later = await outcome(client.call('spdk_get_version'));
     assert.ok(!later.ok && later.error instanceof RpcConnectionError && /client closed/.test(later.error.message));
+    assert.equal(later.error.phase, 'closed');
     const connect = await outcome(client.connect());
     assert.ok(!connect.ok && connect.error instanceof RpcConnectionError);
     await client.close(); // idempotent

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { configureLogging, getLogger, redactText } from '../../../src/util/log.js';
+
+function capture(format: 'json' | 'text'): { lines: () => string[]; stream: PassThrough } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  configureLogging({ level: 'debug', format, stream });
+  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean) };
+}
+
+test('URL passwords are masked in any string', () => {
+  assert.equal(redactText('connect amqp://guest:s3cr3t@h1:5672/ then amqps://u:p%40ss@h2/v'), 'connect amqp://guest:***@h1:5672/ then amqps://u:***@h2/v');
+  assert.equal(redactText('amqp://guest@h1:5672/'), 'amqp://guest@h1:5672/');
+  assert.equal(redactText('/var/tmp/spdk.sock'), '/var/tmp/spdk.sock');
+});
+
+for (const format of ['json', 'text'] as const) {
+  test(`${format} lines never carry a password, however deep it sits`, () => {
+    const { lines } = capture(format);
+    const log = getLogger('test.log');
+    log.info('connecting to amqp://agent:hunter2@broker:5672/', {
+      password: 'hunter2',
+      bus: { url: 'amqp://agent:hunter2@broker/', username: 'agent', tls: { passphrase: 'hunter2' } },
+      params: [{ psk: 'hunter2', dhchap_key: 'hunter2', key2: 'hunter2', nqn: 'nqn.2016-06.io.spdk:cnode1' }],
+      routing_key: 'cyborg-agent.cn1',
+    });
+    const text = lines().join('\n');
+    assert.ok(text.length > 0);
+    assert.doesNotMatch(text, /hunter2/);
+    // What an operator needs stays readable.
+    assert.match(text, /agent:\*\*\*@broker/);
+    assert.match(text, /nqn\.2016-06\.io\.spdk:cnode1/);
+    assert.match(text, /cyborg-agent\.cn1/);
+    assert.match(text, /test\.log/);
+  });
+}
+
+test('json lines are JSON with the level, the component and exact big integers', () => {
+  const { lines } = capture('json');
+  getLogger('test.json').warn('tick', { ticks: 18446744073709551615n });
+  const line = JSON.parse(lines()[0]!) as Record<string, unknown>;
+  assert.equal(line.level, 'warn');
+  assert.equal(line.component, 'test.json');
+  assert.equal(line.message, 'tick');
+  assert.equal(line.ticks, '18446744073709551615');
+});
+
+test('the level is case-insensitive and filters lines', () => {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  configureLogging({ level: 'WARN', format: 'json', stream });
+  const log = getLogger('test.level');
+  log.info('hidden');
+  log.warn('shown');
+  const text = chunks.join('');
+  assert.match(text, /shown/);
+  assert.doesNotMatch(text, /hidden/);
+});
