@@ -1,0 +1,349 @@
+/**
+ * An RPC server wire-compatible with oslo.messaging's `RPCServer` on the rabbit driver.
+ *
+ * It consumes, on one channel of its own, the shared topic queue (`cyborg-agent`), one server
+ * queue per name it answers to (`cyborg-agent.<name>`) and its own fanout queue
+ * (`cyborg-agent_fanout_<hex>`), declared with oslo's flags. For each delivery, as oslo:
+ * decode (an undecodable message is rejected without a reply), ack before any work (at most once),
+ * drop a repeated `_unique_id`, dispatch, and reply once (`ReplySender`) when the request has a
+ * `_msg_id`. Calls run concurrently; call-monitor heartbeats are sent when
+ * the caller asked for them. `stop()` stops consuming, lets calls in flight finish (within a
+ * deadline) and deletes the fanout queue, as oslo does on a clean close.
+ */
+import type { Channel, ConsumeMessage } from 'amqplib';
+import { errorMessage } from '../util/errors.js';
+import { getLogger } from '../util/log.js';
+import { CallHeartbeat, callMonitorIntervalMs } from './call-heartbeat.js';
+import type { ChannelAttachment } from './channel-attachment.js';
+import { ConcurrencyLimiter } from './concurrency.js';
+import type { BusConnection } from './connection.js';
+import { type UnpackedRequest, unpackRequest, uuidHex } from './context.js';
+import { Deadline } from './deadline.js';
+import { type QueueDeclaration, fanoutExchange, fanoutQueue, topicExchange, topicQueue } from './declarations.js';
+import { RecentMessageIds } from './dedup.js';
+import { PING_METHOD, type RpcCallContext, type RpcEndpoint, pingEndpoint, resolveCall, validateEndpoint } from './dispatcher.js';
+import { decodeEnvelope } from './envelope.js';
+import { BusClosedError, BusUsageError, PythonException } from './errors.js';
+import { ReplySender } from './reply-sender.js';
+import { pythonStr, pythonTruthy } from './python-values.js';
+
+export interface RpcServerOptions {
+  /** oslo `Target.topic`, e.g. `cyborg-agent`. */
+  topic: string;
+  /**
+   * The names the server answers to, each giving a `<topic>.<name>` queue: for the agent, Cyborg's
+   * `CONF.host` and the hostname it reports (callers address it by either).
+   */
+  servers: readonly string[];
+  /** Tried in order, as oslo's endpoint list. */
+  endpoints: readonly RpcEndpoint[];
+  /** The control exchange; default the transport's `controlExchange`. */
+  exchange?: string;
+  /** oslo `executor_thread_pool_size`; default 64. */
+  maxConcurrentCalls?: number;
+  /** Serve `oslo_rpc_server_ping`; default the transport's `pingEnabled`. */
+  pingEnabled?: boolean;
+}
+
+export interface RpcServerQueues {
+  exchange: string;
+  topic: string;
+  servers: string[];
+  fanoutExchange: string;
+  fanout: string;
+}
+
+export interface StopResult {
+  /** Calls still running when the deadline passed (their handlers' signal was aborted). */
+  abandonedCalls: number;
+  fanoutQueueDeleted: boolean;
+}
+
+const DEFAULT_STOP_TIMEOUT_MS = 20_000;
+const BROKER_OP_TIMEOUT_MS = 5_000;
+
+type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class RpcServer {
+  private readonly log = getLogger('bus.server');
+  private readonly topic: string;
+  private readonly servers: string[];
+  private readonly exchange: string;
+  private readonly endpoints: RpcEndpoint[];
+  private readonly fanoutHex = uuidHex();
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly recentIds = new RecentMessageIds();
+  private readonly replies: ReplySender;
+  private readonly stopController = new AbortController();
+  private attachment: ChannelAttachment | null = null;
+  private starting: Promise<void> | null = null;
+  private consumers: { channel: Channel; tags: string[] } | null = null;
+  private state: State = 'idle';
+
+  constructor(
+    private readonly connection: BusConnection,
+    options: RpcServerOptions,
+  ) {
+    if (typeof options.topic !== 'string' || options.topic === '') throw new BusUsageError('RpcServer: topic must be a non-empty string');
+    if (!Array.isArray(options.servers) || options.servers.length === 0 || options.servers.some((s) => typeof s !== 'string' || s === '')) {
+      throw new BusUsageError('RpcServer: servers must list at least one non-empty server name');
+    }
+    if (!Array.isArray(options.endpoints) || options.endpoints.length === 0) throw new BusUsageError('RpcServer: at least one endpoint is needed');
+    options.endpoints.forEach(validateEndpoint);
+    const limit = options.maxConcurrentCalls ?? 64;
+    if (!Number.isInteger(limit) || limit < 1) throw new BusUsageError('RpcServer: maxConcurrentCalls must be an integer ≥ 1');
+
+    this.topic = options.topic;
+    this.servers = [...new Set(options.servers)];
+    this.exchange = options.exchange ?? connection.options.controlExchange;
+    this.endpoints = [...options.endpoints];
+    const declaresPing = this.endpoints.some((e) => Object.hasOwn(e.methods, PING_METHOD));
+    if ((options.pingEnabled ?? connection.options.pingEnabled) && !declaresPing) this.endpoints.push(pingEndpoint());
+    this.limiter = new ConcurrencyLimiter(limit);
+    this.replies = new ReplySender(connection);
+  }
+
+  /** The names of what this server consumes from. */
+  get queues(): RpcServerQueues {
+    return {
+      exchange: this.exchange,
+      topic: this.topic,
+      servers: this.servers.map((s) => `${this.topic}.${s}`),
+      fanoutExchange: fanoutExchange(this.topic).name,
+      fanout: fanoutQueue(this.topic, this.fanoutHex, this.connection.options.queues).name,
+    };
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Calls and casts being processed or waiting for a slot. */
+  get inFlight(): number {
+    return this.limiter.inFlight;
+  }
+
+  /** Declares the queues and starts consuming; rejects with a typed error if the broker refuses. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new BusUsageError(`RpcServer(${this.topic}) cannot start: it is ${this.state}`);
+    this.state = 'starting';
+    this.starting = this.attachAndConsume();
+    try {
+      await this.starting;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  private async attachAndConsume(): Promise<void> {
+    let attachment: ChannelAttachment;
+    try {
+      attachment = await this.connection.attach(`rpc server ${this.topic}`, (channel) => this.setUp(channel), new Deadline(this.connection.options.openTimeoutMs));
+    } catch (err) {
+      if (this.state === 'starting') this.state = 'idle';
+      throw err;
+    }
+    this.attachment = attachment;
+    if (this.state !== 'starting') {
+      // stop() was called while the queues were being declared.
+      throw new BusClosedError(`RPC server ${this.topic} was stopped while starting`);
+    }
+    this.state = 'running';
+    this.log.info('RPC server consuming', { ...this.queues });
+  }
+
+  /**
+   * Stops consuming, waits for calls in flight (at most `timeoutMs`, then aborts their signal),
+   * deletes the fanout queue. The topic and server queues stay, as with oslo.
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<StopResult> {
+    if (this.state !== 'running' && this.state !== 'starting') {
+      return { abandonedCalls: 0, fanoutQueueDeleted: false };
+    }
+    const starting = this.starting;
+    this.state = 'stopping';
+    // A start in progress finishes (or fails) first, so that what it declared is cleaned up.
+    if (starting) await starting.catch(() => undefined);
+    const consumers = this.consumers;
+    this.consumers = null;
+    if (consumers) {
+      for (const tag of consumers.tags) await withinTimeout(consumers.channel.cancel(tag), BROKER_OP_TIMEOUT_MS);
+    }
+
+    const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    let abandonedCalls = 0;
+    const drained = await withinTimeout(this.limiter.idle(), timeoutMs);
+    if (!drained) {
+      abandonedCalls = this.limiter.inFlight;
+      this.log.warn('stopping with calls still in flight after the grace period', { topic: this.topic, abandonedCalls, timeoutMs });
+      this.stopController.abort(new BusClosedError(`RPC server ${this.topic} stopped`));
+    }
+
+    const fanoutQueueDeleted = await this.deleteFanoutQueue(consumers?.channel ?? null);
+    await this.attachment?.detach();
+    this.attachment = null;
+    this.state = 'stopped';
+    this.log.info('RPC server stopped', { topic: this.topic, abandonedCalls, fanoutQueueDeleted });
+    return { abandonedCalls, fanoutQueueDeleted };
+  }
+
+  private async setUp(channel: Channel): Promise<void> {
+    const flags = this.connection.options.queues;
+    const exchange = topicExchange(this.exchange, flags);
+    await channel.assertExchange(exchange.name, exchange.type, exchange.options);
+    const queues: QueueDeclaration[] = [];
+    for (const name of [this.topic, ...this.servers.map((s) => `${this.topic}.${s}`)]) {
+      const queue = topicQueue(name, flags);
+      await channel.assertQueue(queue.name, queue.options);
+      await channel.bindQueue(queue.name, exchange.name, queue.name);
+      queues.push(queue);
+    }
+    const fanout = fanoutExchange(this.topic);
+    await channel.assertExchange(fanout.name, fanout.type, fanout.options);
+    const ownFanout = fanoutQueue(this.topic, this.fanoutHex, flags);
+    await channel.assertQueue(ownFanout.name, ownFanout.options);
+    await channel.bindQueue(ownFanout.name, fanout.name, this.topic);
+    queues.push(ownFanout);
+
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    const tags: string[] = [];
+    for (const queue of queues) {
+      const { consumerTag } = await channel.consume(queue.name, (msg) => this.onDelivery(channel, queue.name, msg), { noAck: false });
+      tags.push(consumerTag);
+    }
+    this.consumers = { channel, tags };
+  }
+
+  private onDelivery(channel: Channel, queue: string, msg: ConsumeMessage | null): void {
+    if (msg === null) {
+      // The broker cancelled the consumer (its queue was deleted): declare and consume again.
+      this.log.warn('the broker cancelled a consumer; setting the queues up again', { queue });
+      if (this.state === 'running') this.attachment?.reset(`consumer of ${queue} cancelled by the broker`);
+      return;
+    }
+    const where = { queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey };
+    const decoded = decodeEnvelope(msg.content, msg.properties);
+    if (!decoded.ok) {
+      this.log.warn('dropping a message oslo.messaging could not process either (no reply)', { ...where, reason: decoded.reason });
+      tryOn(() => channel.reject(msg, false));
+      return;
+    }
+    if (!tryOn(() => channel.ack(msg))) {
+      this.log.warn('discarding a request: its ack failed (as oslo does)', where);
+      return;
+    }
+    const request = unpackRequest(decoded.message);
+    if (this.recentIds.checkAndRemember(request.uniqueId)) {
+      this.log.warn('ignoring a duplicate message', { ...where, uniqueId: pythonStr(request.uniqueId), method: pythonStr(request.body.method) });
+      return;
+    }
+    this.limiter.run(() => this.process(queue, request)).catch((err: unknown) => {
+      this.log.error('unexpected failure while processing a request', { ...where, error: errorMessage(err) });
+    });
+  }
+
+  private async process(queue: string, request: UnpackedRequest): Promise<void> {
+    const methodName = pythonStr(request.body.method ?? null);
+    const wantsReply = pythonTruthy(request.msgId);
+    const msgId = wantsReply ? pythonStr(request.msgId) : null;
+    const replyQueue = typeof request.replyQueue === 'string' && request.replyQueue !== '' ? request.replyQueue : null;
+    if (wantsReply && !replyQueue) this.log.warn('a call without a reply queue (_reply_q) is served without a reply', { queue, method: methodName, msgId });
+
+    const canReply = msgId !== null && replyQueue !== null;
+    const interval = canReply ? callMonitorIntervalMs(request.clientTimeout) : null;
+    const heartbeat =
+      interval && canReply
+        ? new CallHeartbeat(
+            interval,
+            () => this.replies.heartbeat(replyQueue, request.msgId, interval),
+            (err) => this.log.debug('call-monitor heartbeat failed; no more for this call', { method: methodName, msgId, error: errorMessage(err) }),
+          ).start()
+        : null;
+
+    let result: unknown = null;
+    let failure: unknown = null;
+    try {
+      const call = resolveCall(this.endpoints, request.body);
+      const context: RpcCallContext = {
+        context: Object.freeze({ ...request.context }),
+        method: call.name,
+        kind: wantsReply ? 'call' : 'cast',
+        msgId,
+        clientTimeout: request.clientTimeout,
+        queue,
+        signal: this.stopController.signal,
+      };
+      this.log.debug('serving', { queue, method: call.name, kind: context.kind, msgId });
+      result = (await call.method.handler(context, call.args)) ?? null;
+    } catch (err) {
+      failure = err ?? new Error('the method threw a null value');
+      this.logFailure(methodName, msgId, err);
+    } finally {
+      heartbeat?.stop();
+    }
+    if (!canReply) return;
+    await this.replies.final(replyQueue, request.msgId, methodName, result, failure);
+  }
+
+  private logFailure(method: string, msgId: string | null, err: unknown): void {
+    if (err instanceof PythonException) {
+      this.log.warn('the method failed; the caller gets the failure', { method, msgId, pythonClass: `${err.pythonModule}.${err.pythonClass}`, error: err.message });
+    } else {
+      this.log.error('the method threw an unexpected error; the caller gets it as a failure', {
+        method,
+        msgId,
+        error: errorMessage(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
+    }
+  }
+
+  private async deleteFanoutQueue(channel: Channel | null): Promise<boolean> {
+    const name = this.queues.fanout;
+    let usable = channel && this.attachment?.current === channel ? channel : null;
+    let temporary: Channel | null = null;
+    try {
+      if (!usable) {
+        const model = this.connection.currentModel();
+        if (!model) {
+          this.log.warn('not connected: the fanout queue is left to expire', { queue: name });
+          return false;
+        }
+        temporary = await model.createChannel();
+        temporary.on('error', () => undefined);
+        usable = temporary;
+      }
+      const deleted = await withinTimeout(usable.deleteQueue(name), BROKER_OP_TIMEOUT_MS);
+      if (!deleted) this.log.warn('the fanout queue could not be deleted in time; it will expire', { queue: name });
+      return deleted;
+    } catch (err) {
+      this.log.warn('the fanout queue could not be deleted; it will expire', { queue: name, error: errorMessage(err) });
+      return false;
+    } finally {
+      if (temporary) await withinTimeout(temporary.close(), BROKER_OP_TIMEOUT_MS);
+    }
+  }
+}
+
+function tryOn(action: () => void): boolean {
+  try {
+    action();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True if `promise` fulfilled within `ms`; false if it failed or took longer. */
+async function withinTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    promise.then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return outcome;
+}

@@ -1,0 +1,311 @@
+/**
+ * The test broker: its URL, whether it answers, unique names, the broker's own view of what was
+ * declared (`rabbitmqctl`), and cleanup.
+ *
+ * Without a broker, broker tests skip — unless CI=true, where a missing broker is a failure.
+ * Every test works under its own prefix (`t<hex>-…`) so tests never collide with each other or
+ * with a real Cyborg on the same broker; `BrokerScope` deletes what the prefix covers (and the
+ * reply queues it was told about) when the test ends, even if it failed.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { TestContext } from 'node:test';
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { execa } from 'execa';
+import type { BusOptions } from '../../src/bus/index.js';
+
+export const testAmqpUrl = process.env.SPDK_AGENT_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+
+let probe: Promise<string | null> | null = null;
+
+/** null when the broker answers, else why not. */
+function probeBroker(): Promise<string | null> {
+  probe ??= (async () => {
+    try {
+      const conn = await amqp.connect(testAmqpUrl, { timeout: 3000 });
+      await conn.close();
+      return null;
+    } catch (err) {
+      return `no AMQP broker at ${testAmqpUrl.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`;
+    }
+  })();
+  return probe;
+}
+
+/**
+ * For `test(name, { skip: await brokerSkip() }, …)`: false when the broker answers, a reason to
+ * skip otherwise — and under CI=true it throws, so that the test file fails loudly.
+ */
+export async function brokerSkip(): Promise<string | false> {
+  const reason = await probeBroker();
+  if (reason === null) return false;
+  if (process.env.CI === 'true') throw new Error(`CI=true and the test broker is unavailable: ${reason}`);
+  return reason;
+}
+
+/** For `{ skip }`: false when `rabbitmqctl` can inspect the test broker (it must be the local one). */
+export async function rabbitmqctlSkip(): Promise<string | false> {
+  const brokerReason = await brokerSkip();
+  if (brokerReason) return brokerReason;
+  // rabbitmqctl inspects the local node: its view says nothing about a remote test broker.
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(testAmqpUrl).hostname)) return 'the test broker is not local: rabbitmqctl cannot inspect it';
+  const result = await execa('rabbitmqctl', ['-q', 'status'], { reject: false, timeout: 30_000 });
+  if (result.exitCode === 0) return false;
+  const reason = `rabbitmqctl cannot inspect the broker (exit ${String(result.exitCode)})`;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
+  return reason;
+}
+
+/** A short random hex token. */
+export function randomToken(bytes = 5): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+export async function rabbitmqctl(args: string[]): Promise<string> {
+  const result = await execa('rabbitmqctl', ['-q', ...args], { timeout: 60_000 });
+  return result.stdout;
+}
+
+export interface QueueRow {
+  name: string;
+  durable: string;
+  autoDelete: string;
+  exclusive: string;
+  arguments: string;
+  consumers: number;
+  /** The row as rabbitmqctl prints it (the format of test/fixtures/amqp/E_broker_objects.json). */
+  raw: string;
+}
+
+export interface ExchangeRow {
+  name: string;
+  type: string;
+  durable: string;
+  autoDelete: string;
+  internal: string;
+  arguments: string;
+  raw: string;
+}
+
+export async function listQueues(vhost = '/'): Promise<QueueRow[]> {
+  const out = await rabbitmqctl(['list_queues', '-p', vhost, '--no-table-headers', 'name', 'durable', 'auto_delete', 'exclusive', 'arguments', 'consumers']);
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((raw) => {
+      const [name = '', durable = '', autoDelete = '', exclusive = '', args = '', consumers = '0'] = raw.split('\t');
+      return { name, durable, autoDelete, exclusive, arguments: args, consumers: Number(consumers), raw };
+    });
+}
+
+export async function listExchanges(vhost = '/'): Promise<ExchangeRow[]> {
+  const out = await rabbitmqctl(['list_exchanges', '-p', vhost, '--no-table-headers', 'name', 'type', 'durable', 'auto_delete', 'internal', 'arguments']);
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((raw) => {
+      const [name = '', type = '', durable = '', autoDelete = '', internal = '', args = ''] = raw.split('\t');
+      return { name, type, durable, autoDelete, internal, arguments: args, raw };
+    });
+}
+
+/** Consumers of a queue, from `list_consumers` (`list_queues` reports 0 for quorum queues). */
+export async function countConsumers(queue: string, vhost = '/'): Promise<number> {
+  const out = await rabbitmqctl(['list_consumers', '-p', vhost, '--no-table-headers', 'queue_name']);
+  return out.split('\n').filter((line) => line.trim() === queue).length;
+}
+
+/** Bindings as `source\tdestination\trouting_key` lines (the fixture's format). */
+export async function listBindings(vhost = '/'): Promise<string[]> {
+  const out = await rabbitmqctl(['list_bindings', '-p', vhost, '--no-table-headers', 'source_name', 'destination_name', 'routing_key']);
+  return out.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Closes, from the broker side, the connection whose client property connection_name is `name`. */
+export async function closeConnectionByName(name: string, reason = 'closed by a test'): Promise<void> {
+  const out = await rabbitmqctl(['list_connections', '--no-table-headers', 'pid', 'client_properties']);
+  const line = out.split('\n').find((l) => l.includes(`{"connection_name","${name}"}`));
+  if (!line) throw new Error(`no broker connection named ${name}`);
+  await rabbitmqctl(['close_connection', line.split('\t')[0]!, reason]);
+}
+
+/** Whether a connection with this connection_name is open on the broker. */
+export async function connectionExists(name: string): Promise<boolean> {
+  const out = await rabbitmqctl(['list_connections', '--no-table-headers', 'client_properties']);
+  return out.includes(`{"connection_name","${name}"}`);
+}
+
+/**
+ * Unique names for one test and their cleanup. Everything declared under `prefix` (the exchange,
+ * topics, their fanout exchanges and queues) is deleted after the test, plus any queue given to
+ * `trackQueue` (reply queues, which are named `reply_<hex>`).
+ */
+export class BrokerScope {
+  readonly prefix = `t${randomToken()}`;
+  /** A control exchange of the test's own (never `cyborg`). */
+  readonly exchange = `${this.prefix}-cyborg`;
+  private readonly extraQueues = new Set<string>();
+  private readonly teardowns: Array<() => unknown> = [];
+
+  constructor(
+    t: TestContext,
+    private readonly vhost = '/',
+  ) {
+    t.after(async () => {
+      for (const teardown of this.teardowns.reverse()) {
+        try {
+          await teardown();
+        } catch {
+          // Best effort: the broker objects are deleted below anyway.
+        }
+      }
+      await this.cleanup();
+    });
+  }
+
+  /** Runs `teardown` after the test, before the broker objects are deleted (last registered, first run). */
+  defer(teardown: () => unknown): void {
+    this.teardowns.push(teardown);
+  }
+
+  /** A topic name under the prefix. */
+  topic(name = 'agent'): string {
+    return `${this.prefix}-${name}`;
+  }
+
+  trackQueue(name: string | null | undefined): void {
+    if (name) this.extraQueues.add(name);
+  }
+
+  /** Transport options for the test broker and this scope's exchange. */
+  busOptions(overrides: Partial<BusOptions> = {}): BusOptions {
+    return { urls: [withVhost(testAmqpUrl, this.vhost)], controlExchange: this.exchange, openTimeoutSec: 15, ...overrides };
+  }
+
+  async cleanup(): Promise<void> {
+    let conn: ChannelModel;
+    try {
+      conn = await amqp.connect(withVhost(testAmqpUrl, this.vhost), { timeout: 5000 });
+    } catch {
+      return; // The vhost (and all it held) was deleted already, or the broker is gone.
+    }
+    conn.on('error', () => undefined);
+    try {
+      const queues = [...this.extraQueues];
+      const exchanges: string[] = [];
+      try {
+        queues.push(...(await listQueues(this.vhost)).map((q) => q.name).filter((n) => n.startsWith(this.prefix)));
+        exchanges.push(...(await listExchanges(this.vhost)).map((e) => e.name).filter((n) => n.startsWith(this.prefix)));
+      } catch {
+        // rabbitmqctl unavailable (remote broker): delete what the names predict.
+        exchanges.push(this.exchange);
+      }
+      for (const queue of queues) await onFreshChannel(conn, (ch) => ch.deleteQueue(queue));
+      for (const exchange of exchanges) await onFreshChannel(conn, (ch) => ch.deleteExchange(exchange));
+    } finally {
+      await conn.close().catch(() => undefined);
+    }
+  }
+}
+
+async function onFreshChannel(conn: ChannelModel, action: (ch: Channel) => Promise<unknown>): Promise<void> {
+  const ch = await conn.createChannel();
+  ch.on('error', () => undefined);
+  try {
+    await action(ch);
+  } catch {
+    // Already gone: fine.
+  } finally {
+    await ch.close().catch(() => undefined);
+  }
+}
+
+/** The test URL with another virtual host. */
+export function withVhost(url: string, vhost: string): string {
+  if (vhost === '/') return url;
+  const u = new URL(url);
+  u.pathname = '/' + encodeURIComponent(vhost);
+  return u.toString();
+}
+
+/** Polls `check` until it is true (or throws after `timeoutMs`). */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 100): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * A TCP relay to the test broker that a test can break: `freeze()` stops relaying without closing
+ * anything (a silent network partition: only heartbeats can notice it), `kill()` drops every
+ * connection and stops listening (a dead broker), `revive()` listens again on the same port.
+ * Everything is closed after the test.
+ */
+export class TcpRelay {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  private frozen = false;
+  port = 0;
+
+  static async start(t: TestContext): Promise<TcpRelay> {
+    const relay = new TcpRelay();
+    await relay.listen(0);
+    t.after(() => relay.kill());
+    return relay;
+  }
+
+  get url(): string {
+    const target = new URL(testAmqpUrl);
+    target.hostname = '127.0.0.1';
+    target.port = String(this.port);
+    return target.toString();
+  }
+
+  /** From now on, bytes are dropped both ways (existing and new connections). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  async kill(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+
+  async revive(): Promise<void> {
+    this.frozen = false;
+    await this.listen(this.port);
+  }
+
+  private listen(port: number): Promise<void> {
+    const target = new URL(testAmqpUrl);
+    const server = net.createServer((front) => {
+      const back = net.connect(Number(target.port || 5672), target.hostname);
+      for (const socket of [front, back]) {
+        this.sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          this.sockets.delete(socket);
+          front.destroy();
+          back.destroy();
+        });
+      }
+      // Forwarded by hand, so that a frozen relay drops bytes like a partitioned network.
+      front.on('data', (chunk: Buffer) => void (this.frozen || back.write(chunk)));
+      back.on('data', (chunk: Buffer) => void (this.frozen || front.write(chunk)));
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        this.port = (server.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+}

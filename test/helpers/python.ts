@@ -1,0 +1,138 @@
+/**
+ * Running the Python oslo.messaging peers of test/interop/py with Debian's /usr/bin/python3
+ * (oslo.messaging 14; the pyenv python3 on PATH has no oslo). Peers exchange JSON lines with the
+ * test on stdout. No Python process outlives its test: one-shot scripts have a timeout, servers
+ * are stopped through stdin and killed if they do not exit in time (`t.after`).
+ */
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { TestContext } from 'node:test';
+import { execa, type ResultPromise } from 'execa';
+import { repoRoot } from './paths.js';
+
+export const PYTHON = '/usr/bin/python3';
+export const pythonPeersDir = path.join(repoRoot, 'test', 'interop', 'py');
+
+let probe: Promise<string | null> | null = null;
+
+/** For `test(…, { skip: await pythonSkip() })`: false when oslo.messaging is importable. Throws under CI=true. */
+export async function pythonSkip(): Promise<string | false> {
+  probe ??= execa(PYTHON, ['-c', 'import oslo_messaging, kombu'], { reject: false, timeout: 60_000 }).then((r) =>
+    r.exitCode === 0 ? null : `${PYTHON} cannot import oslo_messaging: ${r.stderr.split('\n').slice(-1)[0] ?? ''}`,
+  );
+  const reason = await probe;
+  if (reason === null) return false;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
+  return reason;
+}
+
+/** Runs a one-shot peer with a JSON parameter and returns the JSON of its last stdout line. */
+export async function runPythonPeer<T>(script: string, params: unknown, timeoutMs = 120_000): Promise<T> {
+  const result = await execa(PYTHON, [path.join(pythonPeersDir, script), JSON.stringify(params)], {
+    cwd: pythonPeersDir,
+    timeout: timeoutMs,
+    forceKillAfterDelay: 2000,
+    reject: false,
+  });
+  const lines = result.stdout.split('\n').filter((l) => l.trim() !== '');
+  const last = lines[lines.length - 1];
+  if (result.exitCode !== 0 || last === undefined) {
+    throw new Error(`${script} failed (exit ${String(result.exitCode)}${result.timedOut ? ', timed out' : ''}):\n${result.stderr.slice(-3000)}`);
+  }
+  return JSON.parse(last) as T;
+}
+
+export type PeerEvent = Record<string, unknown> & { event: string };
+
+/** A long-running peer (rpc_server.py): its events, and a clean stop. */
+export class PythonPeer {
+  readonly events: PeerEvent[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly exited: Promise<unknown>;
+  private stderrTail = '';
+
+  private constructor(private readonly proc: ResultPromise) {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.on('line', (line) => {
+      try {
+        this.events.push(JSON.parse(line) as PeerEvent);
+      } catch {
+        this.events.push({ event: 'unparsed', line });
+      }
+      for (const listener of this.listeners) listener();
+    });
+    proc.stderr!.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+    });
+    this.exited = proc.then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.exited.then(() => {
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  /** Starts `script` with `params`; it is stopped (then killed) after the test in any case. */
+  static async start(t: TestContext, script: string, params: unknown, readyTimeoutMs = 60_000): Promise<PythonPeer> {
+    const proc = execa(PYTHON, [path.join(pythonPeersDir, script), JSON.stringify(params)], {
+      cwd: pythonPeersDir,
+      stdin: 'pipe',
+      buffer: false,
+      reject: false,
+      timeout: 10 * 60_000,
+      forceKillAfterDelay: 2000,
+    });
+    const peer = new PythonPeer(proc);
+    t.after(() => peer.stop());
+    await peer.waitForEvent('ready', readyTimeoutMs);
+    return peer;
+  }
+
+  /** The first event named `name` whose fields satisfy `match` (waits for it). */
+  async waitForEvent(name: string, timeoutMs = 30_000, match: (e: PeerEvent) => boolean = () => true): Promise<PeerEvent> {
+    const found = (): PeerEvent | undefined => this.events.find((e) => e.event === name && match(e));
+    const already = found();
+    if (already) return already;
+    return new Promise<PeerEvent>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`the Python peer sent no "${name}" event within ${timeoutMs} ms; stderr:\n${this.stderrTail}`));
+      }, timeoutMs);
+      const check = (): void => {
+        const event = found();
+        if (event) {
+          clearTimeout(timer);
+          this.listeners.delete(check);
+          resolve(event);
+        } else if (this.proc.exitCode !== null) {
+          clearTimeout(timer);
+          this.listeners.delete(check);
+          reject(new Error(`the Python peer exited (${String(this.proc.exitCode)}) before a "${name}" event; stderr:\n${this.stderrTail}`));
+        }
+      };
+      this.listeners.add(check);
+    });
+  }
+
+  served(method: string): PeerEvent[] {
+    return this.events.filter((e) => e.event === 'served' && e.method === method);
+  }
+
+  /** Asks the peer to stop (it deletes its fanout queue, as oslo does), kills it if it lingers. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.killed) return;
+    try {
+      this.proc.stdin?.end('stop\n');
+    } catch {
+      // stdin already closed
+    }
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  get stderr(): string {
+    return this.stderrTail;
+  }
+}

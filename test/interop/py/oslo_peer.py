@@ -1,0 +1,92 @@
+"""Shared set-up of the Python oslo.messaging peers used by the interop tests.
+
+Run with Debian's /usr/bin/python3 (oslo.messaging 14). Each peer reads its parameters as one
+JSON object (argv[1]) and talks to the test on stdout, one JSON object per line.
+"""
+import json
+import sys
+import types
+
+from oslo_config import cfg
+import oslo_messaging as messaging
+from oslo_messaging._drivers import amqp as rpc_amqp_opts
+from oslo_messaging._drivers import impl_rabbit
+from oslo_messaging._metrics import client as metrics_client
+
+CYBORG_EXCEPTION_MODULE = 'cyborg.common.exception'
+
+
+def emit(obj):
+    """One JSON line to the test."""
+    sys.stdout.write(json.dumps(obj, default=str) + '\n')
+    sys.stdout.flush()
+
+
+def install_fake_cyborg_exceptions():
+    """A stand-in for cyborg.common.exception with the classes the agent deals with.
+
+    CyborgException is copied from Cyborg: kwargs (with `code`) format `_msg_fmt`.
+    """
+    cyborg = types.ModuleType('cyborg')
+    common = types.ModuleType('cyborg.common')
+    exc = types.ModuleType(CYBORG_EXCEPTION_MODULE)
+
+    class CyborgException(Exception):
+        _msg_fmt = 'An unknown exception occurred.'
+        code = 500
+
+        def __init__(self, message=None, **kwargs):
+            self.kwargs = kwargs
+            if 'code' not in self.kwargs:
+                self.kwargs['code'] = self.code
+            if not message:
+                message = self._msg_fmt % kwargs
+            self.message = message
+            super().__init__(message)
+
+    class PlacementResourceProviderNotFound(CyborgException):
+        _msg_fmt = 'Placement resource provider not found: %(resource_provider)s.'
+        code = 404
+
+    for cls in (CyborgException, PlacementResourceProviderNotFound):
+        cls.__module__ = CYBORG_EXCEPTION_MODULE
+        setattr(exc, cls.__name__, cls)
+    cyborg.common = common
+    common.exception = exc
+    sys.modules['cyborg'] = cyborg
+    sys.modules['cyborg.common'] = common
+    sys.modules[CYBORG_EXCEPTION_MODULE] = exc
+    return exc
+
+
+def make_transport(params):
+    """An RPC transport on params['url'] with the rabbit options the test asks for."""
+    conf = cfg.ConfigOpts()
+    conf([], project='spdk-agent-interop', default_config_files=[], default_config_dirs=[])
+    conf.register_opts(impl_rabbit.rabbit_opts, group='oslo_messaging_rabbit')
+    conf.register_opts(rpc_amqp_opts.amqp_opts, group='oslo_messaging_rabbit')
+    conf.register_opts(metrics_client.oslo_messaging_metrics, group='oslo_messaging_metrics')
+    for key, value in (params.get('rabbit') or {}).items():
+        conf.set_override(key, value, group='oslo_messaging_rabbit')
+    messaging.set_transport_defaults(control_exchange=params['exchange'])
+    # For oslo, amqp:// selects the AMQP 1.0 driver: RabbitMQ's is rabbit://.
+    url = params['url']
+    if url.startswith('amqp://'):
+        url = 'rabbit://' + url[len('amqp://'):]
+    transport = messaging.get_rpc_transport(conf, url=url, allowed_remote_exmods=[CYBORG_EXCEPTION_MODULE])
+    return conf, transport
+
+
+def describe_exception(exc, exc_module):
+    """What the caller saw: class, module, RemoteError fields, first line of str()."""
+    return {
+        'ok': False,
+        'raised': type(exc).__name__,
+        'module': type(exc).__module__,
+        'is_RemoteError': isinstance(exc, messaging.RemoteError),
+        'exc_type': getattr(exc, 'exc_type', None),
+        'value': getattr(exc, 'value', None),
+        'isinstance_PlacementResourceProviderNotFound': isinstance(exc, exc_module.PlacementResourceProviderNotFound),
+        'kwargs': getattr(exc, 'kwargs', None),
+        'str_first_line': str(exc).split('\n')[0],
+    }
