@@ -148,13 +148,6 @@ function compare(runs: Sequence[]): void {
   }
 }
 
-/**
- * The simulator cannot be started as v17.07 through the test helper yet: v17.07 had no `-r` (its RPC
- * socket came from the INI config's [Rpc] section), the helper always passes `-r`, and the simulator
- * has no other way to place the socket. Until it has, the v17.07 runs are marked todo: they run and
- * report, but do not fail the suite. Remove `todo` once the simulator can start as v17.07.
- */
-const V1707_TODO = 'the simulator cannot place the RPC socket of an emulated v17.07 target yet (no -r before v18.01)';
 
 async function nvmfRuns(t: import('node:test').TestContext, versions: readonly Version[]): Promise<Sequence[]> {
   const runs: Sequence[] = [];
@@ -193,10 +186,12 @@ test('vhost: the same wrapper calls give the same normalised results on 19.04, 2
   compare(runs);
 });
 
-test('nvmf_tgt on 17.07: the same results where v17.07 has the method, the typed error where not', { timeout: 120_000, todo: V1707_TODO }, async (t) => {
+// v17.07 had no -r (its socket came from the INI config's [Rpc] section); the simulator accepts -r
+// for it anyway, so the test can place the socket.
+test('nvmf_tgt on 17.07: the same results where v17.07 has the method, the typed error where not', { timeout: 120_000 }, async (t) => {
   compare(await nvmfRuns(t, ['24.01', '17.07']));
 });
 
-test('vhost on 17.07: the same results, from the two v17.07 lists merged', { timeout: 120_000, todo: V1707_TODO }, async (t) => {
+test('vhost on 17.07: the same results, from the two v17.07 lists merged', { timeout: 120_000 }, async (t) => {
   compare(await vhostRuns(t, ['24.01', '17.07']));
 });
