@@ -165,3 +165,26 @@ test('an unreadable meminfo is a HugepagesError, not a crash', async () => {
     (err: unknown) => err instanceof HugepagesError && /cannot tell whether hugepages are available/.test(err.message),
   );
 });
+
+test('the --no-huge fix says when the SPDK found is too old for it (before v24.01)', async (t) => {
+  const tree = await createFakeSpdkTree({ layout: 'source', hugepages: { total: 0, free: 0 } });
+  t.after(() => tree.cleanup());
+  const attempt = (spdkVersion?: { major: number; minor: number; text: string }) =>
+    ensureHugepages({
+      target: 'old',
+      request: memoryRequest(['-s', '256']),
+      allocate: false,
+      method: { useSetupScript: false },
+      paths: tree.hugepagePaths,
+      ...(spdkVersion ? { spdkVersion } : {}),
+    }).then(
+      () => assert.fail('should have thrown'),
+      (e: unknown) => e as HugepagesError,
+    );
+  const old = await attempt({ major: 19, minor: 4, text: 'SPDK v19.04' });
+  assert.match(old.fixes[1]!, /--no-huge needs SPDK v24\.01 or later, this is SPDK v19\.04/);
+  const current = await attempt({ major: 24, minor: 1, text: 'SPDK v24.01' });
+  assert.doesNotMatch(current.fixes[1]!, /needs SPDK/);
+  const unknown = await attempt();
+  assert.doesNotMatch(unknown.fixes[1]!, /needs SPDK/);
+});

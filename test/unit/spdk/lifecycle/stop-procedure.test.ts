@@ -37,6 +37,7 @@ function fakeCalls(killInstance: (signal: string) => Promise<void>): { calls: Fr
   return {
     sent,
     calls: {
+      ping: async () => undefined,
       version: async () => 'SPDK v24.01',
       waitInit: async () => undefined,
       killInstance: async (_caller, signal) => {

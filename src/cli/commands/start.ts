@@ -1,0 +1,101 @@
+/**
+ * `spdk-agent start NAME [--config FILE]`: starts one configured target (or adopts it if its socket
+ * already answers) and returns once it is ready; the target keeps running after the command exits,
+ * its output going to `<socket>.log`. Progress on stderr: a spinner with the phase on a terminal,
+ * plain lines otherwise.
+ *
+ * Exit 0: running. 1: the start failed (SPDK's own last lines on stderr), or the socket is held by
+ * a process that does not answer. 2: bad config or unknown target name.
+ */
+import type { Command } from 'commander';
+import { errorMessage } from '../../util/errors.js';
+import { TargetStartError } from '../../spdk/lifecycle/errors.js';
+import type { StartPhase, TargetStatus } from '../../spdk/lifecycle/types.js';
+import { createProgress } from '../progress.js';
+import {
+  CliFailure,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  cliManager,
+  findTarget,
+  loadCliConfig,
+ 
+  quietLogging,
+  runCliCommand,
+  exitWith,
+} from '../targets.js';
+import type { CliIo } from '../io.js';
+
+export interface StartCommandOptions {
+  config?: string;
+}
+
+const PHASE_TEXT: Record<StartPhase, string> = {
+  checking: 'checking whether it already runs',
+  adopting: 'adopting the running target',
+  hugepages: 'checking hugepages',
+  spawning: 'spawning',
+  'waiting-for-socket': 'waiting for the RPC socket',
+  'waiting-for-init': 'waiting for initialisation (framework_wait_init)',
+};
+
+export async function start(name: string, options: StartCommandOptions, io: CliIo): Promise<number> {
+  return runCliCommand(io, async () => {
+    quietLogging();
+    const { config } = await loadCliConfig(options.config, io);
+    const manager = cliManager(config);
+    const supervisor = findTarget(manager, name);
+    if (supervisor.spec.enabled === false) {
+      throw new CliFailure(`target ${name} is disabled${supervisor.spec.disabledReason ? `: ${supervisor.spec.disabledReason}` : ''}`, EXIT_USAGE);
+    }
+    const progress = createProgress(io.stderr, `${name}: starting ${supervisor.spec.app}`);
+    // Ctrl-C while it starts: do not leave a half-started target behind.
+    const onInterrupt = (): void => {
+      progress.update(`${name}: interrupted, stopping the half-started target`);
+      void supervisor.stop().catch(() => undefined);
+    };
+    process.once('SIGINT', onInterrupt);
+    let status: TargetStatus;
+    try {
+      status = await supervisor.start({
+        onPhase: (phase) => progress.update(`${name}: ${phase === 'spawning' ? `spawning ${supervisor.spec.app}` : PHASE_TEXT[phase]}`),
+      });
+    } catch (err) {
+      progress.stop();
+      throw new CliFailure(startFailureText(err), EXIT_FAILED);
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      progress.stop();
+      await supervisor.detach();
+    }
+    if (status.state !== 'running') {
+      io.stderr.write(
+        `spdk-agent: ${name}: ${status.address} is held by ${status.pid !== undefined ? `pid ${status.pid}` : 'a process'} that does not answer RPC\n`,
+      );
+      return EXIT_FAILED;
+    }
+    const how = status.ownership === 'adopted' ? 'already running, adopted' : 'started';
+    const details = [status.pid !== undefined ? `pid ${status.pid}` : 'pid not visible', status.version, `socket ${status.address}`].filter(Boolean);
+    io.stdout.write(`${name}: ${how} (${details.join(', ')})\n`);
+    return EXIT_OK;
+  });
+}
+
+/** The error, then SPDK's own last lines when the app said something. */
+function startFailureText(err: unknown): string {
+  const text = errorMessage(err);
+  if (!(err instanceof TargetStartError) || err.lastLines.length === 0) return text;
+  return `${text}\n${err.target}: last lines of ${err.context.binary ?? 'the target'}:\n${err.lastLines.map((l) => `  ${l}`).join('\n')}`;
+}
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('start')
+    .description('Start a configured target (or adopt it if it already runs) and wait until it is ready.')
+    .argument('<name>', 'the target name, as in the configuration')
+    .option('-c, --config <file>', 'agent configuration file (default: $SPDK_AGENT_CONFIG, then /etc/spdk-agent/agent.yaml)')
+    .action(async (name: string, opts: { config?: string }) => {
+      exitWith(await start(name, { ...(opts.config !== undefined ? { config: opts.config } : {}) }, io));
+    });
+}

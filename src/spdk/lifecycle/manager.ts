@@ -1,0 +1,141 @@
+/**
+ * All the targets of one configuration: one `TargetSupervisor` each, SPDK detected once for all,
+ * every supervisor's state events re-emitted on the manager (for the bus layer to publish).
+ *
+ * `startAll()` starts the `autostart` targets and adopts the others that already run (when
+ * `adopt` allows); `shutdown()` stops the ones configured with `stopOnAgentExit` and leaves the
+ * rest running for the next agent to adopt. Disabled targets are kept out of both.
+ */
+import { EventEmitter } from 'node:events';
+import { getLogger, type Logger } from '../../util/log.js';
+import { errorMessage } from '../../util/errors.js';
+import { detectSpdk, type SpdkInstallation } from '../install/detect.js';
+import { UnknownTargetError } from './errors.js';
+import type { HugepagePaths } from './hugepages.js';
+import { TargetSupervisor, type SupervisorOptions } from './supervisor.js';
+import type { TargetSpec, TargetStateEvent, TargetStatus } from './types.js';
+
+/** The part of the config's `spdk` section the manager reads. */
+export interface ManagedSpdkConfig {
+  sourceDir?: string;
+  prefix?: string;
+  searchPath?: boolean;
+  hugepages?: { allocate: boolean; useSetupScript: boolean };
+  targets: readonly TargetSpec[];
+}
+
+export interface TargetManagerOptions extends Omit<SupervisorOptions, 'installation' | 'hugepages'> {
+  /** Injected detection (tests, or a caller that detected already); default `detectSpdk` on the config. */
+  installation?: () => Promise<SpdkInstallation>;
+  /** Where hugepage facts are read (tests pass fake files); default /proc. */
+  hugepagePaths?: HugepagePaths;
+}
+
+export interface TargetManagerEvents {
+  state: [event: TargetStateEvent];
+}
+
+export interface StartAllResult {
+  name: string;
+  /** `not-adopted`: not autostarted and `adopt` is off, so the agent does not look for it. */
+  action: 'started' | 'adopted' | 'not-running' | 'not-adopted' | 'failed' | 'disabled';
+  status: TargetStatus;
+  error?: Error;
+}
+
+export class TargetManager extends EventEmitter<TargetManagerEvents> {
+  private readonly supervisors = new Map<string, TargetSupervisor>();
+  private readonly log: Logger;
+  private installationPromise: Promise<SpdkInstallation> | undefined;
+
+  constructor(
+    private readonly config: ManagedSpdkConfig,
+    options: TargetManagerOptions = {},
+  ) {
+    super();
+    this.log = options.logger ?? getLogger('spdk.lifecycle');
+    const installation = options.installation ?? (() => this.detect());
+    for (const spec of config.targets) {
+      const supervisor = new TargetSupervisor(spec, {
+        ...options,
+        installation,
+        ...(config.hugepages || options.hugepagePaths
+          ? {
+              hugepages: {
+                ...(config.hugepages ?? { allocate: false, useSetupScript: true }),
+                ...(options.hugepagePaths ? { paths: options.hugepagePaths } : {}),
+              },
+            }
+          : {}),
+      });
+      supervisor.on('state', (event) => this.emit('state', event));
+      this.supervisors.set(spec.name, supervisor);
+    }
+  }
+
+  /** SPDK as detected from the config (once; later calls share the answer). */
+  installation(): Promise<SpdkInstallation> {
+    return this.detect();
+  }
+
+  names(): string[] {
+    return [...this.supervisors.keys()];
+  }
+
+  /** The supervisor of `name`; `UnknownTargetError` (listing the configured names) otherwise. */
+  get(name: string): TargetSupervisor {
+    const supervisor = this.supervisors.get(name);
+    if (!supervisor) throw new UnknownTargetError({ name, known: this.names() });
+    return supervisor;
+  }
+
+  all(): TargetSupervisor[] {
+    return [...this.supervisors.values()];
+  }
+
+  status(): TargetStatus[] {
+    return this.all().map((s) => s.status());
+  }
+
+  /**
+   * Starts the autostart targets and adopts the running ones, all targets at once (one slow target
+   * does not hold up the others). Never rejects: each target's outcome is in the result.
+   */
+  async startAll(): Promise<StartAllResult[]> {
+    return Promise.all(
+      this.all().map(async (supervisor): Promise<StartAllResult> => {
+        const spec = supervisor.spec;
+        if (spec.enabled === false) return { name: spec.name, action: 'disabled', status: supervisor.status() };
+        try {
+          if (spec.autostart) {
+            const before = supervisor.state;
+            const status = await supervisor.start();
+            const adopted = status.ownership === 'adopted' && before !== 'running';
+            return { name: spec.name, action: adopted ? 'adopted' : 'started', status };
+          }
+          if (spec.adopt === false) return { name: spec.name, action: 'not-adopted', status: supervisor.status() };
+          const status = await supervisor.attach();
+          return { name: spec.name, action: status.ownership === 'adopted' ? 'adopted' : 'not-running', status };
+        } catch (err) {
+          this.log.error('target did not start', { target: spec.name, error: errorMessage(err) });
+          return { name: spec.name, action: 'failed', status: supervisor.status(), error: err as Error };
+        }
+      }),
+    );
+  }
+
+  /** The agent is leaving: stop what is configured to stop, let go of the rest. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.all().map((s) => s.shutdown()));
+  }
+
+  private detect(): Promise<SpdkInstallation> {
+    this.installationPromise ??= detectSpdk({
+      ...(this.config.sourceDir !== undefined ? { sourceDir: this.config.sourceDir } : {}),
+      ...(this.config.prefix !== undefined ? { prefix: this.config.prefix } : {}),
+      searchPath: this.config.searchPath ?? true,
+      targets: this.config.targets,
+    });
+    return this.installationPromise;
+  }
+}

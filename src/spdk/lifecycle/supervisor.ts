@@ -1,0 +1,561 @@
+/**
+ * One SPDK target under the agent's care: start (or adopt), watch, restart, stop.
+ *
+ * The state machine (docs/lifecycle.md draws it):
+ *
+ *   stopped ──start──▶ starting ──ready──▶ running ◀──answers again── unresponsive
+ *      ▲                  │                  │  └──────no answer──────────▲
+ *      │                failed               │ exit / gone (not asked)
+ *      │                  ▼                  ▼
+ *      └──stop── stopping ◀── (any)       crashed ──policy──▶ restarting ──delay──▶ starting
+ *                                            └──no restart──▶ failed | stopped (clean exit)
+ *
+ * Every change is a `TargetStateEvent` on the `'state'` event. Crashes are noticed at once for
+ * children (their exit event) and within about a second for adopted targets (the RPC client's
+ * `disconnect` event, then a /proc check); hangs by a periodic probe (one request with a short
+ * deadline). A stop the operator asked for is never taken for a crash.
+ */
+import { EventEmitter } from 'node:events';
+import { getLogger, type Logger } from '../../util/log.js';
+import { errorMessage } from '../../util/errors.js';
+import type { SpdkInstallation } from '../install/detect.js';
+import { RestartBackoff } from './backoff.js';
+import { TargetBusyError, TargetNotStartableError, TargetStartError, TargetStopError } from './errors.js';
+import { findExistingTarget, waitUntilNotServed, type ExistingTarget } from './existing-target.js';
+import { HealthWatch } from './health-watch.js';
+import { abortedError, launchTarget, type HugepagePolicy } from './launch.js';
+import { DEFAULT_PROC_ROOT } from './proc.js';
+import { captureProcessRef } from './process-ref.js';
+import { catalogueFrameworkCalls, defaultRpcClientFactory } from './rpc-defaults.js';
+import type { FrameworkCalls, LifecycleRpcClient, RpcClientFactory } from './rpc-link.js';
+import { removeStaleSocketFiles } from './socket-files.js';
+import { findSocketOwner } from './socket-owner.js';
+import type { ExitInfo, OutputMode, SpawnedTarget } from './spawn.js';
+import { describeStopOutcome, stopTarget, type StopOutcome } from './stop-procedure.js';
+import { ForeignProcessHandle, type TargetProcess } from './target-process.js';
+import {
+  TARGET_DEFAULTS,
+  type Ownership,
+  type RestartPolicy,
+  type StartPhase,
+  type TargetSpec,
+  type TargetState,
+  type TargetStateEvent,
+  type TargetStatus,
+} from './types.js';
+
+export interface SupervisorOptions {
+  /** Where the binaries and setup.sh are (detected once, shared by all targets). */
+  installation: () => Promise<SpdkInstallation>;
+  hugepages?: HugepagePolicy;
+  /** Watch health and restart per policy (the daemon). Off for one-shot CLI commands. Default true. */
+  supervise?: boolean;
+  /** Where a spawned target's output goes; default: piped into the agent's log. */
+  output?: (spec: TargetSpec) => OutputMode;
+  /** Working directory of spawned targets; default the agent's. */
+  cwd?: string;
+  /** Probe period for hangs; default 5 000 ms. */
+  healthIntervalMs?: number;
+  /** A probe unanswered this long makes the target `unresponsive`; default 5 000 ms. */
+  healthTimeoutMs?: number;
+  /** A target up this long has its restart count reset; default 60 000 ms. */
+  stableAfterMs?: number;
+  /** How long after a lost connection to an adopted target its pid is watched for an exit; default 1 500 ms. */
+  goneCheckMs?: number;
+  procRoot?: string;
+  rpcClientFactory?: RpcClientFactory;
+  frameworkCalls?: FrameworkCalls;
+  logger?: Logger;
+}
+
+export interface StartOptions {
+  onPhase?: (phase: StartPhase) => void;
+}
+
+export interface StopOptions {
+  /** Straight to SIGKILL. */
+  force?: boolean;
+}
+
+export interface SupervisorEvents {
+  state: [event: TargetStateEvent];
+}
+
+export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
+  readonly name: string;
+  readonly spec: TargetSpec;
+  private readonly options: SupervisorOptions;
+  private readonly log: Logger;
+  private readonly calls: FrameworkCalls;
+  private readonly procRoot: string;
+  private readonly backoff: RestartBackoff;
+  private readonly restartPolicy: RestartPolicy;
+
+  private currentState: TargetState = 'stopped';
+  private stateSince = new Date();
+  private process: TargetProcess | undefined;
+  private spawned: SpawnedTarget | undefined;
+  private ownership: Ownership | undefined;
+  /** Changes with every process the supervisor holds, so a late event of an old one is ignored. */
+  private epoch = 0;
+  private rpcClient: LifecycleRpcClient | undefined;
+  private version: string | undefined;
+  private lastExit: TargetStatus['lastExit'];
+  private lastError: string | undefined;
+
+  private starting: Promise<TargetStatus> | undefined;
+  private startAbort: AbortController | undefined;
+  private stopping: Promise<StopOutcome> | undefined;
+  private stopRequested = false;
+  private disposed = false;
+
+  private healthWatch: HealthWatch | undefined;
+  private stableTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(spec: TargetSpec, options: SupervisorOptions) {
+    super();
+    this.spec = spec;
+    this.name = spec.name;
+    this.options = options;
+    this.log = (options.logger ?? getLogger('spdk.lifecycle')).child({ target: spec.name });
+    this.calls = options.frameworkCalls ?? catalogueFrameworkCalls;
+    this.procRoot = options.procRoot ?? DEFAULT_PROC_ROOT;
+    this.restartPolicy = { ...TARGET_DEFAULTS.restart, ...spec.restart };
+    this.backoff = new RestartBackoff(this.restartPolicy);
+  }
+
+  get state(): TargetState {
+    return this.currentState;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  /** The socket path or tcp address. */
+  get address(): string {
+    return this.spec.socket ?? this.spec.tcp ?? '';
+  }
+
+  /** The connection to the target, shared with whoever needs to call it (inventory, the agent). */
+  get caller(): LifecycleRpcClient {
+    return this.client();
+  }
+
+  status(): TargetStatus {
+    return {
+      name: this.name,
+      app: this.spec.app,
+      address: this.address,
+      state: this.currentState,
+      ...(this.ownership ? { ownership: this.ownership } : {}),
+      ...(this.process ? { pid: this.process.pid } : {}),
+      since: this.stateSince.toISOString(),
+      restarts: this.backoff.attemptsMade,
+      ...(this.lastExit ? { lastExit: this.lastExit } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.version ? { version: this.version } : {}),
+    };
+  }
+
+  /** The target's recent output lines (a spawned target's; empty for an adopted one). */
+  async recentOutput(lines = 50): Promise<string[]> {
+    return this.spawned ? this.spawned.recentLines(lines) : [];
+  }
+
+  /**
+   * Starts the target, or adopts it when its socket already answers. Resolves with the status once
+   * it is running (or adopted while `unresponsive`); rejects with `TargetStartError`,
+   * `HugepagesError` or `TargetNotStartableError`, leaving the target `failed`.
+   */
+  async start(options: StartOptions = {}): Promise<TargetStatus> {
+    this.assertUsable('start');
+    if (this.starting) return this.starting;
+    if (this.stopping) throw new TargetBusyError({ target: this.name, state: this.currentState, requested: 'start' });
+    if (this.currentState === 'running' || this.currentState === 'unresponsive') return this.status();
+    this.clearRestartTimer();
+    this.stopRequested = false;
+    this.backoff.reset();
+    return this.runStart('start requested', false, options);
+  }
+
+  /**
+   * Takes on the target if something already serves its address, without starting anything (for
+   * watching, reporting or stopping it; `adopt: false` only forbids a start from taking over).
+   * Resolves with the status either way (`stopped` when nothing is there).
+   */
+  async attach(): Promise<TargetStatus> {
+    this.assertUsable('attach');
+    if (this.isHeld() || this.starting || this.stopping) return this.status();
+    const existing = await this.findExisting();
+    if (existing.kind !== 'none') await this.adopt(existing);
+    return this.status();
+  }
+
+  /**
+   * Stops the target (see stop-procedure.ts for the escalation). A target the supervisor does not
+   * hold yet is looked for on its socket first, so `stop` works on a target started by anyone.
+   */
+  async stop(options: StopOptions = {}): Promise<StopOutcome> {
+    if (this.stopping) return this.stopping;
+    this.assertUsable('stop');
+    this.stopping = this.runStop(options).finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  /**
+   * Ends supervision because the agent is leaving: stops the target if the config says so
+   * (`stopOnAgentExit`), else leaves it running for the next agent to adopt.
+   */
+  async shutdown(): Promise<void> {
+    if (this.disposed) return;
+    const stopIt = (this.spec.stopOnAgentExit ?? TARGET_DEFAULTS.stopOnAgentExit) && (this.isHeld() || this.starting !== undefined);
+    this.clearRestartTimer();
+    if (stopIt) {
+      try {
+        await this.stop();
+      } catch (err) {
+        this.log.error('could not stop the target on agent exit', { error: errorMessage(err) });
+      }
+    } else if (this.starting) {
+      // A start in flight finishes (its deadline bounds the wait) and the target stays up.
+      await this.starting.catch(() => undefined);
+    }
+    await this.detach();
+  }
+
+  /** Lets go of the target without touching it: timers off, connection closed, child released. */
+  async detach(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearRestartTimer();
+    this.stopWatching();
+    this.spawned?.release();
+    const client = this.rpcClient;
+    this.rpcClient = undefined;
+    if (client) await client.close().catch(() => undefined);
+  }
+
+  // ── start ──────────────────────────────────────────────────────────────────────────────────
+
+  private runStart(reason: string, isRestart: boolean, options: StartOptions): Promise<TargetStatus> {
+    const abort = new AbortController();
+    this.startAbort = abort;
+    this.starting = this.doStart(reason, isRestart, options, abort.signal).finally(() => {
+      this.starting = undefined;
+      if (this.startAbort === abort) this.startAbort = undefined;
+    });
+    return this.starting;
+  }
+
+  private async doStart(reason: string, isRestart: boolean, options: StartOptions, signal: AbortSignal): Promise<TargetStatus> {
+    const phase = (p: StartPhase): void => {
+      this.log.debug('start phase', { phase: p });
+      options.onPhase?.(p);
+    };
+    this.setState('starting', reason);
+    try {
+      if (this.spec.enabled === false) {
+        throw new TargetNotStartableError({ target: this.name, detail: `it is disabled${this.spec.disabledReason ? `: ${this.spec.disabledReason}` : ''}` });
+      }
+      phase('checking');
+      const existing = await this.findExisting();
+      if (existing.kind !== 'none') {
+        if (this.spec.adopt === false) {
+          throw new TargetStartError({
+            target: this.name,
+            reason: 'socket-in-use',
+            detail: `${this.address} is already served${existing.owner ? ` by pid ${existing.owner.pid}` : ''} and adopt is off for this target`,
+            socket: this.address,
+          });
+        }
+        phase('adopting');
+        await this.adopt(existing);
+        return this.status();
+      }
+      if (signal.aborted) throw abortedError(this.spec);
+      return await this.launch(phase, signal);
+    } catch (err) {
+      this.lastError = errorMessage(err);
+      if (this.stopRequested || this.disposed) throw err;
+      if (isRestart) {
+        this.afterUnexpectedEnd({ reason: `restart failed: ${this.lastError}`, failure: true });
+      } else {
+        this.setState('failed', this.lastError);
+      }
+      throw err;
+    }
+  }
+
+  private async launch(phase: (p: StartPhase) => void, signal: AbortSignal): Promise<TargetStatus> {
+    let epoch = this.epoch;
+    try {
+      const launched = await launchTarget({
+        spec: this.spec,
+        installation: await this.options.installation(),
+        hugepages: this.options.hugepages ?? { allocate: false, useSetupScript: true },
+        client: this.client(),
+        calls: this.calls,
+        output: this.options.output?.(this.spec) ?? { kind: 'pipe' },
+        ...(this.options.cwd !== undefined ? { cwd: this.options.cwd } : {}),
+        procRoot: this.procRoot,
+        signal,
+        onPhase: phase,
+        onSpawned: (process, spawned) => {
+          this.hold(process, 'spawned', spawned);
+          epoch = this.epoch;
+          spawned.exited.then((exit) => this.handleChildExit(epoch, exit));
+        },
+        logger: this.log,
+      });
+      this.version = launched.version;
+      this.setState('running', `ready (${launched.version ?? this.spec.app})`, { pid: launched.process.pid });
+      this.watch();
+      return this.status();
+    } catch (err) {
+      // The launcher has stopped or seen the end of what it spawned.
+      if (this.epoch === epoch && this.ownership === 'spawned') this.release();
+      throw err;
+    }
+  }
+
+  // ── adopt ──────────────────────────────────────────────────────────────────────────────────
+
+  private findExisting(): Promise<ExistingTarget> {
+    return findExistingTarget({
+      socket: this.spec.socket,
+      client: this.client(),
+      calls: this.calls,
+      timeoutMs: this.healthTimeoutMs(),
+      procRoot: this.procRoot,
+      logger: this.log,
+    });
+  }
+
+  private async adopt(existing: Exclude<ExistingTarget, { kind: 'none' }>): Promise<void> {
+    const ref = existing.owner ? await captureProcessRef(existing.owner.pid, this.procRoot) : undefined;
+    this.hold(ref ? new ForeignProcessHandle(ref, this.procRoot) : undefined, 'adopted', undefined);
+    this.version = existing.kind === 'answering' ? existing.version : undefined;
+    const who = ref ? `pid ${ref.pid}` : 'pid not visible';
+    this.log.info('target adopted', { pid: ref?.pid, answering: existing.kind === 'answering' });
+    if (existing.kind === 'answering') this.setState('running', `adopted (${who})`, ref ? { pid: ref.pid } : {});
+    else this.setState('unresponsive', `adopted (${who}) but it does not answer`, ref ? { pid: ref.pid } : {});
+    this.watch();
+  }
+
+  // ── stop ───────────────────────────────────────────────────────────────────────────────────
+
+  private async runStop(options: StopOptions): Promise<StopOutcome> {
+    this.stopRequested = true;
+    this.clearRestartTimer();
+    if (this.starting) {
+      this.startAbort?.abort();
+      await this.starting.catch(() => undefined);
+    }
+    this.stopWatching();
+    if (!this.isHeld() && !this.disposed) {
+      const existing = await this.findExisting();
+      if (existing.kind !== 'none') await this.adopt(existing);
+      this.stopWatching();
+    }
+    if (!this.isHeld()) {
+      const removed = this.spec.socket !== undefined && (await findSocketOwner(this.spec.socket, this.procRoot)) === undefined
+        ? await removeStaleSocketFiles(this.spec.socket)
+        : [];
+      if (this.currentState !== 'stopped') this.setState('stopped', 'not running');
+      return { method: 'already-gone', sent: [], removedFiles: removed };
+    }
+
+    this.setState('stopping', options.force ? 'forced stop requested' : 'stop requested', this.pidExtra());
+    const proc = this.process;
+    try {
+      const outcome = await stopTarget({
+        target: this.name,
+        process: proc,
+        client: this.client(),
+        calls: this.calls,
+        socketPath: this.spec.socket,
+        timeoutMs: (this.spec.stopTimeoutSec ?? TARGET_DEFAULTS.stopTimeoutSec) * 1000,
+        force: options.force ?? false,
+        waitForSocketGone: (timeoutMs) => waitUntilNotServed({ socket: this.spec.socket, client: this.client(), calls: this.calls, timeoutMs }),
+        logger: this.log,
+      });
+      const exit = this.spawned?.exit;
+      this.release();
+      this.setState('stopped', describeStopOutcome(outcome, options.force === true), {
+        ...(proc ? { pid: proc.pid } : {}),
+        ...(exit?.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+        ...(exit?.signal !== undefined ? { signal: exit.signal } : {}),
+      });
+      return outcome;
+    } catch (err) {
+      this.lastError = errorMessage(err);
+      this.setState('failed', this.lastError, this.pidExtra());
+      throw err instanceof TargetStopError ? err : new TargetStopError({ target: this.name, detail: this.lastError, ...(proc ? { pid: proc.pid } : {}), cause: err });
+    }
+  }
+
+  // ── watching ───────────────────────────────────────────────────────────────────────────────
+
+  /** Starts the health watch and the stability timer for the process just taken on. */
+  private watch(): void {
+    this.stopWatching();
+    if (this.options.supervise === false || this.disposed) return;
+    const epoch = this.epoch;
+    const process = this.process;
+    const current = (): boolean => epoch === this.epoch && !this.stopRequested && (this.currentState === 'running' || this.currentState === 'unresponsive');
+    this.healthWatch = new HealthWatch({
+      process,
+      socket: this.spec.socket,
+      client: this.client(),
+      calls: this.calls,
+      intervalMs: this.options.healthIntervalMs ?? 5000,
+      timeoutMs: this.healthTimeoutMs(),
+      goneCheckMs: this.options.goneCheckMs ?? 1500,
+      onGone: (reason) => {
+        if (!current()) return;
+        this.release();
+        this.afterUnexpectedEnd({ reason: `adopted target went away: ${reason}`, failure: true, ...(process ? { pid: process.pid } : {}) });
+      },
+      onSilent: (reason) => {
+        if (current() && this.currentState === 'running') this.setState('unresponsive', reason, this.pidExtra());
+      },
+      onAnswering: (version) => {
+        if (!current()) return;
+        if (version !== undefined) this.version = version;
+        if (this.currentState === 'unresponsive') this.setState('running', 'answering again', this.pidExtra());
+      },
+    });
+    this.healthWatch.start();
+    this.stableTimer = setTimeout(() => {
+      this.stableTimer = undefined;
+      if (this.currentState === 'running') this.backoff.reset();
+    }, this.options.stableAfterMs ?? 60_000);
+  }
+
+  private stopWatching(): void {
+    this.healthWatch?.stop();
+    this.healthWatch = undefined;
+    if (this.stableTimer) clearTimeout(this.stableTimer);
+    this.stableTimer = undefined;
+  }
+
+  private handleChildExit(epoch: number, exit: ExitInfo): void {
+    if (epoch !== this.epoch) return;
+    // During a start the start reports it; during a stop it is the point.
+    if (this.currentState === 'starting' || this.currentState === 'stopping' || this.stopRequested || this.disposed) return;
+    const pid = this.process?.pid;
+    this.release();
+    const failure = exit.exitCode !== 0 || exit.signal !== undefined;
+    this.afterUnexpectedEnd({
+      reason: exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`,
+      failure,
+      ...(pid !== undefined ? { pid } : {}),
+      ...(exit.exitCode !== undefined ? { exitCode: exit.exitCode } : {}),
+      ...(exit.signal !== undefined ? { signal: exit.signal } : {}),
+    });
+  }
+
+  /** The target went away without being asked: `crashed`, then restart, give up, or rest. */
+  private afterUnexpectedEnd(end: { reason: string; failure: boolean; pid?: number; exitCode?: number; signal?: string }): void {
+    this.stopWatching();
+    const at = new Date().toISOString();
+    if (end.exitCode !== undefined || end.signal !== undefined) {
+      this.lastExit = { ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}), ...(end.signal !== undefined ? { signal: end.signal } : {}), at };
+    }
+    const extra = {
+      ...(end.pid !== undefined ? { pid: end.pid } : {}),
+      ...(end.exitCode !== undefined ? { exitCode: end.exitCode } : {}),
+      ...(end.signal !== undefined ? { signal: end.signal } : {}),
+    };
+    this.setState('crashed', end.reason, extra);
+    if (this.options.supervise === false) {
+      this.setState(end.failure ? 'failed' : 'stopped', 'not supervised: no restart');
+      return;
+    }
+    const decision = this.backoff.next(end.failure);
+    if (decision.restart) {
+      const { attempt, delayMs } = decision;
+      this.setState('restarting', `restart ${attempt} of ${this.restartPolicy.maxAttempts} in ${delayMs} ms`, { attempt, delayMs });
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.disposed || this.stopRequested) return;
+        this.runStart(`restart attempt ${attempt}`, true, {}).catch((err: unknown) => {
+          this.log.warn('restart attempt failed', { attempt, error: errorMessage(err) });
+        });
+      }, delayMs);
+    } else if (decision.why === 'clean-exit') {
+      this.setState('stopped', `exited cleanly; restart policy ${this.restartPolicy.policy} does not restart it`);
+    } else if (decision.why === 'policy') {
+      this.setState(end.failure ? 'failed' : 'stopped', 'restart policy is never');
+    } else {
+      this.setState('failed', `gave up after ${decision.attempts} restart attempts`);
+    }
+  }
+
+  // ── plumbing ───────────────────────────────────────────────────────────────────────────────
+
+  private client(): LifecycleRpcClient {
+    if (!this.rpcClient) {
+      const factory = this.options.rpcClientFactory ?? defaultRpcClientFactory;
+      this.rpcClient = factory({
+        address: this.address,
+        timeoutMs: (this.spec.rpcTimeoutSec ?? TARGET_DEFAULTS.rpcTimeoutSec) * 1000,
+        connectTimeoutMs: Math.min(5000, this.healthTimeoutMs()),
+        logger: this.log,
+      });
+    }
+    return this.rpcClient;
+  }
+
+  private healthTimeoutMs(): number {
+    return this.options.healthTimeoutMs ?? 5000;
+  }
+
+  private hold(process: TargetProcess | undefined, ownership: Ownership, spawned: SpawnedTarget | undefined): void {
+    this.epoch++;
+    this.process = process;
+    this.ownership = ownership;
+    this.spawned = spawned;
+  }
+
+  private release(): void {
+    this.epoch++;
+    this.stopWatching();
+    this.process = undefined;
+    this.ownership = undefined;
+    this.spawned = undefined;
+    this.version = undefined;
+  }
+
+  /** Whether the supervisor holds a target (spawned or adopted, pid known or not). */
+  private isHeld(): boolean {
+    return this.ownership !== undefined;
+  }
+
+  private pidExtra(): { pid?: number } {
+    return this.process ? { pid: this.process.pid } : {};
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+
+  private assertUsable(requested: string): void {
+    if (this.disposed) throw new TargetBusyError({ target: this.name, state: 'detached', requested });
+  }
+
+  private setState(to: TargetState, reason: string, extra: Partial<TargetStateEvent> = {}): void {
+    const from = this.currentState;
+    if (from === to && to !== 'restarting') return;
+    this.currentState = to;
+    this.stateSince = new Date();
+    const event: TargetStateEvent = { target: this.name, from, to, reason, at: this.stateSince.toISOString(), ...extra };
+    this.log.info(`state ${from} → ${to}`, { reason, ...extra });
+    this.emit('state', event);
+  }
+}
