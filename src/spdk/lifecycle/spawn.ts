@@ -45,6 +45,8 @@ export function describeExit(exit: ExitInfo): string {
 
 export interface SpawnedTarget {
   pid: number | undefined;
+  /** The arguments it was started with. */
+  readonly args: readonly string[];
   /** Resolves once, when the process exits or fails to start. Never rejects. */
   exited: Promise<ExitInfo>;
   /** The exit, once known. */
@@ -128,6 +130,7 @@ export function spawnTarget(request: SpawnRequest): SpawnedTarget {
   const filePath = request.output.kind === 'file' ? request.output.path : undefined;
   return {
     pid: child.pid,
+    args: request.args,
     exited,
     get exit() {
       return exit;

@@ -24,11 +24,12 @@ import { TargetBusyError, TargetNotStartableError, TargetStartError, TargetStopE
 import { findExistingTarget, waitUntilNotServed, type ExistingTarget } from './existing-target.js';
 import { HealthWatch } from './health-watch.js';
 import { abortedError, launchTarget, type HugepagePolicy } from './launch.js';
-import { DEFAULT_PROC_ROOT } from './proc.js';
+import { DEFAULT_PROC_ROOT, readCmdline } from './proc.js';
 import { captureProcessRef } from './process-ref.js';
 import { catalogueFrameworkCalls, defaultRpcClientFactory } from './rpc-defaults.js';
 import type { FrameworkCalls, LifecycleRpcClient, RpcClientFactory } from './rpc-link.js';
 import { removeStaleSocketFiles } from './socket-files.js';
+import { disposeTraceBuffer } from './trace-buffer.js';
 import { findSocketOwner } from './socket-owner.js';
 import type { ExitInfo, OutputMode, SpawnedTarget } from './spawn.js';
 import { describeStopOutcome, stopTarget, type StopOutcome } from './stop-procedure.js';
@@ -96,6 +97,8 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
   private process: TargetProcess | undefined;
   private spawned: SpawnedTarget | undefined;
   private ownership: Ownership | undefined;
+  /** The held process's arguments (spawned: ours; adopted: from /proc when visible). */
+  private heldArgs: readonly string[] | undefined;
   /** Changes with every process the supervisor holds, so a late event of an old one is ignored. */
   private epoch = 0;
   private rpcClient: LifecycleRpcClient | undefined;
@@ -317,7 +320,10 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
       return this.status();
     } catch (err) {
       // The launcher has stopped or seen the end of what it spawned.
-      if (this.epoch === epoch && this.ownership === 'spawned') this.release();
+      if (this.epoch === epoch && this.ownership === 'spawned') {
+        if (this.spawned?.exit?.signal !== undefined) this.disposeLeftovers(this.spawned.pid);
+        this.release();
+      }
       throw err;
     }
   }
@@ -337,7 +343,8 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
 
   private async adopt(existing: Exclude<ExistingTarget, { kind: 'none' }>): Promise<void> {
     const ref = existing.owner ? await captureProcessRef(existing.owner.pid, this.procRoot) : undefined;
-    this.hold(ref ? new ForeignProcessHandle(ref, this.procRoot) : undefined, 'adopted', undefined);
+    const args = ref ? (await readCmdline(ref.pid, this.procRoot))?.slice(1) : undefined;
+    this.hold(ref ? new ForeignProcessHandle(ref, this.procRoot) : undefined, 'adopted', undefined, args);
     this.version = existing.kind === 'answering' ? existing.version : undefined;
     const who = ref ? `pid ${ref.pid}` : 'pid not visible';
     this.log.info('target adopted', { pid: ref?.pid, answering: existing.kind === 'answering' });
@@ -384,6 +391,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
         logger: this.log,
       });
       const exit = this.spawned?.exit;
+      if (outcome.method === 'SIGKILL') this.disposeLeftovers(proc?.pid);
       this.release();
       this.setState('stopped', describeStopOutcome(outcome, options.force === true), {
         ...(proc ? { pid: proc.pid } : {}),
@@ -417,6 +425,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
       goneCheckMs: this.options.goneCheckMs ?? 1500,
       onGone: (reason) => {
         if (!current()) return;
+        this.disposeLeftovers(process?.pid);
         this.release();
         this.afterUnexpectedEnd({ reason: `adopted target went away: ${reason}`, failure: true, ...(process ? { pid: process.pid } : {}) });
       },
@@ -448,8 +457,9 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     // During a start the start reports it; during a stop it is the point.
     if (this.currentState === 'starting' || this.currentState === 'stopping' || this.stopRequested || this.disposed) return;
     const pid = this.process?.pid;
-    this.release();
     const failure = exit.exitCode !== 0 || exit.signal !== undefined;
+    if (failure) this.disposeLeftovers(pid);
+    this.release();
     this.afterUnexpectedEnd({
       reason: exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`,
       failure,
@@ -515,11 +525,24 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     return this.options.healthTimeoutMs ?? 5000;
   }
 
-  private hold(process: TargetProcess | undefined, ownership: Ownership, spawned: SpawnedTarget | undefined): void {
+  private hold(process: TargetProcess | undefined, ownership: Ownership, spawned: SpawnedTarget | undefined, args?: readonly string[]): void {
     this.epoch++;
     this.process = process;
     this.ownership = ownership;
     this.spawned = spawned;
+    this.heldArgs = spawned?.args ?? args;
+  }
+
+  /**
+   * Once the held process is known dead without a clean exit (a crash, our SIGKILL), its trace
+   * buffer is disposed of as SPDK would have (see trace-buffer.ts). Call before `release()`.
+   */
+  private disposeLeftovers(pid: number | undefined): void {
+    const args = this.heldArgs;
+    if (pid === undefined || args === undefined) return;
+    void disposeTraceBuffer({ app: this.spec.app, pid, args, logger: this.log, procRoot: this.procRoot }).catch((err: unknown) =>
+      this.log.warn('could not dispose of the trace buffer', { pid, error: errorMessage(err) }),
+    );
   }
 
   private release(): void {
@@ -528,6 +551,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     this.process = undefined;
     this.ownership = undefined;
     this.spawned = undefined;
+    this.heldArgs = undefined;
     this.version = undefined;
   }
 

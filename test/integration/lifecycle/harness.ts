@@ -5,7 +5,7 @@
  * and, as a last resort, when the test process exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +42,8 @@ function killIfSame(pid: number): void {
   } catch {
     // already gone
   }
+  // What a SIGKILLed SPDK leaves in /dev/shm (the simulator does too): the test's to clean.
+  for (const name of ['nvmf', 'vhost', 'iscsi', 'spdk_tgt']) rmSync(`/dev/shm/${name}_trace.pid${pid}`, { force: true });
 }
 
 process.on('exit', () => {

@@ -5,6 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { traceBufferPath } from '../../../src/spdk/lifecycle/trace-buffer.js';
 import { access, readFile } from 'node:fs/promises';
 import {
   HugepagesError,
@@ -139,6 +142,9 @@ test('a stop that needs SIGKILL: the target ignores SIGTERM; socket and lock are
   const stopped = log.events.at(-1)!;
   assert.equal(stopped.to, 'stopped');
   assert.equal(stopped.signal, 'SIGKILL');
+  // SIGKILL leaves SPDK's trace buffer behind too; untraced, it goes with the socket files.
+  for (let i = 0; i < 100 && existsSync(traceBufferPath('nvmf_tgt', pid!)); i++) await delay(20);
+  assert.equal(existsSync(traceBufferPath('nvmf_tgt', pid!)), false);
 });
 
 test('stop --force kills at once', async (t) => {

@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { TargetManager } from '../../../src/spdk/lifecycle/manager.js';
 import { detectSpdk } from '../../../src/spdk/install/index.js';
 import { SpdkRpcClient } from '../../../src/spdk/rpc/client.js';
+import { existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { traceBufferPath } from '../../../src/spdk/lifecycle/trace-buffer.js';
 import { EventLog, answers, fakeTree, isAlive, killTracked, spec, startForeign, supervisor, trackPid } from './harness.js';
+
+/** Whether the dead target's /dev/shm trace buffer is gone (it is disposed of asynchronously). */
+async function traceBufferGone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && existsSync(traceBufferPath('nvmf_tgt', pid)); i++) await delay(20);
+  return !existsSync(traceBufferPath('nvmf_tgt', pid));
+}
 
 test('a crash is restarted with exponential back-off until the attempt cap, then the target is failed', async (t) => {
   const tree = await fakeTree(t);
@@ -51,6 +60,8 @@ test('a crash is restarted with exponential back-off until the attempt cap, then
   }
   for (const pid of pids) assert.equal(await isAlive(pid!), false);
   assert.equal(sup.status().restarts, 2);
+  // A crash leaves SPDK's trace buffer in /dev/shm; untraced, it is removed, not piled up per attempt.
+  for (const pid of pids) assert.equal(await traceBufferGone(pid!), true, `trace buffer of pid ${pid} removed`);
 });
 
 test('restart policy never: a crash leaves the target failed', async (t) => {
@@ -156,6 +167,8 @@ test('adoption: found by its socket, its pid through /proc; its crash is noticed
   // The test process is its parent: it may be seen as a zombie before Node reaps it.
   assert.match(crashed.reason, /adopted target went away: process \d+ (is gone|exited \(zombie\))/);
   await log.waitFor('failed');
+  // Its arguments were read from /proc when it was adopted: untraced, its trace buffer is removed.
+  assert.equal(await traceBufferGone(foreign.pid), true);
 });
 
 test('adopted targets are left running when the agent exits, unless stopOnAgentExit', async (t) => {
