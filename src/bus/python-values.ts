@@ -62,28 +62,25 @@ function dumpNumber(value: number): string {
   return String(value);
 }
 
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
+/** Printable ASCII other than `"` and `\`: what most strings are, written as they are. */
+const PLAIN_ASCII = /^[ !#-[\]-~]*$/;
+/** What ensure_ascii escapes beyond JSON's own escapes: DEL and every non-ASCII UTF-16 unit. */
+const BEYOND_ASCII = /[\u007f-\uffff]/g;
 
-/** A JSON string literal as Python writes it with ensure_ascii: only printable ASCII stays. */
+function unicodeEscape(ch: string): string {
+  return '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
+/**
+ * A JSON string literal as Python writes it with ensure_ascii: only printable ASCII stays.
+ * `JSON.stringify` already escapes `"`, `\` and control characters exactly as Python does (`\b`
+ * `\f` `\n` `\r` `\t`, else `\u00xx` in lower case); what it leaves, DEL and beyond, is escaped
+ * per UTF-16 unit, which is Python's surrogate-pair form for characters outside the BMP. Both steps
+ * run natively: a 5 MB report is quoted twice per message (the envelope nests the JSON text).
+ */
 function quote(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    const code = text.charCodeAt(i);
-    const short = SHORT_ESCAPES[ch];
-    if (short !== undefined) out += short;
-    else if (code < 0x20 || code > 0x7e) out += '\\u' + code.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
+  if (PLAIN_ASCII.test(text)) return '"' + text + '"';
+  return JSON.stringify(text).replace(BEYOND_ASCII, unicodeEscape);
 }
 
 /** Python's type name of a value decoded from JSON (`NoneType`, `int`, `list`, …). */

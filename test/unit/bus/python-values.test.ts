@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pythonInt, pythonJsonDumps, pythonRepr, pythonStr, pythonTruthy, pythonTypeName } from '../../../src/bus/python-values.js';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 test('json.dumps form: separators, escapes, key order, nesting', () => {
   // Expected strings are what Python 3.11 json.dumps prints for the same values.
@@ -37,4 +39,20 @@ test('Python type names, truthiness, str() and repr()', () => {
 
 test('Python int() of decoded values', () => {
   assert.deepEqual([2, 2.9, -2.9, '4', ' 5 ', '1_000', true, '2.5', 'x', null, [], Infinity].map(pythonInt), [2, 2, -2, 4, 5, 1000, 1, undefined, undefined, undefined, undefined, undefined]);
+});
+
+test('strings are quoted byte for byte as Python json.dumps quotes them (every ASCII and Latin-1 unit, BMP, astral, lone surrogates)', (t) => {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) {
+    if (process.env.CI === 'true') assert.fail(`${python} is missing`);
+    t.skip(`${python} is missing`);
+    return;
+  }
+  const samples: string[] = [];
+  for (let code = 0; code < 0x300; code++) samples.push(String.fromCharCode(code));
+  samples.push('plain ascii text', 'mixed "quotes" and \\slashes\\ é€ 😀', '\ud800', 'x\udfffy', '\u2028\u2029\ufeff\uffff');
+  // Passed to Python as JSON (which JSON.stringify writes with lone surrogates escaped), dumped back.
+  const run = spawnSync(python, ['-c', 'import json,sys; print(json.dumps(json.load(sys.stdin)))'], { input: JSON.stringify(samples), encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(pythonJsonDumps(samples), run.stdout.trimEnd());
 });
