@@ -1,0 +1,11 @@
+/** The figures, in the order they run. */
+import type { Figure } from '../lib/context.js';
+import { busFigure } from './bus.js';
+import { discoveryFigure } from './discovery.js';
+import { fleetFigure } from './fleet.js';
+import { largeRepliesFigure } from './large-replies.js';
+import { memoryFigure } from './memory.js';
+import { startupFigure } from './startup.js';
+import { throughputFigure } from './throughput.js';
+
+export const figures: Figure[] = [discoveryFigure, throughputFigure, largeRepliesFigure, busFigure, fleetFigure, startupFigure, memoryFigure];

@@ -1,0 +1,27 @@
+/**
+ * Waiting until an agent daemon answers on the bus: `ping` on its server queue, retried with short
+ * timeouts until it answers, the process exits, or the deadline passes.
+ */
+import { openTransport } from '../../src/bus/index.js';
+import { benchAmqpUrl, type BrokerScope } from './broker.js';
+import type { Child } from './processes.js';
+
+export async function waitForAgent(scope: BrokerScope, topic: string, server: string, child: Child, timeoutMs: number): Promise<unknown> {
+  const bus = await openTransport({ urls: [benchAmqpUrl], controlExchange: scope.exchange, openTimeoutSec: 15 });
+  try {
+    const client = bus.createClient({ topic, server, timeoutMs: 2000 });
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown = null;
+    while (Date.now() < deadline) {
+      if (!child.running) throw new Error(`${child.label} exited before answering ping; stderr tail:\n${child.stderr.slice(-2000)}`);
+      try {
+        return await client.call('ping', {}, { timeoutMs: 2000 });
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw new Error(`${child.label} did not answer ping within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : String(last)}); stderr tail:\n${child.stderr.slice(-2000)}`);
+  } finally {
+    await bus.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The Python conductor peer (bench/baselines/conductor.py) seen from the harness: when each
+ * `report_data` arrived (its wall clock, comparable with Date.now() here), and a fanout `discover`
+ * cast on command.
+ */
+import { benchAmqpUrl, type BrokerScope } from './broker.js';
+import type { Child, LineEvent } from './processes.js';
+import { startPeer, stopPeer } from './python.js';
+
+export interface ReportEvent {
+  /** Arrival, ms since the epoch. */
+  atMs: number;
+  host: string;
+  devices: number;
+  deployables: number;
+  bytes: number;
+}
+
+export class Conductor {
+  private constructor(private readonly peer: Child) {}
+
+  static async start(scope: BrokerScope, conductorTopic: string, agentTopic: string): Promise<Conductor> {
+    const peer = startPeer('conductor.py', { url: benchAmqpUrl, exchange: scope.exchange, topic: conductorTopic, agent_topic: agentTopic }, 'python conductor');
+    const ready = await peer.waitForEvent('ready', 60_000);
+    scope.trackQueue(ready.fanout_queue);
+    return new Conductor(peer);
+  }
+
+  /** A mark in the event log: reports after it are "new". */
+  mark(): number {
+    return this.peer.events.length;
+  }
+
+  reportsSince(mark: number): ReportEvent[] {
+    return this.peer.events.slice(mark).filter((e) => e.event === 'report').map(toReport);
+  }
+
+  /** The first report from `host` after `mark`. */
+  async reportFrom(host: string, mark: number, timeoutMs: number): Promise<ReportEvent> {
+    return toReport(await this.peer.waitForEvent('report', timeoutMs, (e) => e.host === host, mark));
+  }
+
+  /** Waits until every host in `hosts` has reported after `mark`; returns the first report of each. */
+  async reportsFromAll(hosts: readonly string[], mark: number, timeoutMs: number): Promise<Map<string, ReportEvent>> {
+    const wanted = new Set(hosts);
+    return this.peer.waitUntil(`report_data from all ${hosts.length} agents`, timeoutMs, () => {
+      const first = new Map<string, ReportEvent>();
+      for (const report of this.reportsSince(mark)) if (wanted.has(report.host) && !first.has(report.host)) first.set(report.host, report);
+      return first.size === wanted.size ? first : undefined;
+    });
+  }
+
+  /** Sends a fanout `discover` cast to every agent; resolves with when it was sent (ms since the epoch). */
+  async castDiscover(timeoutMs = 30_000): Promise<number> {
+    const mark = this.mark();
+    this.peer.send('cast_discover');
+    const cast = await this.peer.waitForEvent('cast', timeoutMs, () => true, mark);
+    return (cast.t as number) * 1000;
+  }
+
+  /** Asks it to stop; after a short grace it is terminated (nothing of it is measured any more). */
+  stop(graceMs = 500): Promise<void> {
+    return stopPeer(this.peer, graceMs);
+  }
+}
+
+function toReport(e: LineEvent): ReportEvent {
+  return { atMs: (e.t as number) * 1000, host: String(e.host), devices: Number(e.devices), deployables: Number(e.deployables), bytes: Number(e.bytes) };
+}
