@@ -31,3 +31,4 @@ export {
   type RemoteFailure,
 } from './errors.js';
 export { maskUrlText } from './url.js';
+export { pythonJsonDumps, pythonTypeName } from './python-values.js';

@@ -31,6 +31,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'start', load: () => import('./commands/start.js') },
   { name: 'stop', load: () => import('./commands/stop.js') },
   { name: 'status', load: () => import('./commands/status.js') },
+  { name: 'run', load: () => import('./commands/run.js') },
+  { name: 'demo', load: () => import('./commands/demo.js') },
 ];
 
 /** Runs the command line; resolves with the process exit code. `argv` is `process.argv`-shaped. */

@@ -1,0 +1,205 @@
+/**
+ * The agent's presence on the message bus: one transport, the RPC server of the agent topic (under
+ * every name the agent may be addressed by) and a client for the conductor topic.
+ *
+ * A broker that is down when the agent starts is not fatal: the link keeps trying in the
+ * background (the transport's own back-off, capped by `bus.retry.maxSec`) while the targets are
+ * supervised, and announces `ready` once it serves. After that the transport reconnects by itself;
+ * each reconnection is announced as `reconnected`, so the agent can report again.
+ */
+import { EventEmitter } from 'node:events';
+import type { BusConfig } from '../config/types.js';
+import { BusTransport, resolveBusOptions, type BusOptions, type ResolvedBusOptions, type RpcClient, type RpcEndpoint, type RpcServer, type StopResult } from '../bus/index.js';
+import { errorMessage } from '../util/errors.js';
+import { getLogger, type Logger } from '../util/log.js';
+
+export interface BusLinkOptions {
+  config: BusConfig;
+  /** `<agentTopic>.<name>` queues: Cyborg's CONF.host and the reported hostname. */
+  servers: readonly string[];
+  endpoint: RpcEndpoint;
+  /** First part of the broker connection name; default `spdk-agent`. */
+  processName?: string;
+  logger?: Logger;
+}
+
+export interface BusLinkEvents {
+  ready: [];
+  reconnected: [];
+}
+
+/** How long one `open()` keeps trying before the link starts a fresh transport (and logs again). */
+const OPEN_ATTEMPT_SEC = 300;
+
+/** The transport options of the agent's `bus:` section (the password is revealed only here). */
+export function busOptionsFromConfig(config: BusConfig, processName = 'spdk-agent'): BusOptions {
+  return {
+    urls: config.urls,
+    username: config.username,
+    password: config.password.reveal(),
+    vhost: config.vhost,
+    controlExchange: config.controlExchange,
+    rpcResponseTimeoutSec: config.rpcResponseTimeoutSec,
+    heartbeatSec: config.heartbeatSec,
+    durableQueues: config.durableQueues,
+    autoDeleteQueues: config.autoDeleteQueues,
+    quorumQueues: config.quorumQueues,
+    haQueues: config.haQueues,
+    transientQueuesTtlSec: config.transientQueuesTtlSec,
+    pingEnabled: config.pingEnabled,
+    retry: config.retry,
+    tls: {
+      ...(config.tls.ca !== undefined ? { ca: config.tls.ca } : {}),
+      ...(config.tls.cert !== undefined ? { cert: config.tls.cert } : {}),
+      ...(config.tls.key !== undefined ? { key: config.tls.key } : {}),
+      ...(config.tls.servername !== undefined ? { servername: config.tls.servername } : {}),
+      verify: config.tls.verify,
+    },
+    openTimeoutSec: OPEN_ATTEMPT_SEC,
+    processName,
+  };
+}
+
+export class BusLink extends EventEmitter<BusLinkEvents> {
+  private readonly log: Logger;
+  private readonly resolved: ResolvedBusOptions;
+  private readonly closing = new AbortController();
+  private opening: BusTransport | null = null;
+  private transportInUse: BusTransport | null = null;
+  private server: RpcServer | null = null;
+  private client: RpcClient | null = null;
+  private loop: Promise<void> | null = null;
+
+  /** Throws `BusConfigError` (naming the field) when the options cannot work. */
+  constructor(private readonly options: BusLinkOptions) {
+    super();
+    this.log = options.logger ?? getLogger('agent.bus');
+    this.resolved = resolveBusOptions(busOptionsFromConfig(options.config, options.processName));
+  }
+
+  get transport(): BusTransport | null {
+    return this.transportInUse;
+  }
+
+  /** The client of the conductor topic, once connected. */
+  get conductor(): RpcClient | null {
+    return this.client;
+  }
+
+  /** Serving the agent topic. */
+  get serving(): boolean {
+    return this.server?.running === true;
+  }
+
+  get connected(): boolean {
+    return this.transportInUse?.isConnected === true;
+  }
+
+  /** Starts connecting in the background; never rejects (failures are logged and retried). */
+  start(): void {
+    this.loop ??= this.run().catch((err: unknown) => {
+      if (!this.closing.signal.aborted) this.log.error('message bus link stopped unexpectedly', { error: errorMessage(err) });
+    });
+  }
+
+  /** Stops consuming, lets the calls in flight finish (within `timeoutMs`), deletes the fanout queue. */
+  async stopServing(timeoutMs: number): Promise<StopResult | null> {
+    const server = this.server;
+    if (!server) return null;
+    return server.stop({ timeoutMs });
+  }
+
+  /** Closes the transport (or gives up connecting). Servers still running get a short grace. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.all([this.opening?.close(), this.transportInUse?.close({ serverStopTimeoutMs: 2000 })]);
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const transport = await this.connect();
+    if (!transport) return;
+    this.transportInUse = transport;
+    transport.onConnected((info) => {
+      if (info.generation > 1) {
+        this.log.info('message bus connection back', { url: info.url });
+        this.emit('reconnected');
+      }
+    });
+    this.client = transport.createClient({ topic: this.options.config.conductorTopic, version: '1.0', versionCap: '1.0' });
+    if (!(await this.serve(transport))) return;
+    this.emit('ready');
+  }
+
+  /** A connected transport, or null once closing. */
+  private async connect(): Promise<BusTransport | null> {
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      const transport = new BusTransport(this.resolved);
+      this.opening = transport;
+      try {
+        await transport.open();
+        this.opening = null;
+        if (this.closing.signal.aborted) {
+          await transport.close();
+          return null;
+        }
+        return transport;
+      } catch (err) {
+        this.opening = null;
+        if (this.closing.signal.aborted) return null;
+        const delayMs = this.resolved.retry.maxMs;
+        this.log.warn('message bus unreachable: targets are still supervised, reports start once it connects', {
+          attempt,
+          retryInMs: delayMs,
+          error: errorMessage(err),
+        });
+        if (!(await this.pause(delayMs))) return null;
+      }
+    }
+    return null;
+  }
+
+  /** Starts the RPC server, retrying while the broker refuses it (e.g. 406: queue flags differ). */
+  private async serve(transport: BusTransport): Promise<boolean> {
+    const { config } = this.options;
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      const server = transport.createServer({ topic: config.agentTopic, servers: this.options.servers, endpoints: [this.options.endpoint] });
+      try {
+        await server.start();
+        this.server = server;
+        this.log.info('serving the agent topic', { ...server.queues });
+        return true;
+      } catch (err) {
+        if (this.closing.signal.aborted) return false;
+        await server.stop({ timeoutMs: 1000 }).catch(() => undefined);
+        const delayMs = Math.min(this.resolved.retry.maxMs, this.resolved.retry.initialMs + (attempt - 1) * this.resolved.retry.stepMs);
+        this.log.error('cannot serve the agent topic; retrying', {
+          topic: config.agentTopic,
+          exchange: config.controlExchange,
+          attempt,
+          retryInMs: delayMs,
+          error: errorMessage(err),
+        });
+        if (!(await this.pause(delayMs))) return false;
+      }
+    }
+    return false;
+  }
+
+  /** Waits, or returns false at once when the link is closing. */
+  private pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const signal = this.closing.signal;
+      if (signal.aborted) return resolve(false);
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

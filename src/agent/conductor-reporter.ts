@@ -1,0 +1,79 @@
+/**
+ * Sends one `report_data(hostname, driver_device_list)` to the conductor topic — a call, never a
+ * cast (contract §2.1) — and turns each way it can fail into a `ReportFailedError` whose message
+ * says what to do about it. Logging is left to the caller (one line per failed report).
+ */
+import {
+  BusClosedError,
+  BusConnectionLostError,
+  BusNotConnectedError,
+  BusTimeoutError,
+  RemoteError,
+  type RpcClient,
+} from '../bus/index.js';
+import { errorMessage } from '../util/errors.js';
+import { devicePrimitive, type DriverDevice } from './cyborg-objects.js';
+import { BusUnavailableError, ReportFailedError } from './errors.js';
+
+export interface ConductorReporterOptions {
+  hostname: string;
+  topic: string;
+  exchange: string;
+  /** The client of the conductor topic; null while the bus is not there. */
+  client: () => RpcClient | null;
+  /** Call timeout (bus.rpcResponseTimeoutSec). */
+  timeoutMs: number;
+}
+
+export class ConductorReporter {
+  constructor(private readonly options: ConductorReporterOptions) {}
+
+  /** Resolves when the conductor accepted the report; rejects with `ReportFailedError`. */
+  async send(devices: readonly DriverDevice[]): Promise<void> {
+    const client = this.options.client();
+    if (!client) {
+      throw this.failure('connection', 'not connected to the message bus yet: the report goes out once it connects', new BusUnavailableError('no bus connection'));
+    }
+    try {
+      await client.call('report_data', { hostname: this.options.hostname, driver_device_list: devices.map(devicePrimitive) }, { timeoutMs: this.options.timeoutMs });
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  private classify(err: unknown): ReportFailedError {
+    const { hostname, topic, exchange, timeoutMs } = this.options;
+    if (err instanceof RemoteError && err.is('PlacementResourceProviderNotFound')) {
+      return this.failure(
+        'no-resource-provider',
+        `the conductor found no Placement resource provider named "${hostname}": create the compute node's provider, or set ` +
+          `agent.reportedHostname (Cyborg's [agent] resource_provider_name) to its name; retrying next period`,
+        err,
+      );
+    }
+    if (err instanceof BusTimeoutError) {
+      return this.failure(
+        'timeout',
+        `no conductor answered report_data within ${timeoutMs / 1000} s: is a cyborg-conductor consuming topic "${topic}" on exchange ` +
+          `"${exchange}" of this broker? Retrying next period`,
+        err,
+      );
+    }
+    if (err instanceof BusConnectionLostError || err instanceof BusNotConnectedError || err instanceof BusClosedError) {
+      return this.failure('connection', `the message bus connection is down (${errorMessage(err)}); reporting again once it is back`, err);
+    }
+    if (err instanceof RemoteError) {
+      return this.failure(
+        'refused',
+        `the conductor refused the report: ${err.module}.${err.className}: ${err.remoteMessage} (an agent/Cyborg mismatch: please report it with this line); retrying next period`,
+        err,
+        { remoteClass: err.className, remoteModule: err.module },
+      );
+    }
+    return this.failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying next period`, err);
+  }
+
+  private failure(kind: ReportFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): ReportFailedError {
+    return new ReportFailedError({ kind, message, hostname: this.options.hostname, topic: this.options.topic, cause, context });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * When report_data runs: once at start-up, then every `intervalMs`, and shortly after any change.
+ *
+ * - Never two reports at once. Requests that arrive while a report runs are collected and give
+ *   exactly one more report after it (with all their reasons), not one each.
+ * - A change waits `debounceMs` before its report, so a burst of events (crashed → restarting,
+ *   several bdevs added by one script) gives one report.
+ * - The next periodic report is due one interval after the previous report started, and never
+ *   sooner than one second after it finished (a report that timed out does not start the next
+ *   one at once).
+ * - A failed report is not retried early: the next period (or the next change) tries again. The
+ *   `run` function logs its own failures; here a failure is only an outcome.
+ *
+ * Requests made before `start()` are held and join the start-up report.
+ */
+import { systemClock, type Clock } from './clock.js';
+
+export interface ReportOutcome {
+  ok: boolean;
+  error?: unknown;
+  /** Every reason that the report covered. */
+  reasons: string[];
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface ReportSchedulerOptions {
+  intervalMs: number;
+  /** How long a change waits for more changes before its report. Default 200. */
+  debounceMs?: number;
+  /** One report; rejects when it did not get through. */
+  run: (reasons: readonly string[]) => Promise<void>;
+  clock?: Clock;
+}
+
+const MIN_SPACING_MS = 1000;
+
+/** The reason of the first report. */
+export const STARTUP_REASON = 'start-up';
+/** The reason of a report that is due because the interval passed. */
+export const PERIODIC_REASON = 'periodic';
+
+interface Batch {
+  reasons: string[];
+  waiters: Array<(outcome: ReportOutcome) => void>;
+}
+
+export class ReportScheduler {
+  private readonly clock: Clock;
+  private readonly debounceMs: number;
+  private started = false;
+  private stopped = false;
+  private next: Batch = { reasons: [], waiters: [] };
+  private current: Promise<void> | null = null;
+  private debounceTimer: unknown = null;
+  private periodTimer: unknown = null;
+  private reportsRun = 0;
+
+  constructor(private readonly options: ReportSchedulerOptions) {
+    if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
+    this.clock = options.clock ?? systemClock;
+    this.debounceMs = options.debounceMs ?? 200;
+  }
+
+  /** Whether a report is running now. */
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  /** How many reports have run (finished or not). */
+  get count(): number {
+    return this.reportsRun;
+  }
+
+  /** Runs the start-up report now (with any reasons held so far) and starts the period. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.next.reasons.unshift(STARTUP_REASON);
+    this.runNext();
+  }
+
+  /**
+   * Asks for a report soon. Resolves with the outcome of the first report that starts after this
+   * call (never rejects); after `stop()`, at once with a failed outcome.
+   */
+  request(reason: string): Promise<ReportOutcome> {
+    if (this.stopped) return Promise.resolve(this.stoppedOutcome([reason]));
+    return new Promise<ReportOutcome>((resolve) => {
+      this.next.reasons.push(reason);
+      this.next.waiters.push(resolve);
+      if (!this.started || this.current !== null) return;
+      if (this.debounceTimer === null) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.debounceMs);
+    });
+  }
+
+  /** No more reports; waiting requests resolve as failed. A report already running goes on (see `idle`). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimers();
+    const batch = this.next;
+    this.next = { reasons: [], waiters: [] };
+    for (const waiter of batch.waiters) waiter(this.stoppedOutcome(batch.reasons));
+  }
+
+  /** Resolves once no report is running. */
+  async idle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
+  private runNext(): void {
+    this.clearTimers();
+    if (this.stopped || this.current !== null) return;
+    const batch = this.next;
+    this.next = { reasons: [], waiters: [] };
+    const reasons = batch.reasons.length > 0 ? batch.reasons : [PERIODIC_REASON];
+    const startedAt = this.clock.now();
+    this.reportsRun++;
+    let outcome: ReportOutcome;
+    const report = (async () => {
+      try {
+        await this.options.run(reasons);
+        outcome = { ok: true, reasons, startedAt, finishedAt: this.clock.now() };
+      } catch (error) {
+        outcome = { ok: false, error, reasons, startedAt, finishedAt: this.clock.now() };
+      }
+    })();
+    this.current = report.then(() => {
+      this.current = null;
+      for (const waiter of batch.waiters) waiter(outcome);
+      if (this.stopped) return;
+      const finishedAt = outcome.finishedAt;
+      const dueAt = Math.max(startedAt + this.options.intervalMs, finishedAt + Math.min(MIN_SPACING_MS, this.options.intervalMs));
+      this.periodTimer = this.clock.setTimeout(() => {
+        this.periodTimer = null;
+        this.next.reasons.push(PERIODIC_REASON);
+        this.runNext();
+      }, Math.max(0, dueAt - this.clock.now()));
+      if (this.next.reasons.length > 0) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.debounceMs);
+    });
+  }
+
+  private clearTimers(): void {
+    if (this.debounceTimer !== null) this.clock.clearTimeout(this.debounceTimer);
+    if (this.periodTimer !== null) this.clock.clearTimeout(this.periodTimer);
+    this.debounceTimer = null;
+    this.periodTimer = null;
+  }
+
+  private stoppedOutcome(reasons: string[]): ReportOutcome {
+    const now = this.clock.now();
+    return { ok: false, error: new Error('reporting has stopped (the agent is shutting down)'), reasons, startedAt: now, finishedAt: now };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * report_data as sent (a call on the conductor topic with the hostname and the primitives), and
+ * each failure turned into a `ReportFailedError` saying what to do.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BusConnectionLostError, BusTimeoutError, RemoteError, type RpcClient } from '../../../src/bus/index.js';
+import { ConductorReporter } from '../../../src/agent/conductor-reporter.js';
+import { ReportFailedError } from '../../../src/agent/errors.js';
+import { mapTargets } from '../../../src/agent/inventory-mapping.js';
+import { inventory, nvmeBdev, pcieController } from './inventories.js';
+
+const devices = mapTargets(
+  [{ name: 'nvmf0', app: 'nvmf_tgt', inventory: inventory({ bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:5e:00.0' })], nvmeControllers: [pcieController('Nvme0', '0000:5e:00.0')] }) }],
+  { reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false },
+).devices.map((d) => d.device);
+
+function reporterWith(call: (method: string, args: Record<string, unknown>, options: unknown) => Promise<unknown>): ConductorReporter {
+  const client = { call } as unknown as RpcClient;
+  return new ConductorReporter({ hostname: 'cn1.example.org', topic: 'cyborg-conductor', exchange: 'cyborg', client: () => client, timeoutMs: 60_000 });
+}
+
+async function kindOf(error: unknown): Promise<{ kind: string; message: string }> {
+  const reporter = reporterWith(() => Promise.reject(error));
+  try {
+    await reporter.send(devices);
+  } catch (err) {
+    assert.ok(err instanceof ReportFailedError);
+    assert.equal(err.code, 'AGENT_REPORT_FAILED');
+    assert.equal(err.context.hostname, 'cn1.example.org');
+    return { kind: err.kind, message: err.message };
+  }
+  assert.fail('send resolved');
+}
+
+test('a call of report_data with the reported hostname and every device as a primitive', async () => {
+  const calls: Array<{ method: string; args: Record<string, unknown>; options: unknown }> = [];
+  await reporterWith(async (method, args, options) => {
+    calls.push({ method, args, options });
+    return null;
+  }).send(devices);
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]!.method, 'report_data');
+  assert.equal(calls[0]!.args.hostname, 'cn1.example.org');
+  const list = calls[0]!.args.driver_device_list as Array<Record<string, unknown>>;
+  assert.equal(list.length, 1);
+  assert.equal(list[0]!['cyborg_object.name'], 'DriverDevice');
+  assert.deepEqual(calls[0]!.options, { timeoutMs: 60_000 });
+});
+
+test('PlacementResourceProviderNotFound: name the provider and the setting to fix', async () => {
+  const err = new RemoteError({
+    className: 'PlacementResourceProviderNotFound',
+    module: 'cyborg.common.exception',
+    message: 'Placement resource provider not found: cn1.example.org.',
+    args: ['Placement resource provider not found: cn1.example.org.'],
+    kwargs: { resource_provider: 'cn1.example.org', code: 404 },
+    traceback: [],
+  });
+  const { kind, message } = await kindOf(err);
+  assert.equal(kind, 'no-resource-provider');
+  assert.match(message, /"cn1\.example\.org"/);
+  assert.match(message, /agent\.reportedHostname/);
+  assert.match(message, /retrying next period/);
+});
+
+test('a timeout names the topic and exchange a conductor must consume', async () => {
+  const { kind, message } = await kindOf(new BusTimeoutError('no reply within 60000 ms'));
+  assert.equal(kind, 'timeout');
+  assert.match(message, /topic "cyborg-conductor" on exchange "cyborg"/);
+});
+
+test('a lost connection, another refusal, anything else', async () => {
+  assert.equal((await kindOf(new BusConnectionLostError('gone'))).kind, 'connection');
+  const refused = await kindOf(
+    new RemoteError({ className: 'ValueError', module: 'builtins', message: 'Field value SPDK is invalid', args: [], kwargs: {}, traceback: [] }),
+  );
+  assert.equal(refused.kind, 'refused');
+  assert.match(refused.message, /builtins\.ValueError: Field value SPDK is invalid/);
+  assert.equal((await kindOf(new Error('boom'))).kind, 'internal');
+});
+
+test('without a bus connection nothing is sent and the failure says it will go out later', async () => {
+  const reporter = new ConductorReporter({ hostname: 'cn1', topic: 't', exchange: 'x', client: () => null, timeoutMs: 1000 });
+  await assert.rejects(reporter.send(devices), (err: unknown) => err instanceof ReportFailedError && err.kind === 'connection');
+});

@@ -1,0 +1,174 @@
+/**
+ * When report_data runs (src/agent/report-scheduler.ts), on a clock the test moves by hand.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReportScheduler, type ReportOutcome } from '../../../src/agent/report-scheduler.js';
+import { ReportFailedError } from '../../../src/agent/errors.js';
+import { FakeClock, settle } from './fake-clock.js';
+
+const INTERVAL = 60_000;
+
+interface Run {
+  reasons: string[];
+  at: number;
+  succeed(): void;
+  fail(err: unknown): void;
+}
+
+function harness(options: { autoSucceed?: boolean; debounceMs?: number } = {}) {
+  const clock = new FakeClock();
+  const runs: Run[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const scheduler = new ReportScheduler({
+    intervalMs: INTERVAL,
+    debounceMs: options.debounceMs ?? 200,
+    clock,
+    run: (reasons) =>
+      new Promise<void>((resolve, reject) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const done = (): void => void inFlight--;
+        runs.push({
+          reasons: [...reasons],
+          at: clock.now(),
+          succeed: () => {
+            done();
+            resolve();
+          },
+          fail: (err) => {
+            done();
+            reject(err);
+          },
+        });
+        if (options.autoSucceed !== false) {
+          done();
+          resolve();
+        }
+      }),
+  });
+  return { clock, runs, scheduler, maxInFlight: () => maxInFlight };
+}
+
+test('the start-up report runs at once and carries the requests made before it', async () => {
+  const { runs, scheduler } = harness();
+  void scheduler.request('nvmf0: stopped → starting');
+  await settle();
+  assert.equal(runs.length, 0, 'nothing before start()');
+  scheduler.start();
+  await settle();
+  assert.deepEqual(runs.map((r) => r.reasons), [['start-up', 'nvmf0: stopped → starting']]);
+  scheduler.stop();
+});
+
+test('then one report per interval', async () => {
+  const { clock, runs, scheduler } = harness();
+  const t0 = clock.now();
+  scheduler.start();
+  await clock.advance(3 * INTERVAL + 10);
+  assert.deepEqual(runs.map((r) => r.at - t0), [0, INTERVAL, 2 * INTERVAL, 3 * INTERVAL]);
+  assert.deepEqual(runs.slice(1).map((r) => r.reasons), [['periodic'], ['periodic'], ['periodic']]);
+  scheduler.stop();
+});
+
+test('a change is reported within a second (after the debounce), and resets nothing else', async () => {
+  const { clock, runs, scheduler } = harness();
+  scheduler.start();
+  await clock.advance(10_000);
+  const asked = clock.now();
+  const outcome = scheduler.request('vhost0: running → stopped');
+  await clock.advance(199);
+  assert.equal(runs.length, 1, 'waits for the debounce');
+  await clock.advance(1);
+  assert.equal(runs.length, 2);
+  assert.ok(runs[1]!.at - asked <= 1000);
+  assert.deepEqual(runs[1]!.reasons, ['vhost0: running → stopped']);
+  assert.equal((await outcome).ok, true);
+  scheduler.stop();
+});
+
+test('a burst of changes gives one report', async () => {
+  const { clock, runs, scheduler } = harness();
+  scheduler.start();
+  await clock.advance(5000);
+  for (const reason of ['a: running → crashed', 'a: crashed → restarting', 'inventory changed']) void scheduler.request(reason);
+  await clock.advance(1000);
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs[1]!.reasons, ['a: running → crashed', 'a: crashed → restarting', 'inventory changed']);
+  scheduler.stop();
+});
+
+test('never two at once: changes during a report give exactly one more report after it', async () => {
+  const { clock, runs, scheduler, maxInFlight } = harness({ autoSucceed: false });
+  scheduler.start();
+  await settle();
+  assert.equal(runs.length, 1);
+  const waits: Array<Promise<ReportOutcome>> = [];
+  for (let i = 0; i < 5; i++) waits.push(scheduler.request(`change ${i}`));
+  await clock.advance(30_000);
+  assert.equal(runs.length, 1, 'no second report while the first runs');
+  assert.equal(scheduler.busy, true);
+  runs[0]!.succeed();
+  await clock.advance(200);
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs[1]!.reasons, ['change 0', 'change 1', 'change 2', 'change 3', 'change 4']);
+  runs[1]!.succeed();
+  const outcomes = await Promise.all(waits);
+  assert.ok(outcomes.every((o) => o.ok && o.reasons.length === 5), 'each request is answered by the report that covered it');
+  await clock.advance(1000);
+  assert.equal(runs.length, 2, 'and no pile-up after it');
+  assert.equal(maxInFlight(), 1);
+  scheduler.stop();
+});
+
+test('a failed report (no resource provider, timeout) is retried at the next period, not at once', async () => {
+  const { clock, runs, scheduler } = harness({ autoSucceed: false });
+  const t0 = clock.now();
+  scheduler.start();
+  await settle();
+  runs[0]!.fail(new ReportFailedError({ kind: 'no-resource-provider', message: 'no provider', hostname: 'cn1', topic: 'cyborg-conductor' }));
+  await clock.advance(INTERVAL - 1);
+  assert.equal(runs.length, 1, 'no early retry');
+  await clock.advance(1);
+  assert.equal(runs.length, 2);
+  assert.equal(runs[1]!.at - t0, INTERVAL);
+  runs[1]!.fail(new ReportFailedError({ kind: 'timeout', message: 'no answer', hostname: 'cn1', topic: 'cyborg-conductor' }));
+  await clock.advance(INTERVAL);
+  assert.equal(runs.length, 3);
+  const outcome = scheduler.request('later');
+  runs[2]!.succeed();
+  await clock.advance(200);
+  runs[3]!.succeed();
+  assert.equal((await outcome).ok, true);
+  scheduler.stop();
+});
+
+test('a report that took longer than the interval is not followed by another at once', async () => {
+  const { clock, runs, scheduler } = harness({ autoSucceed: false });
+  scheduler.start();
+  await clock.advance(INTERVAL + 5000);
+  runs[0]!.fail(new Error('timed out'));
+  await clock.advance(999);
+  assert.equal(runs.length, 1);
+  await clock.advance(1);
+  assert.equal(runs.length, 2, 'one second after it ended');
+  scheduler.stop();
+});
+
+test('stop(): waiting requests are answered as failed, and nothing runs any more', async () => {
+  const { clock, runs, scheduler } = harness({ autoSucceed: false });
+  scheduler.start();
+  await settle();
+  const waiting = scheduler.request('late change');
+  scheduler.stop();
+  const outcome = await waiting;
+  assert.equal(outcome.ok, false);
+  assert.match(String(outcome.error), /shutting down/);
+  runs[0]!.succeed();
+  await scheduler.idle();
+  await clock.advance(3 * INTERVAL);
+  assert.equal(runs.length, 1);
+  assert.equal((await scheduler.request('after stop')).ok, false);
+  assert.equal(clock.pending, 0, 'no timer left behind');
+});
