@@ -215,11 +215,13 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
       return controllers.all().map(controllerJson);
     },
 
+    // v17.07 listed the two kinds apart, under `cpu_mask` ("%#" PRIx64). The scsi shape is SPDK
+    // v17.07's vhost_rpc.c; the blk one mirrors it (its source was not available to check).
     'legacy:get_vhost_blk_controllers'() {
       return controllers
         .all()
         .filter((c) => c.blk)
-        .map((c) => ({ ctrlr: c.name, cpumask: `0x${c.cpumask.toString(16)}`, readonly: c.blk!.readonly, bdev: c.blk!.bdev?.name ?? null }));
+        .map((c) => ({ ctrlr: c.name, cpu_mask: `0x${c.cpumask.toString(16)}`, bdev: c.blk!.bdev?.name ?? null, readonly: c.blk!.readonly }));
     },
 
     'legacy:get_vhost_scsi_controllers'() {
@@ -228,8 +230,12 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
         .filter((c) => c.scsi)
         .map((c) => ({
           ctrlr: c.name,
-          cpumask: `0x${c.cpumask.toString(16)}`,
-          scsi_devs: c.scsi!.flatMap((target) => (target === undefined ? [] : [{ scsi_dev_num: target.num, lun_name: target.bdev.name }])),
+          cpu_mask: `0x${c.cpumask.toString(16)}`,
+          scsi_devs: c.scsi!.flatMap((target) =>
+            target === undefined
+              ? []
+              : [{ scsi_dev_num: target.num, id: target.num, device_name: `Target ${target.num}`, luns: [{ id: 0, name: target.bdev.name }] }],
+          ),
         }));
     },
 

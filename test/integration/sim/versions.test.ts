@@ -21,6 +21,22 @@ test('v17.07: no method list, no version method; create answers ["Malloc0"]; unk
   assert.equal((await sim.exited).code, 0);
 });
 
+test('v17.07 vhost: blk and scsi controllers are listed apart, in v17.07\'s shapes', async () => {
+  const sim = await startSim({ app: 'vhost', emulateVersion: '17.07', pollPeriodUs: 0 });
+  assert.deepEqual((await sim.call('construct_malloc_bdev', { num_blocks: 64, block_size: 512 })).result, ['Malloc0']);
+  assert.deepEqual((await sim.call('construct_malloc_bdev', { num_blocks: 64, block_size: 512 })).result, ['Malloc1']);
+  assert.equal((await sim.call('construct_vhost_blk_controller', { ctrlr: 'vhost.0', dev_name: 'Malloc0' })).result, true);
+  assert.equal((await sim.call('construct_vhost_scsi_controller', { ctrlr: 'vhost.1' })).result, true);
+  assert.equal((await sim.call('add_vhost_scsi_lun', { ctrlr: 'vhost.1', scsi_dev_num: 0, lun_name: 'Malloc1' })).result, true);
+  assert.deepEqual((await sim.call('get_vhost_blk_controllers')).result, [{ ctrlr: 'vhost.0', cpu_mask: '0x1', bdev: 'Malloc0', readonly: false }]);
+  // SPDK v17.07's lib/vhost/vhost_rpc.c: scsi_dev_num, then the device's id, device_name and luns.
+  assert.deepEqual((await sim.call('get_vhost_scsi_controllers')).result, [
+    { ctrlr: 'vhost.1', cpu_mask: '0x1', scsi_devs: [{ scsi_dev_num: 0, id: 0, device_name: 'Target 0', luns: [{ id: 0, name: 'Malloc1' }] }] },
+  ]);
+  assert.deepEqual((await sim.call('get_vhost_controllers')).error?.code, -32601);
+  await sim.stop();
+});
+
 test('v19.04: get_rpc_methods/get_spdk_version, array-shaped iostat, flat NVMe controllers', async () => {
   const sim = await startSim({ emulateVersion: '19.04', pollPeriodUs: 0 });
   const methods = (await sim.call('get_rpc_methods', { current: true })).result as string[];
