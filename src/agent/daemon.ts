@@ -16,7 +16,6 @@
  * what is there.
  */
 import { EventEmitter } from 'node:events';
-import { detectSpdk } from '../spdk/install/detect.js';
 import { TargetManager, type StartAllResult, type TargetManagerOptions } from '../spdk/lifecycle/manager.js';
 import type { AgentConfig } from '../config/types.js';
 import { errorMessage } from '../util/errors.js';
@@ -30,7 +29,7 @@ import { ReportFailedError, ShutdownTimeoutError } from './errors.js';
 import { AgentOperations, DISCOVER_REASON } from './operations.js';
 import { ReportBuilder, type BuiltReport } from './report-builder.js';
 import { PERIODIC_REASON, ReportScheduler, STARTUP_REASON, type ReportOutcome } from './report-scheduler.js';
-import { collectSnapshots } from './target-snapshots.js';
+import { SnapshotStore } from './snapshot-store.js';
 import { agentVersion } from './version.js';
 
 export interface DaemonOptions {
@@ -95,7 +94,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   private readonly scheduler: ReportScheduler | null;
   private readonly changeWatch: ChangeWatch | null;
   private readonly reporter: ConductorReporter | null;
-  private readonly inventoryTimeoutMs: number;
+  private readonly snapshots: SnapshotStore;
   private startup: Promise<StartAllResult[]> | null = null;
   private stopping: Promise<ShutdownResult> | null = null;
   private lastAttempted: string | null = null;
@@ -109,8 +108,11 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   ) {
     super();
     this.log = options.logger ?? getLogger('agent.daemon');
-    this.inventoryTimeoutMs = options.inventoryTimeoutMs ?? DEFAULT_INVENTORY_TIMEOUT_MS;
     const { agent, bus, spdk } = config;
+    this.snapshots = new SnapshotStore({
+      freshForMs: agent.changeCheckIntervalSec * 1000,
+      timeoutMs: options.inventoryTimeoutMs ?? DEFAULT_INVENTORY_TIMEOUT_MS,
+    });
     this.manager = new TargetManager(
       {
         ...(spdk.sourceDir !== undefined ? { sourceDir: spdk.sourceDir } : {}),
@@ -135,17 +137,12 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     this.operations = new AgentOperations({
       targets: this.manager,
       identity: { host: agent.host, reportedHostname: agent.reportedHostname, agentVersion: agentVersion() },
-      rescanInstallation: () =>
-        detectSpdk({
-          ...(spdk.sourceDir !== undefined ? { sourceDir: spdk.sourceDir } : {}),
-          ...(spdk.prefix !== undefined ? { prefix: spdk.prefix } : {}),
-          searchPath: spdk.searchPath,
-          targets: spdk.targets,
-        }),
+      // The manager's own detection: what discover finds is what later starts use.
+      rescanInstallation: () => this.manager.redetect(),
       builder: this.builder,
-      requestReport: scheduler ? (reason) => scheduler.request(reason) : null,
+      requestReport: scheduler ? (reason, requestOptions) => scheduler.request(reason, requestOptions) : null,
       reportWaitMs: Math.min(MAX_DISCOVER_REPORT_WAIT_MS, (bus.rpcResponseTimeoutSec * 1000) / 2),
-      inventoryTimeoutMs: this.inventoryTimeoutMs,
+      snapshots: this.snapshots,
     });
 
     if (bus.enabled) {
@@ -163,7 +160,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
       link.on('reconnected', () => void this.scheduler?.request(REPORT_REASONS.busReconnected));
       this.changeWatch = new ChangeWatch({
         intervalMs: agent.changeCheckIntervalSec * 1000,
-        currentFingerprint: async () => this.builder.build(await collectSnapshots(this.manager.all(), { timeoutMs: this.inventoryTimeoutMs })).fingerprint,
+        currentFingerprint: async () => this.builder.build(await this.snapshots.collect(this.manager.all())).fingerprint,
         lastFingerprint: () => this.lastAttempted,
         reporting: () => this.scheduler?.busy === true,
         onChange: () => void this.scheduler?.request(REPORT_REASONS.inventoryChanged),
@@ -228,7 +225,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     if (!reporter) return; // the bus is disabled: there is no scheduler either
     let built: BuiltReport;
     try {
-      built = this.builder.build(await collectSnapshots(this.manager.all(), { timeoutMs: this.inventoryTimeoutMs }));
+      built = this.builder.build(await this.snapshots.collect(this.manager.all()));
     } catch (err) {
       // Not expected (targets' answers are checked, failures per target are kept apart): a bug.
       this.log.error('report_data could not be built (a bug: please report it); retrying next period', { reasons, error: errorMessage(err) });

@@ -12,7 +12,8 @@ import type { TargetSpec, TargetStatus } from '../spdk/lifecycle/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { ReportBuilder } from './report-builder.js';
 import type { ReportOutcome } from './report-scheduler.js';
-import { collectSnapshots, snapshotOf, type DetailedSnapshot, type SnapshotSource } from './target-snapshots.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import type { DetailedSnapshot, SnapshotSource } from './target-snapshots.js';
 import { inventoryView, statusView, type TargetStatusView, type TargetView } from './target-view.js';
 
 /** One configured target as the operations use it (a `TargetSupervisor`). */
@@ -39,15 +40,15 @@ export interface AgentIdentity {
 export interface OperationsDeps {
   targets: TargetRegistry;
   identity: AgentIdentity;
-  /** Looks for SPDK again (binaries, version, scripts). */
+  /** Looks for SPDK again (binaries, version, scripts); what later starts use too. */
   rescanInstallation: () => Promise<SpdkInstallation>;
   builder: ReportBuilder;
-  /** Null when the bus is disabled: nothing is reported. */
-  requestReport: ((reason: string) => Promise<ReportOutcome>) | null;
+  /** Null when the bus is disabled: nothing is reported. `immediate`: no debounce (an explicit request). */
+  requestReport: ((reason: string, options?: { immediate?: boolean }) => Promise<ReportOutcome>) | null;
   /** How long `discover` waits for its report before answering without its outcome. */
   reportWaitMs: number;
-  /** Upper bound for reading one target's inventory. */
-  inventoryTimeoutMs: number;
+  /** The targets' inventories: read, shared between readers, kept while fresh. */
+  snapshots: SnapshotStore;
 }
 
 /** The report reason of `discover` (always sent, even when nothing changed). */
@@ -113,9 +114,12 @@ export class AgentOperations {
     const targets = this.deps.targets.all().filter((t) => t.spec.enabled !== false);
     // Targets started by someone since: take them on (as at start-up, where adoption is allowed).
     await Promise.all(targets.filter((t) => t.spec.adopt !== false).map((t) => t.attach().catch(() => undefined)));
-    const snapshots = await collectSnapshots(targets, { timeoutMs: this.deps.inventoryTimeoutMs });
+    // The report starts now and reads the targets; this answer joins those reads instead of
+    // making its own.
+    const reporting = this.reportNow(DISCOVER_REASON);
+    const snapshots = await this.deps.snapshots.collect(targets);
     const built = this.deps.builder.build(snapshots);
-    const report = await this.reportNow(DISCOVER_REASON);
+    const report = await reporting;
     return {
       host: this.deps.identity.host,
       reported_hostname: this.deps.identity.reportedHostname,
@@ -163,7 +167,8 @@ export class AgentOperations {
       targets.map(async (target): Promise<TargetView> => {
         const base = statusView(target.status(), target.spec);
         if (target.spec.enabled === false) return { ...base, inventory: null, inventory_error: null };
-        const snapshot = await snapshotOf(target, { timeoutMs: this.deps.inventoryTimeoutMs, stats });
+        // Without statistics, the inventory the change check read within its interval will do.
+        const snapshot = await this.deps.snapshots.recent(target, { stats });
         return {
           ...statusView(snapshot.status, target.spec),
           inventory: snapshot.inventory ? inventoryView(snapshot.inventory) : null,
@@ -176,7 +181,7 @@ export class AgentOperations {
 
   private async reportNow(reason: string): Promise<DiscoverResult['report']> {
     if (!this.deps.requestReport) return { status: 'disabled', error: null };
-    const outcome = this.deps.requestReport(reason);
+    const outcome = this.deps.requestReport(reason, { immediate: true });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), this.deps.reportWaitMs);

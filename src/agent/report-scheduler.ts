@@ -4,7 +4,8 @@
  * - Never two reports at once. Requests that arrive while a report runs are collected and give
  *   exactly one more report after it (with all their reasons), not one each.
  * - A change waits `debounceMs` before its report, so a burst of events (crashed → restarting,
- *   several bdevs added by one script) gives one report.
+ *   several bdevs added by one script) gives one report. An explicit request (`immediate`, the
+ *   `discover` method) does not wait: it starts a report at once, or right after the running one.
  * - The next periodic report is due one interval after the previous report started, and never
  *   sooner than one second after it finished (a report that timed out does not start the next
  *   one at once).
@@ -43,6 +44,17 @@ export const PERIODIC_REASON = 'periodic';
 interface Batch {
   reasons: string[];
   waiters: Array<(outcome: ReportOutcome) => void>;
+  /** An explicit request is in it: no debounce. */
+  immediate: boolean;
+}
+
+export interface RequestOptions {
+  /** Skip the debounce: someone asked for this report explicitly. */
+  immediate?: boolean;
+}
+
+function emptyBatch(): Batch {
+  return { reasons: [], waiters: [], immediate: false };
 }
 
 export class ReportScheduler {
@@ -50,7 +62,7 @@ export class ReportScheduler {
   private readonly debounceMs: number;
   private started = false;
   private stopped = false;
-  private next: Batch = { reasons: [], waiters: [] };
+  private next: Batch = emptyBatch();
   private current: Promise<void> | null = null;
   private debounceTimer: unknown = null;
   private periodTimer: unknown = null;
@@ -84,13 +96,15 @@ export class ReportScheduler {
    * Asks for a report soon. Resolves with the outcome of the first report that starts after this
    * call (never rejects); after `stop()`, at once with a failed outcome.
    */
-  request(reason: string): Promise<ReportOutcome> {
+  request(reason: string, options: RequestOptions = {}): Promise<ReportOutcome> {
     if (this.stopped) return Promise.resolve(this.stoppedOutcome([reason]));
     return new Promise<ReportOutcome>((resolve) => {
       this.next.reasons.push(reason);
       this.next.waiters.push(resolve);
+      if (options.immediate === true) this.next.immediate = true;
       if (!this.started || this.current !== null) return;
-      if (this.debounceTimer === null) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.debounceMs);
+      if (this.next.immediate) this.runNext();
+      else if (this.debounceTimer === null) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.debounceMs);
     });
   }
 
@@ -100,7 +114,7 @@ export class ReportScheduler {
     this.stopped = true;
     this.clearTimers();
     const batch = this.next;
-    this.next = { reasons: [], waiters: [] };
+    this.next = emptyBatch();
     for (const waiter of batch.waiters) waiter(this.stoppedOutcome(batch.reasons));
   }
 
@@ -113,7 +127,7 @@ export class ReportScheduler {
     this.clearTimers();
     if (this.stopped || this.current !== null) return;
     const batch = this.next;
-    this.next = { reasons: [], waiters: [] };
+    this.next = emptyBatch();
     const reasons = batch.reasons.length > 0 ? batch.reasons : [PERIODIC_REASON];
     const startedAt = this.clock.now();
     this.reportsRun++;
@@ -137,7 +151,7 @@ export class ReportScheduler {
         this.next.reasons.push(PERIODIC_REASON);
         this.runNext();
       }, Math.max(0, dueAt - this.clock.now()));
-      if (this.next.reasons.length > 0) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.debounceMs);
+      if (this.next.reasons.length > 0) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.next.immediate ? 0 : this.debounceMs);
     });
   }
 

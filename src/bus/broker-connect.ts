@@ -2,16 +2,24 @@
  * One connection attempt to one broker, the way kombu opens it: heartbeat, login method,
  * `connection_name` and capabilities in the client properties, TLS options — and a deadline for
  * the whole TCP + TLS + AMQP handshake, after which a late connection is closed, not leaked.
+ * The connection's socket then writes once per event-loop turn (write-coalescing.ts).
  */
 import amqp, { type ChannelModel, type Options, type SocketOptions } from 'amqplib';
+import { getLogger } from '../util/log.js';
 import { Deadline } from './deadline.js';
 import type { ResolvedBusOptions } from './options.js';
 import type { BrokerAddress } from './url.js';
+import { amqplibSocket, coalesceWrites } from './write-coalescing.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
 
 export function connectToBroker(broker: BrokerAddress, options: ResolvedBusOptions, connectionName: string, limitMs: number): Promise<ChannelModel> {
-  const attempt = amqp.connect(connectOptions(broker, options), socketOptions(broker, options, connectionName, limitMs));
+  const attempt = amqp.connect(connectOptions(broker, options), socketOptions(broker, options, connectionName, limitMs)).then((model) => {
+    const socket = amqplibSocket(model);
+    if (socket) coalesceWrites(socket);
+    else getLogger('bus.connection').debug('amqplib does not expose its socket: each AMQP frame is written on its own');
+    return model;
+  });
   return new Deadline(limitMs).race(attempt, () => {
     attempt.then(
       (model) => closeQuietly(model),

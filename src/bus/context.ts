@@ -47,12 +47,32 @@ export function newRequestId(): string {
 
 /** A uuid4 in hex without dashes: `_msg_id`, `_unique_id`, queue suffixes. */
 export function uuidHex(): string {
-  return randomUUID().replace(/-/g, '');
+  const u = randomUUID(); // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+  return u.slice(0, 8) + u.slice(9, 13) + u.slice(14, 18) + u.slice(19, 23) + u.slice(24);
+}
+
+/**
+ * The same context keys come with every message: their prefixed and unprefixed forms are made
+ * once (bounded, since a peer could send any key).
+ */
+const prefixedKeys = new Map<string, string>();
+const unprefixedKeys = new Map<string, string>();
+const MAX_REMEMBERED_KEYS = 1024;
+
+function remembered(cache: Map<string, string>, key: string, make: (key: string) => string): string {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make(key);
+    if (cache.size < MAX_REMEMBERED_KEYS) cache.set(key, value);
+  }
+  return value;
 }
 
 /** Adds the `_context_<key>` keys to a message (after its other keys, as oslo does). */
 export function packContext(message: Record<string, unknown>, context: RequestContext): void {
-  for (const [key, value] of Object.entries(context)) message[CONTEXT_PREFIX + key] = value;
+  for (const key in context) {
+    if (Object.hasOwn(context, key)) message[remembered(prefixedKeys, key, (k) => CONTEXT_PREFIX + k)] = context[key];
+  }
 }
 
 /** A received request with its context and control keys split out. */
@@ -74,9 +94,10 @@ export interface UnpackedRequest {
 export function unpackRequest(message: Record<string, unknown>): UnpackedRequest {
   const context: RequestContext = {};
   const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(message)) {
-    if (key.startsWith(CONTEXT_PREFIX)) context[key.slice(CONTEXT_PREFIX.length)] = value;
-    else if (!CONTROL_KEYS.has(key)) body[key] = value;
+  for (const key in message) {
+    if (!Object.hasOwn(message, key)) continue;
+    if (key.startsWith(CONTEXT_PREFIX)) context[remembered(unprefixedKeys, key, (k) => k.slice(CONTEXT_PREFIX.length))] = message[key];
+    else if (!CONTROL_KEYS.has(key)) body[key] = message[key];
   }
   return {
     context,

@@ -2,7 +2,7 @@
  * The oslo.messaging envelope (version 2.0) and the AMQP properties every oslo message carries.
  *
  * The body is `{"oslo.version": "2.0", "oslo.message": "<the message as a JSON string>"}`: the
- * payload is JSON-encoded twice. Decoding follows kombu + oslo exactly, because what they refuse
+ * payload is JSON-encoded twice (natively: any JSON is accepted, contract §4.3). Decoding follows kombu + oslo exactly, because what they refuse
  * is dropped without a reply and what they accept must be served:
  * - kombu decodes the body only when `content_type` is `application/json`; anything else reaches
  *   oslo as a string, which it cannot use ("Failed to process message ... skipping it");
@@ -10,12 +10,13 @@
  * - the envelope version must pass the RPC version rule against "2.0" (2.0 yes, 2.1 or 3.0 no).
  */
 import type { Options } from 'amqplib';
-import { pythonJsonDumps } from './python-values.js';
+import { jsonText } from './json-text.js';
 import { versionIsCompatible } from './versions.js';
 
 export const ENVELOPE_VERSION = '2.0';
 const VERSION_KEY = 'oslo.version';
 const MESSAGE_KEY = 'oslo.message';
+const ENVELOPE_HEAD = `{"${VERSION_KEY}": "${ENVELOPE_VERSION}", "${MESSAGE_KEY}": `;
 
 export type OsloMessage = Record<string, unknown>;
 
@@ -30,10 +31,13 @@ export function osloPublishProperties(): Options.Publish {
   };
 }
 
-/** The envelope bytes for a message; throws TypeError when the message is not serializable. */
+/**
+ * The envelope bytes for a message; throws TypeError when the message is not serializable.
+ * Written natively, not in Python's `json.dumps` form (see json-text.ts for why): a Python peer
+ * decodes both to the same data. The head is Python's, for whoever reads the bytes.
+ */
 export function encodeEnvelope(message: OsloMessage): Buffer {
-  const envelope = { [VERSION_KEY]: ENVELOPE_VERSION, [MESSAGE_KEY]: pythonJsonDumps(message) };
-  return Buffer.from(pythonJsonDumps(envelope), 'utf8');
+  return Buffer.from(ENVELOPE_HEAD + JSON.stringify(jsonText(message)) + '}', 'utf8');
 }
 
 export type DecodeResult =

@@ -7,7 +7,6 @@
  * (a 404 or 406 closes a channel, never the process). Each exchange is declared on it, with oslo's
  * flags, before its first publish: publishing to a missing exchange would close the channel.
  */
-import { createHash } from 'node:crypto';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
@@ -50,7 +49,8 @@ export class ConfirmPublisher {
   private readonly log = getLogger('bus.publisher');
   private current: OpenChannel | null = null;
   private opening: Promise<OpenChannel> | null = null;
-  private readonly returnWatch = new Map<string, boolean>();
+  /** Mandatory publishes awaiting their confirm, by exchange and routing key (see `watchReturn`). */
+  private readonly returnWatch = new Map<string, ReturnWatch[]>();
 
   constructor(
     private readonly connection: LiveConnection,
@@ -63,8 +63,7 @@ export class ConfirmPublisher {
     const where = { exchange: req.exchange, routingKey: req.routingKey };
     if (req.declare) await this.declareOnce(open, req.declare, deadline);
 
-    const returnKey = req.properties.mandatory ? keyOf(req.exchange, req.routingKey, req.content) : null;
-    if (returnKey) this.returnWatch.set(returnKey, false);
+    const watch = req.properties.mandatory ? this.watchReturn(req) : null;
     let failure: Error | null = null;
     try {
       await deadline.race(
@@ -75,16 +74,15 @@ export class ConfirmPublisher {
             reject(err);
           }
         }),
-        () => new BusPublishError(`the broker did not confirm a publish within ${deadline.totalMs} ms`, where),
+        () => new BusPublishError(`the broker did not confirm a publish to ${describeTarget(where)} within ${deadline.totalMs} ms`, where),
       );
     } catch (err) {
       failure = this.publishFailure(err, open, where);
     }
     // The broker sends basic.return before the confirm of the same message: it is known by now.
-    const returned = returnKey !== null && this.returnWatch.get(returnKey) === true;
-    if (returnKey) this.returnWatch.delete(returnKey);
+    if (watch) this.unwatchReturn(watch);
     if (failure) throw failure;
-    return { returned };
+    return { returned: watch?.returned === true };
   }
 
   /** Forgets the channel of a connection that is gone. */
@@ -131,8 +129,7 @@ export class ConfirmPublisher {
       if (this.current === open) this.reset();
     });
     channel.on('return', (message: Message) => {
-      const key = keyOf(message.fields.exchange, message.fields.routingKey, message.content);
-      if (this.returnWatch.has(key)) this.returnWatch.set(key, true);
+      this.markReturned(message);
       this.onReturned(message);
     });
     if (this.connection.currentModel() === model) this.current = open;
@@ -158,9 +155,36 @@ export class ConfirmPublisher {
     open.declared.add(key);
   }
 
+  /**
+   * A returned message is matched to its publish by exchange, routing key and content. Comparing
+   * the bytes only when a message comes back keeps the common case (nothing returned) free of
+   * work; two pending publishes with the same bytes cannot occur (each carries a fresh _unique_id).
+   */
+  private watchReturn(req: PublishRequest): ReturnWatch {
+    const watch: ReturnWatch = { key: routeOf(req.exchange, req.routingKey), content: req.content, returned: false };
+    const pending = this.returnWatch.get(watch.key);
+    if (pending) pending.push(watch);
+    else this.returnWatch.set(watch.key, [watch]);
+    return watch;
+  }
+
+  private unwatchReturn(watch: ReturnWatch): void {
+    const pending = this.returnWatch.get(watch.key);
+    if (!pending) return;
+    const index = pending.indexOf(watch);
+    if (index >= 0) pending.splice(index, 1);
+    if (pending.length === 0) this.returnWatch.delete(watch.key);
+  }
+
+  private markReturned(message: Message): void {
+    const pending = this.returnWatch.get(routeOf(message.fields.exchange, message.fields.routingKey));
+    const watch = pending?.find((w) => !w.returned && w.content.equals(message.content));
+    if (watch) watch.returned = true;
+  }
+
   private publishFailure(err: unknown, open: OpenChannel, where: Record<string, unknown>): Error {
     if (err instanceof BusPublishError) return err;
-    const target = `exchange "${String(where.exchange)}" with routing key "${String(where.routingKey)}"`;
+    const target = describeTarget(where);
     if (this.connection.currentModel() !== open.model) {
       return new BusConnectionLostError(`connection lost before the broker confirmed a publish to ${target}`, where, err);
     }
@@ -170,6 +194,16 @@ export class ConfirmPublisher {
   }
 }
 
-function keyOf(exchange: string, routingKey: string, content: Buffer): string {
-  return `${exchange}\u0000${routingKey}\u0000${createHash('sha1').update(content).digest('hex')}`;
+interface ReturnWatch {
+  key: string;
+  content: Buffer;
+  returned: boolean;
+}
+
+function routeOf(exchange: string, routingKey: string): string {
+  return `${exchange}\u0000${routingKey}`;
+}
+
+function describeTarget(where: Record<string, unknown>): string {
+  return `exchange "${String(where.exchange)}" with routing key "${String(where.routingKey)}"`;
 }

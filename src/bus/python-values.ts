@@ -2,11 +2,12 @@
  * How JSON values look to the Python peers: the bytes of `json.dumps`, `str()`, `repr()`, type
  * names and truthiness.
  *
- * Writing Python's exact `json.dumps` form (", " and ": " separators, `\uXXXX` for every non-ASCII
- * character) is not needed for Python to read us, but it makes our messages byte-identical to
- * oslo.messaging's for the same content, which the unit tests check against real captures. The
- * other helpers reproduce the text of Python's own error messages (`TypeError`, `ValueError`, …)
- * that oslo servers send, so Python callers see exactly what they would from a Python peer.
+ * Python's exact `json.dumps` form (", " and ": " separators, `\uXXXX` for every non-ASCII
+ * character) is not needed for Python to read us — messages are written natively (json-text.ts) —
+ * but it is kept where the text itself is compared or shown: a failure's JSON text (what a Python
+ * server would send), and the identity texts the agent writes as Cyborg's drivers do. The other
+ * helpers reproduce the text of Python's own error messages (`TypeError`, `ValueError`, …) that
+ * oslo servers send, so Python callers see exactly what they would from a Python peer.
  */
 
 /** Python `json.dumps(value)` with its defaults (ensure_ascii, allow_nan); bigint as an integer. */
@@ -76,7 +77,7 @@ function unicodeEscape(ch: string): string {
  * `JSON.stringify` already escapes `"`, `\` and control characters exactly as Python does (`\b`
  * `\f` `\n` `\r` `\t`, else `\u00xx` in lower case); what it leaves, DEL and beyond, is escaped
  * per UTF-16 unit, which is Python's surrogate-pair form for characters outside the BMP. Both steps
- * run natively: a 5 MB report is quoted twice per message (the envelope nests the JSON text).
+ * run natively.
  */
 function quote(text: string): string {
   if (PLAIN_ASCII.test(text)) return '"' + text + '"';

@@ -25,25 +25,26 @@ export class ReplySender {
 
   /** A call-monitor heartbeat; throws when it cannot be delivered (the caller is gone). */
   async heartbeat(replyQueue: string, msgId: unknown, withinMs: number): Promise<void> {
-    const { returned } = await this.send(replyQueue, { result: null, failure: null, ending: false, _msg_id: msgId, _unique_id: uuidHex() }, withinMs);
+    const content = encodeEnvelope({ result: null, failure: null, ending: false, _msg_id: msgId, _unique_id: uuidHex() });
+    const { returned } = await this.send(replyQueue, content, withinMs);
     if (returned) throw new Error(`heartbeat returned: the reply queue ${replyQueue} is gone`);
   }
 
   /** The final reply of a call: its result, or the failure it raised. Never throws. */
   async final(replyQueue: string, msgId: unknown, method: string, result: unknown, failure: unknown): Promise<void> {
     const where = { replyQueue, method, msgId: pythonStr(msgId) };
-    let body = finalReply(msgId, result, failure);
+    let content: Buffer;
     try {
-      encodeEnvelope(body);
+      content = encodeEnvelope(finalReply(msgId, result, failure));
     } catch (err) {
       const unserializable = PythonException.typeError(`the result of ${method} is not JSON serializable: ${errorMessage(err)}`);
       this.log.error('the result cannot be serialised; the caller gets a TypeError', { ...where, error: errorMessage(err) });
-      body = finalReply(msgId, null, unserializable);
+      content = encodeEnvelope(finalReply(msgId, null, unserializable));
     }
     const deadline = new Deadline(this.connection.options.rpcResponseTimeoutMs);
     for (;;) {
       try {
-        const { returned } = await this.send(replyQueue, body, deadline.remainingMs());
+        const { returned } = await this.send(replyQueue, content, deadline.remainingMs());
         if (returned) this.log.warn('reply returned by the broker: the caller is gone (its reply queue no longer exists)', where);
         return;
       } catch (err) {
@@ -54,9 +55,9 @@ export class ReplySender {
     }
   }
 
-  private send(replyQueue: string, body: Record<string, unknown>, withinMs: number): Promise<{ returned: boolean }> {
+  private send(replyQueue: string, content: Buffer, withinMs: number): Promise<{ returned: boolean }> {
     return this.connection.publish(
-      { exchange: '', routingKey: replyQueue, content: encodeEnvelope(body), properties: { ...osloPublishProperties(), mandatory: true } },
+      { exchange: '', routingKey: replyQueue, content, properties: { ...osloPublishProperties(), mandatory: true } },
       new Deadline(withinMs),
     );
   }

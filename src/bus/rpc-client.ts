@@ -95,8 +95,11 @@ export class RpcClient {
       callMonitorTimeoutMs,
     });
     reply.catch(() => undefined);
-    try {
-      await this.connection.publish(
+    // The reply, not the broker's confirm of the request, completes the call: a reply proves the
+    // request was taken. A publish that fails first (nack, connection lost, no confirm in time)
+    // fails the call through the inbox; one that fails after the reply changes nothing.
+    this.connection
+      .publish(
         {
           exchange: this.exchangeName(),
           routingKey: this.routingKey(),
@@ -105,10 +108,8 @@ export class RpcClient {
           declare: topicExchange(this.exchangeName(), this.connection.options.queues),
         },
         deadline,
-      );
-    } catch (err) {
-      this.replies.inbox.cancel(msgId, err as Error);
-    }
+      )
+      .catch((err: unknown) => this.replies.inbox.cancel(msgId, err as Error));
     return (await reply) as T;
   }
 

@@ -273,7 +273,8 @@ export class RpcServer {
         queue,
         signal: this.stopController.signal,
       };
-      this.log.debug('serving', { queue, method: call.name, kind: context.kind, msgId });
+      // Checked first: the logger formats a line before it filters it by level.
+      if (this.log.isDebugEnabled()) this.log.debug('serving', { queue, method: call.name, kind: context.kind, msgId });
       result = (await call.method.handler(context, call.args)) ?? null;
     } catch (err) {
       failure = err ?? new Error('the method threw a null value');

@@ -9,7 +9,6 @@
  * or by writing `/proc/sys/vm/nr_hugepages`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { execa } from 'execa';
 import { getLogger } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
 import { HugepagesError } from './errors.js';
@@ -197,6 +196,8 @@ async function allocate(
     // No shell: the script path and the values go to execve as they are. PCI_ALLOWED=none keeps
     // setup.sh from rebinding NVMe devices to vfio-pci: the operator asked for memory, not for
     // drives to vanish from the kernel.
+    // Loaded here, not with the agent: only a hugepage reservation runs a script.
+    const { execa } = await import('execa');
     const result = await execa(script, ['config'], {
       env: { HUGEMEM: String(hugemem), NRHUGE: String(total), PCI_ALLOWED: 'none' },
       extendEnv: true,

@@ -84,7 +84,7 @@ export async function launchTarget(request: LaunchRequest): Promise<LaunchedTarg
   request.onPhase('spawning');
   const startTimeoutMs = (spec.startTimeoutSec ?? TARGET_DEFAULTS.startTimeoutSec) * 1000;
   const deadline = Date.now() + startTimeoutMs;
-  const spawned = spawnTarget({
+  const spawned = await spawnTarget({
     target: spec.name,
     binary,
     args,

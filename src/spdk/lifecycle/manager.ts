@@ -1,6 +1,7 @@
 /**
- * All the targets of one configuration: one `TargetSupervisor` each, SPDK detected once for all,
- * every supervisor's state events re-emitted on the manager (for the bus layer to publish).
+ * All the targets of one configuration: one `TargetSupervisor` each, SPDK detected once for all
+ * (again on `redetect()`, after an install or an upgrade), every supervisor's state events
+ * re-emitted on the manager (for the bus layer to publish).
  *
  * `startAll()` starts the `autostart` targets and adopts the others that already run (when
  * `adopt` allows); `shutdown()` stops the ones configured with `stopOnAgentExit` and leaves the
@@ -25,7 +26,7 @@ export interface ManagedSpdkConfig {
 }
 
 export interface TargetManagerOptions extends Omit<SupervisorOptions, 'installation' | 'hugepages'> {
-  /** Injected detection (tests, or a caller that detected already); default `detectSpdk` on the config. */
+  /** Injected detection (tests, or a caller that detected already); default `detectSpdk` on the config. Run once, and again on `redetect()`. */
   installation?: () => Promise<SpdkInstallation>;
   /** Where hugepage facts are read (tests pass fake files); default /proc. */
   hugepagePaths?: HugepagePaths;
@@ -46,6 +47,7 @@ export interface StartAllResult {
 export class TargetManager extends EventEmitter<TargetManagerEvents> {
   private readonly supervisors = new Map<string, TargetSupervisor>();
   private readonly log: Logger;
+  private readonly detector: () => Promise<SpdkInstallation>;
   private installationPromise: Promise<SpdkInstallation> | undefined;
 
   constructor(
@@ -54,11 +56,11 @@ export class TargetManager extends EventEmitter<TargetManagerEvents> {
   ) {
     super();
     this.log = options.logger ?? getLogger('spdk.lifecycle');
-    const installation = options.installation ?? (() => this.detect());
+    this.detector = options.installation ?? (() => this.detectFromConfig());
     for (const spec of config.targets) {
       const supervisor = new TargetSupervisor(spec, {
         ...options,
-        installation,
+        installation: () => this.installation(),
         ...(config.hugepages || options.hugepagePaths
           ? {
               hugepages: {
@@ -73,9 +75,22 @@ export class TargetManager extends EventEmitter<TargetManagerEvents> {
     }
   }
 
-  /** SPDK as detected from the config (once; later calls share the answer). */
+  /** SPDK as detected (once; later calls and every start share the answer until `redetect()`). */
   installation(): Promise<SpdkInstallation> {
-    return this.detect();
+    return this.installationPromise ?? this.redetect();
+  }
+
+  /**
+   * Detects SPDK again — binaries, version, scripts — and makes the new answer the one later starts
+   * use (a start already past detection keeps what it had). A failed detection is not kept.
+   */
+  redetect(): Promise<SpdkInstallation> {
+    const detection = Promise.resolve().then(() => this.detector());
+    this.installationPromise = detection;
+    detection.catch(() => {
+      if (this.installationPromise === detection) this.installationPromise = undefined;
+    });
+    return detection;
   }
 
   names(): string[] {
@@ -129,13 +144,12 @@ export class TargetManager extends EventEmitter<TargetManagerEvents> {
     await Promise.all(this.all().map((s) => s.shutdown()));
   }
 
-  private detect(): Promise<SpdkInstallation> {
-    this.installationPromise ??= detectSpdk({
+  private detectFromConfig(): Promise<SpdkInstallation> {
+    return detectSpdk({
       ...(this.config.sourceDir !== undefined ? { sourceDir: this.config.sourceDir } : {}),
       ...(this.config.prefix !== undefined ? { prefix: this.config.prefix } : {}),
       searchPath: this.config.searchPath ?? true,
       targets: this.config.targets,
     });
-    return this.installationPromise;
   }
 }

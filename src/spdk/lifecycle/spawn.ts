@@ -12,7 +12,7 @@
  */
 import { openSync, closeSync, fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import type { Logger } from '../../util/log.js';
 import { captureOutput, LineRing, LineSplitter } from './output-lines.js';
 
@@ -59,7 +59,8 @@ export interface SpawnedTarget {
   release(): void;
 }
 
-export function spawnTarget(request: SpawnRequest): SpawnedTarget {
+export async function spawnTarget(request: SpawnRequest): Promise<SpawnedTarget> {
+  const { execa } = await import('execa');
   const ring = new LineRing(request.ringCapacity ?? 200);
   let fileFd: number | undefined;
   let fileOffset = 0;

@@ -320,6 +320,18 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       this.dropConnection(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, excerptOf(value.bytes));
       return;
     }
+    // The common case first, without building a Reply: a result for a call in flight.
+    if (decoded !== null && typeof decoded === 'object') {
+      const { id, error } = decoded as { id?: unknown; error?: unknown };
+      if (typeof id === 'number' && error === undefined && 'result' in decoded) {
+        const call = this.calls.get(id);
+        if (call !== undefined && call.state === IN_FLIGHT) {
+          this.settle(call);
+          call.resolve((decoded as { result: unknown }).result);
+          return;
+        }
+      }
+    }
     const reply = interpretReply(decoded);
     if (reply.kind === 'invalid') {
       this.dropConnection(reply.reason, excerptOf(value.bytes));

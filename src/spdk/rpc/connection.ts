@@ -115,7 +115,7 @@ export class RpcConnection {
     this.outgoing.push(text);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      process.nextTick(this.flush);
     }
   }
 

@@ -41,12 +41,23 @@ export class RequestRejection extends Error {
 export function encodeRequest(id: number, method: string, params: RpcParams | undefined, limits: RequestLimits): string {
   if (typeof method !== 'string' || method === '') throw new RequestRejection('the method name must be a non-empty string');
   const paramsText = encodeParams(params);
-  const text =
-    paramsText === undefined
-      ? `{"jsonrpc":"2.0","method":${JSON.stringify(method)},"id":${id}}`
-      : `{"jsonrpc":"2.0","method":${JSON.stringify(method)},"id":${id},"params":${paramsText}}`;
+  const head = requestHead(method);
+  const text = paramsText === undefined ? `${head}${id}}` : `${head}${id},"params":${paramsText}}`;
   checkLimits(text, paramsText !== undefined, limits);
   return text;
+}
+
+/** `{"jsonrpc":"2.0","method":"<method>","id":` per method name, made once: a few names take most calls. */
+const heads = new Map<string, string>();
+const MAX_REMEMBERED_HEADS = 512;
+
+function requestHead(method: string): string {
+  let head = heads.get(method);
+  if (head === undefined) {
+    head = `{"jsonrpc":"2.0","method":${JSON.stringify(method)},"id":`;
+    if (heads.size < MAX_REMEMBERED_HEADS) heads.set(method, head);
+  }
+  return head;
 }
 
 function encodeParams(params: RpcParams | undefined): string | undefined {

@@ -8,6 +8,7 @@ import { PythonException, type RpcCallContext, type RpcEndpoint, type RpcMethod 
 import { createAgentEndpoint } from '../../../src/agent/endpoint.js';
 import { AgentOperations, type TargetHandle, type TargetRegistry } from '../../../src/agent/operations.js';
 import { ReportBuilder } from '../../../src/agent/report-builder.js';
+import { SnapshotStore } from '../../../src/agent/snapshot-store.js';
 import { TargetStartError, UnknownTargetError } from '../../../src/spdk/lifecycle/errors.js';
 import type { TargetSpec, TargetStatus } from '../../../src/spdk/lifecycle/types.js';
 import type { RpcCaller } from '../../../src/spdk/rpc/types.js';
@@ -57,7 +58,7 @@ function endpointOver(targets: TargetHandle[]): RpcEndpoint {
     builder: new ReportBuilder({ reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false }),
     requestReport: null,
     reportWaitMs: 100,
-    inventoryTimeoutMs: 1000,
+    snapshots: new SnapshotStore({ freshForMs: 1000, timeoutMs: 1000 }),
   });
   return createAgentEndpoint(operations);
 }

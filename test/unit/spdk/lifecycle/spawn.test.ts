@@ -20,7 +20,7 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 }
 
 test('pipe mode: arguments and env reach the app as given, its lines reach the ring, its exit is reported', async () => {
-  const spawned = spawnTarget({
+  const spawned = await spawnTarget({
     target: 't',
     binary: '/bin/sh',
     args: ['-c', 'echo "args: $0 $1"; echo "env: $SPDK_X" >&2; exit 3', 'a b', '$HOME'],
@@ -43,7 +43,7 @@ test('file mode: output is appended to the file, and the recent lines are those 
   const dir = await tempDir(t);
   const log = path.join(dir, 'tgt.sock.log');
   await writeFile(log, 'an older run\n');
-  const spawned = spawnTarget({
+  const spawned = await spawnTarget({
     target: 't',
     binary: '/bin/sh',
     args: ['-c', 'echo first; echo "*ERROR*: second" >&2'],
@@ -57,7 +57,7 @@ test('file mode: output is appended to the file, and the recent lines are those 
 });
 
 test('a signal ends it and is reported', async () => {
-  const spawned = spawnTarget({ target: 't', binary: '/bin/sleep', args: ['30'], output: { kind: 'pipe' }, logger: quiet });
+  const spawned = await spawnTarget({ target: 't', binary: '/bin/sleep', args: ['30'], output: { kind: 'pipe' }, logger: quiet });
   assert.equal(spawned.kill('SIGTERM'), true);
   const exit = await spawned.exited;
   assert.equal(exit.signal, 'SIGTERM');
@@ -66,7 +66,7 @@ test('a signal ends it and is reported', async () => {
 
 test('a binary that cannot run: no pid, and the spawn error', async (t) => {
   const dir = await tempDir(t);
-  const spawned = spawnTarget({ target: 't', binary: path.join(dir, 'missing_tgt'), args: [], output: { kind: 'pipe' }, logger: quiet });
+  const spawned = await spawnTarget({ target: 't', binary: path.join(dir, 'missing_tgt'), args: [], output: { kind: 'pipe' }, logger: quiet });
   assert.equal(spawned.pid, undefined);
   const exit = await spawned.exited;
   assert.ok(exit.spawnError);
