@@ -14,6 +14,7 @@
  *   the target can be mistaken for one (a control character inside a JSON string can only come
  *   from an escape). If every candidate occurs, a small exact parser does the work instead.
  */
+import { exactJsonText } from '../../util/exact-json.js';
 import { JsonStreamScanner } from './json-scanner.js';
 
 const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER); // '9007199254740991', 16 digits
@@ -57,13 +58,7 @@ export function parseJsonText(text: string): unknown {
  * on a circular structure. A top-level `undefined` or function gives `null`.
  */
 export function stringifyJson(value: unknown, indent?: number | string): string {
-  try {
-    // Native and fast; throws a TypeError when it meets a bigint (or a cycle).
-    return JSON.stringify(value, null, indent) ?? 'null';
-  } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
-  }
-  return new ExactWriter(indent).write(value);
+  return exactJsonText(value, indent === undefined ? {} : { indent }) ?? 'null';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,81 +301,3 @@ const LITERALS: ReadonlyArray<[string, unknown]> = [
   ['false', false],
   ['null', null],
 ];
-
-// ---------------------------------------------------------------------------------------------
-// Encoding helper
-
-/** `JSON.stringify`'s rules, plus bigint. Only used when the value holds a bigint. */
-class ExactWriter {
-  private readonly gap: string;
-  private readonly seen = new Set<object>();
-
-  constructor(indent: number | string | undefined) {
-    if (typeof indent === 'number') this.gap = ' '.repeat(Math.max(0, Math.min(10, Math.floor(indent))));
-    else if (typeof indent === 'string') this.gap = indent.slice(0, 10);
-    else this.gap = '';
-  }
-
-  write(value: unknown): string {
-    return this.serialize(value, '', '') ?? 'null';
-  }
-
-  /** The text of `value`, or undefined when JSON has no place for it (undefined, a function, a symbol). */
-  private serialize(input: unknown, key: string, indent: string): string | undefined {
-    let value = input;
-    if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') value = (toJSON as (k: string) => unknown).call(value, key);
-    }
-    if (value instanceof Number) value = Number(value);
-    else if (value instanceof String) value = String(value);
-    else if (value instanceof Boolean) value = value.valueOf();
-    else if (value instanceof BigInt) value = value.valueOf();
-
-    switch (typeof value) {
-      case 'string':
-        return JSON.stringify(value);
-      case 'number':
-        return Number.isFinite(value) ? String(value) : 'null';
-      case 'boolean':
-        return value ? 'true' : 'false';
-      case 'bigint':
-        return value.toString();
-      case 'object':
-        if (value === null) return 'null';
-        return Array.isArray(value) ? this.array(value, indent) : this.object(value as Record<string, unknown>, indent);
-      default:
-        return undefined;
-    }
-  }
-
-  private enter(node: object): void {
-    if (this.seen.has(node)) throw new TypeError('Converting circular structure to JSON');
-    this.seen.add(node);
-  }
-
-  private array(node: unknown[], indent: string): string {
-    if (node.length === 0) return '[]';
-    this.enter(node);
-    const inner = indent + this.gap;
-    const parts = node.map((v, i) => this.serialize(v, String(i), inner) ?? 'null');
-    this.seen.delete(node);
-    if (this.gap === '') return `[${parts.join(',')}]`;
-    return `[\n${inner}${parts.join(`,\n${inner}`)}\n${indent}]`;
-  }
-
-  private object(node: Record<string, unknown>, indent: string): string {
-    this.enter(node);
-    const inner = indent + this.gap;
-    const colon = this.gap === '' ? ':' : ': ';
-    const parts: string[] = [];
-    for (const key of Object.keys(node)) {
-      const text = this.serialize(node[key], key, inner);
-      if (text !== undefined) parts.push(JSON.stringify(key) + colon + text);
-    }
-    this.seen.delete(node);
-    if (parts.length === 0) return '{}';
-    if (this.gap === '') return `{${parts.join(',')}}`;
-    return `{\n${inner}${parts.join(`,\n${inner}`)}\n${indent}}`;
-  }
-}
