@@ -6,8 +6,24 @@
  * comma list is split exactly as `oslo_messaging.TransportURL.parse` does: per host, the last `@`
  * ends the credentials, the first `:` ends the user name, both percent-decoded). `amqp://` and
  * `amqps://` URLs are accepted too; `amqps` (or the `tls.enabled` option) means TLS.
+ *
+ * The splitting is src/util/broker-url.ts's (shared with cyborg.conf's `transport_url`); the bus
+ * decodes strictly (a bad escape is an error, not kept as text), does not check host names, reads
+ * an empty host list (`amqp://`) as `localhost`, and applies its defaults: guest/guest, the virtual
+ * host `/`, TLS for every broker when asked.
  */
+import {
+  DEFAULT_PORTS,
+  maskUrlText,
+  parseBrokerUrlText,
+  PART_NAMES,
+  PASSWORD_MASK,
+  type BrokerUrlProblem,
+  type BrokerUrlRules,
+} from '../util/broker-url.js';
 import { BusConfigError } from './errors.js';
+
+export { maskUrlText };
 
 export interface BrokerAddress {
   protocol: 'amqp' | 'amqps';
@@ -31,139 +47,70 @@ export interface UrlDefaults {
   tls?: boolean;
 }
 
-const SCHEMES = new Set(['amqp', 'amqps', 'rabbit']);
-const DEFAULT_HOST = 'localhost';
+const RULES: BrokerUrlRules = {
+  schemes: DEFAULT_PORTS,
+  decoding: 'strict',
+  checkHostSyntax: false,
+  // An '@' in a query is allowed; one in the path is not (see the message below).
+  atSignAfterHosts: 'path',
+  defaultHost: 'localhost',
+};
 
 /** Parses one URL (possibly a comma list of brokers) into addresses, in order. */
 export function parseBrokerUrl(url: string, defaults: UrlDefaults = {}): BrokerAddress[] {
-  const masked = maskUrlText(url);
-  const schemeEnd = url.indexOf('://');
-  if (schemeEnd <= 0) throw new BusConfigError(`broker URL ${masked} has no scheme (expected rabbit://, amqp:// or amqps://)`, { url: masked });
-  const scheme = url.slice(0, schemeEnd).toLowerCase();
-  if (!SCHEMES.has(scheme)) {
-    throw new BusConfigError(`broker URL ${masked} has the unsupported scheme "${scheme}" (expected rabbit, amqp or amqps)`, { url: masked });
+  const parsed = parseBrokerUrlText(url, RULES);
+  if (!parsed.ok) {
+    const masked = maskUrlText(url);
+    throw new BusConfigError(`broker URL ${masked} ${problemText(parsed.problem)}`, { url: masked });
   }
-  const rest = url.slice(schemeEnd + 3);
-  const netlocEnd = firstIndexOf(rest, ['/', '?', '#']);
-  const netloc = rest.slice(0, netlocEnd);
-  const afterNetloc = rest.slice(netlocEnd);
-  const pathEnd = firstIndexOf(afterNetloc, ['?', '#']);
-  const path = afterNetloc.slice(0, pathEnd);
-  if (path.includes('@')) {
-    // Either a password holding '/' or a virtual host holding '@': ambiguous, and guessing wrong
-    // would put part of a password where log lines show the virtual host.
-    throw new BusConfigError(
-      `broker URL ${masked} is ambiguous: percent-encode '/' in credentials (%2F) and '@' in the virtual host (%40)`,
-      { url: masked },
-    );
-  }
-
-  let vhost = defaults.vhost ?? '/';
-  if (path.startsWith('/') && path.length > 1) vhost = decode(path.slice(1), 'virtual host', masked);
-  if (vhost === '') vhost = '/';
-
+  const { scheme, hosts } = parsed.value;
+  // An empty default stands for the default virtual host too.
+  const vhost = parsed.value.vhost ?? (defaults.vhost || '/');
   const tls = scheme === 'amqps' || defaults.tls === true;
-  const defaultPort = scheme === 'amqps' ? 5671 : 5672;
-  const segments = netloc.split(',').filter((segment) => segment !== '');
-  if (segments.length === 0) segments.push(DEFAULT_HOST);
-
-  return segments.map((segment) => {
-    let hostPort = segment;
-    let username: string | undefined;
-    let password: string | undefined;
-    const at = segment.lastIndexOf('@');
-    if (at >= 0) {
-      const userinfo = segment.slice(0, at);
-      hostPort = segment.slice(at + 1);
-      const colon = userinfo.indexOf(':');
-      username = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, 'user name', masked);
-      if (colon >= 0) password = decode(userinfo.slice(colon + 1), 'password', masked);
-    }
-    const { hostname, port } = splitHostPort(hostPort, defaultPort, masked);
-    const explicitUser = username || defaults.username;
+  return hosts.map((host) => {
+    const explicitUser = host.username || defaults.username;
     return {
       protocol: tls ? 'amqps' : 'amqp',
-      hostname,
-      port,
+      hostname: host.hostname,
+      port: host.port,
       username: explicitUser || 'guest',
       // amqplib's and oslo's default account is guest/guest; a named user without a password gets none.
-      password: password || defaults.password || (explicitUser ? '' : 'guest'),
+      password: host.password || defaults.password || (explicitUser ? '' : 'guest'),
       vhost,
     } satisfies BrokerAddress;
   });
 }
 
-function splitHostPort(hostPort: string, defaultPort: number, masked: string): { hostname: string; port: number } {
-  let hostname = hostPort;
-  let portText: string | undefined;
-  if (hostPort.startsWith('[')) {
-    const close = hostPort.indexOf(']');
-    if (close < 0) throw new BusConfigError(`broker URL ${masked} has an unterminated IPv6 address`, { url: masked });
-    hostname = hostPort.slice(1, close);
-    const after = hostPort.slice(close + 1);
-    if (after.startsWith(':')) portText = after.slice(1);
-    else if (after !== '') throw new BusConfigError(`broker URL ${masked} has garbage after an IPv6 address`, { url: masked });
-  } else {
-    const colon = hostPort.indexOf(':');
-    if (colon >= 0) {
-      hostname = hostPort.slice(0, colon);
-      portText = hostPort.slice(colon + 1);
-    }
+function problemText(problem: BrokerUrlProblem): string {
+  switch (problem.kind) {
+    case 'no-scheme':
+      return 'has no scheme (expected rabbit://, amqp:// or amqps://)';
+    case 'unsupported-scheme':
+      return `has the unsupported scheme "${problem.scheme}" (expected rabbit, amqp or amqps)`;
+    case 'at-sign-after-hosts':
+      // Either a password holding '/' or a virtual host holding '@': ambiguous, and guessing wrong
+      // would put part of a password where log lines show the virtual host.
+      return "is ambiguous: percent-encode '/' in credentials (%2F) and '@' in the virtual host (%40)";
+    case 'bad-encoding':
+      return `has a badly percent-encoded ${PART_NAMES[problem.part]}`;
+    case 'unclosed-ipv6':
+      return 'has an unterminated IPv6 address';
+    case 'text-after-ipv6':
+      return 'has garbage after an IPv6 address';
+    case 'no-host-name':
+      return 'has a credential without a host';
+    case 'bad-port':
+      // With a '?' or '#' in an unencoded password, the "port" is a part of it.
+      return "has an invalid port (or an unencoded '?', '#' or '/' in its password)";
+    default:
+      // 'bad-host-name' and 'no-host' are for rules the bus does not use.
+      return problem.reason;
   }
-  if (hostname === '') throw new BusConfigError(`broker URL ${masked} has a credential without a host`, { url: masked });
-  if (portText === undefined || portText === '') return { hostname, port: defaultPort };
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    // The text is not echoed: with a '?' or '#' in an unencoded password it would be a part of it.
-    throw new BusConfigError(`broker URL ${masked} has an invalid port (or an unencoded '?', '#' or '/' in its password)`, { url: masked });
-  }
-  return { hostname, port };
-}
-
-function decode(text: string, what: string, masked: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    throw new BusConfigError(`broker URL ${masked} has a badly percent-encoded ${what}`, { url: masked });
-  }
-}
-
-function firstIndexOf(text: string, chars: string[]): number {
-  let best = text.length;
-  for (const ch of chars) {
-    const i = text.indexOf(ch);
-    if (i >= 0 && i < best) best = i;
-  }
-  return best;
 }
 
 /** `amqp://user:***@host:5672/vhost`: what log lines and errors show of a broker. */
 export function maskAddress(address: BrokerAddress): string {
   const host = address.hostname.includes(':') ? `[${address.hostname}]` : address.hostname;
   const vhost = address.vhost === '/' ? '' : encodeURIComponent(address.vhost);
-  return `${address.protocol}://${encodeURIComponent(address.username)}:***@${host}:${address.port}/${vhost}`;
-}
-
-/** A URL as typed (possibly a comma list, possibly invalid) with every password replaced by ***. */
-export function maskUrlText(url: string): string {
-  const schemeEnd = url.indexOf('://');
-  if (schemeEnd < 0) return url.includes('@') ? '***' : url;
-  const head = url.slice(0, schemeEnd + 3);
-  const rest = url.slice(schemeEnd + 3);
-  // The netloc ends at the first '/', '?' or '#' after the last '@' (a password may hold '/').
-  const lastAt = rest.lastIndexOf('@');
-  const searchFrom = lastAt >= 0 ? lastAt : 0;
-  const tailStart = firstIndexOf(rest.slice(searchFrom), ['/', '?', '#']) + searchFrom;
-  const netloc = rest.slice(0, tailStart);
-  const masked = netloc
-    .split(',')
-    .map((segment) => {
-      const at = segment.lastIndexOf('@');
-      if (at < 0) return segment;
-      const userinfo = segment.slice(0, at);
-      const colon = userinfo.indexOf(':');
-      return colon < 0 ? segment : `${userinfo.slice(0, colon)}:***${segment.slice(at)}`;
-    })
-    .join(',');
-  return head + masked + rest.slice(tailStart);
+  return `${address.protocol}://${encodeURIComponent(address.username)}:${PASSWORD_MASK}@${host}:${address.port}/${vhost}`;
 }

@@ -3,10 +3,23 @@
  * `transport_url` (`rabbit://u:p@h1:5672,u:p@h2:5672/vhost`), and writing the normalised,
  * credential-free form the rest of the agent uses.
  *
+ * `transport_url` is split by the broker-URL parser the bus uses too (src/util/broker-url.ts),
+ * with oslo's lenient percent-decoding and a check of host names; an `amqp://` URL is a WHATWG
+ * URL (one host, normalised by `URL`).
+ *
  * A URL may hold a password, so no reason returned from here ever contains the text that was
  * parsed; where a host is named, its credentials are masked.
  */
-import { MASK } from './secret.js';
+import {
+  CUT_PASSWORD_REASON,
+  DEFAULT_PORTS,
+  parseBrokerUrlText,
+  schemeOf,
+  unquote,
+  type BrokerUrlProblem,
+} from '../util/broker-url.js';
+
+export { unquote };
 
 export interface BrokerAddress {
   scheme: 'amqp' | 'amqps';
@@ -23,18 +36,10 @@ export interface BrokerAddress {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-// A '/', '?' or '#' in a password ends the host part early, leaving the rest of the password
-// (and the '@') in the path, where it would be taken for a vhost and shown in every message.
-const CUT_CREDENTIALS =
-  'has "@" after the host part: a password containing "/", "?" or "#" must be percent-encoded (%2F, %3F, %23)';
-
-const DEFAULT_PORT = { amqp: 5672, amqps: 5671 } as const;
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-
 /** One `amqp://` or `amqps://` URL (the agent file, SPDK_AGENT_BUS_URL). */
 export function parseAmqpUrl(text: string): Parsed<BrokerAddress> {
   const trimmed = text.trim();
-  const scheme = SCHEME.exec(trimmed)?.[1]?.toLowerCase();
+  const scheme = schemeOf(trimmed);
   if (scheme === undefined) return { ok: false, reason: 'is not a URL (expected amqp://host:port/vhost)' };
   if (scheme !== 'amqp' && scheme !== 'amqps') {
     const hint = scheme === 'rabbit' ? "; rabbit:// is oslo's transport_url form, which belongs in cyborg.conf" : '';
@@ -48,12 +53,12 @@ export function parseAmqpUrl(text: string): Parsed<BrokerAddress> {
   }
   if (url.hash !== '') return { ok: false, reason: 'must not contain a #fragment (percent-encode "#" in a password)' };
   if (url.hostname === '') return { ok: false, reason: 'names no host' };
-  if (`${url.pathname}${url.search}`.includes('@')) return { ok: false, reason: CUT_CREDENTIALS };
+  if (`${url.pathname}${url.search}`.includes('@')) return { ok: false, reason: CUT_PASSWORD_REASON };
   const vhost = url.pathname === '' || url.pathname === '/' ? undefined : unquote(url.pathname.slice(1));
   const address: BrokerAddress = {
     scheme,
     host: url.hostname,
-    port: url.port === '' ? DEFAULT_PORT[scheme] : Number(url.port),
+    port: url.port === '' ? DEFAULT_PORTS[scheme] : Number(url.port),
     query: url.search,
   };
   if (vhost !== undefined) address.vhost = vhost;
@@ -71,80 +76,48 @@ export interface TransportUrl {
 
 /**
  * oslo.messaging's `transport_url`, parsed the way oslo does (`TransportURL.parse`): the host list
- * is split on ',', each host's credentials end at its last '@', credentials are percent-decoded.
+ * is split on ',', each host's credentials end at its last '@', credentials are percent-decoded
+ * like Python's `unquote`, host names are checked.
  * `ssl` is `[oslo_messaging_rabbit] ssl`: it turns every host into `amqps` (default port 5671).
  */
 export function parseTransportUrl(text: string, options: { ssl: boolean }): Parsed<TransportUrl> {
-  const trimmed = text.trim();
-  const schemeMatch = SCHEME.exec(trimmed);
-  if (!schemeMatch) return { ok: false, reason: 'is not a URL (expected rabbit://user:password@host:port/vhost)' };
-  const driver = schemeMatch[1]!.toLowerCase();
-  if (driver !== 'rabbit') {
-    const why =
-      driver === 'amqp'
-        ? "amqp:// selects oslo's AMQP 1.0 driver; spdk-agent speaks the rabbit driver's protocol (rabbit://)"
-        : `the ${driver}:// driver is not supported; spdk-agent speaks the rabbit driver's protocol (rabbit://)`;
-    return { ok: false, reason: why };
-  }
-  const rest = trimmed.slice(schemeMatch[0].length);
-  const netlocEnd = firstIndexOf(rest, ['/', '?', '#']);
-  const netloc = rest.slice(0, netlocEnd);
-  const tail = rest.slice(netlocEnd);
-  if (tail.includes('@')) return { ok: false, reason: CUT_CREDENTIALS };
-  const pathEnd = firstIndexOf(tail, ['?', '#']);
-  const path = tail.slice(0, pathEnd);
-  const hasQuery = tail.slice(pathEnd).length > 1;
-
+  const parsed = parseBrokerUrlText(text.trim(), {
+    schemes: { rabbit: options.ssl ? DEFAULT_PORTS.amqps : DEFAULT_PORTS.amqp },
+    decoding: 'lenient',
+    checkHostSyntax: true,
+    atSignAfterHosts: 'anywhere',
+  });
+  if (!parsed.ok) return { ok: false, reason: transportUrlReason(parsed.problem) };
   const scheme = options.ssl ? 'amqps' : 'amqp';
-  const hosts: BrokerAddress[] = [];
-  const entries = netloc.split(',').filter((entry) => entry !== '');
-  for (const [index, entry] of entries.entries()) {
-    const parsed = parseOsloHost(entry, scheme);
-    if (!parsed.ok) return { ok: false, reason: `host ${index + 1} of ${entries.length} (${maskHost(entry)}) ${parsed.reason}` };
-    hosts.push(parsed.value);
-  }
-  if (hosts.length === 0) return { ok: false, reason: 'names no host (expected rabbit://user:password@host:port/vhost)' };
-  const vhost = path.startsWith('/') && path.length > 1 ? unquote(path.slice(1)) : undefined;
-  const result: TransportUrl = { hosts, hasQuery };
-  if (vhost !== undefined) result.vhost = vhost;
+  const hosts = parsed.value.hosts.map((entry) => {
+    const address: BrokerAddress = { scheme, host: entry.host, port: entry.port, query: '' };
+    if (entry.username !== undefined && entry.username !== '') address.username = entry.username;
+    if (entry.password !== undefined) address.password = entry.password;
+    return address;
+  });
+  // A fragment counts with the query: either is text spdk-agent does not use.
+  const result: TransportUrl = { hosts, hasQuery: `${parsed.value.query}${parsed.value.fragment}`.length > 1 };
+  if (parsed.value.vhost !== undefined) result.vhost = parsed.value.vhost;
   return { ok: true, value: result };
 }
 
-function parseOsloHost(entry: string, scheme: 'amqp' | 'amqps'): Parsed<BrokerAddress> {
-  const at = entry.lastIndexOf('@');
-  const userinfo = at < 0 ? undefined : entry.slice(0, at);
-  const hostPort = at < 0 ? entry : entry.slice(at + 1);
-  let host: string;
-  let portText: string | undefined;
-  if (hostPort.startsWith('[')) {
-    const close = hostPort.indexOf(']');
-    if (close < 0) return { ok: false, reason: 'has an IPv6 address without its closing "]"' };
-    host = hostPort.slice(0, close + 1);
-    const after = hostPort.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) return { ok: false, reason: 'has text after its IPv6 address' };
-    portText = after === '' ? undefined : after.slice(1);
-  } else {
-    const colon = hostPort.indexOf(':');
-    host = colon < 0 ? hostPort : hostPort.slice(0, colon);
-    portText = colon < 0 ? undefined : hostPort.slice(colon + 1);
+const TRANSPORT_URL_FORM = 'rabbit://user:password@host:port/vhost';
+
+function transportUrlReason(problem: BrokerUrlProblem): string {
+  switch (problem.kind) {
+    case 'no-scheme':
+      return `is not a URL (expected ${TRANSPORT_URL_FORM})`;
+    case 'unsupported-scheme':
+      return problem.scheme === 'amqp'
+        ? "amqp:// selects oslo's AMQP 1.0 driver; spdk-agent speaks the rabbit driver's protocol (rabbit://)"
+        : `the ${problem.scheme}:// driver is not supported; spdk-agent speaks the rabbit driver's protocol (rabbit://)`;
+    case 'no-host':
+      return `names no host (expected ${TRANSPORT_URL_FORM})`;
+    default:
+      // The '@' after the hosts, or a host entry's problem ("host 2 of 3 (u:***@h2:x) has …");
+      // lenient decoding never fails.
+      return problem.reason;
   }
-  if (host === '' || host === '[]') return { ok: false, reason: 'has no host name' };
-  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)$/.test(host)) return { ok: false, reason: 'has an invalid host name' };
-  let port: number = DEFAULT_PORT[scheme];
-  if (portText !== undefined && portText !== '') {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      return { ok: false, reason: 'has a port that is not a number from 1 to 65535' };
-    }
-    port = Number(portText);
-  }
-  const address: BrokerAddress = { scheme, host, port, query: '' };
-  if (userinfo !== undefined) {
-    const colon = userinfo.indexOf(':');
-    const username = unquote(colon < 0 ? userinfo : userinfo.slice(0, colon));
-    if (username !== '') address.username = username;
-    if (colon >= 0) address.password = unquote(userinfo.slice(colon + 1));
-  }
-  return { ok: true, value: address };
 }
 
 /** The normalised, credential-free URL: `amqp://host:port[/vhost][?query]`. */
@@ -162,34 +135,4 @@ export function withDefaultVhost(url: string, vhost: string): string {
   const [, authority, path, query] = match;
   if (path !== undefined && path !== '/' && path !== '') return url;
   return `${authority}/${encodeURIComponent(vhost)}${query ?? ''}`;
-}
-
-/** `user:***@host:port` — a host entry safe to show. */
-function maskHost(entry: string): string {
-  const at = entry.lastIndexOf('@');
-  if (at < 0) return entry;
-  const userinfo = entry.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
-  return `${user}${colon < 0 ? '' : `:${MASK}`}@${entry.slice(at + 1)}`;
-}
-
-function firstIndexOf(text: string, characters: string[]): number {
-  let first = text.length;
-  for (const ch of characters) {
-    const index = text.indexOf(ch);
-    if (index >= 0 && index < first) first = index;
-  }
-  return first;
-}
-
-/** Percent-decoding as Python's `unquote`: valid escapes are decoded, anything else is kept. */
-export function unquote(text: string): string {
-  return text.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
 }

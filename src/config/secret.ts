@@ -7,8 +7,10 @@
  * `structuredClone` do not see it either. Only `reveal()` gives it out.
  */
 import { inspect } from 'node:util';
+import { PASSWORD_MASK } from '../util/broker-url.js';
 
-export const MASK = '***';
+/** What is shown in place of a secret: the same mask as in a broker URL. */
+export const MASK = PASSWORD_MASK;
 
 export class Secret {
   readonly #value: string;
