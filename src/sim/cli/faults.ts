@@ -41,31 +41,32 @@ export const FAULT_NAMES = [
   'exit-after',
 ] as const;
 
+type CountedFault = Extract<Fault, { requests: number } | { ms: number }>;
+
+/** The faults whose value is a whole number, and what it counts (the member it is stored in). */
+const COUNTED_FAULTS: { readonly [K in CountedFault['kind']]: Exclude<keyof Extract<Fault, { kind: K }>, 'kind'> } = {
+  'crash-after': 'requests',
+  'hang-after': 'requests',
+  slow: 'ms',
+  'garbage-after': 'requests',
+  'truncate-after': 'requests',
+  'slow-start': 'ms',
+  'exit-after': 'ms',
+};
+
+const isCounted = (name: string): name is CountedFault['kind'] => Object.hasOwn(COUNTED_FAULTS, name);
+
 export function parseFault(spec: string, source: string): Fault {
   const eq = spec.indexOf('=');
   const name = (eq < 0 ? spec : spec.slice(0, eq)).trim();
   const value = eq < 0 ? undefined : spec.slice(eq + 1).trim();
-  const count = (): number => {
+  if (isCounted(name)) {
     if (value === undefined || !/^\d+$/.test(value)) {
       throw new SimOptionError(`${source}: fault '${name}' needs a whole number, as in ${name}=3`, { option: source, value: spec });
     }
-    return Number(value);
-  };
+    return { kind: name, [COUNTED_FAULTS[name]]: Number(value) } as CountedFault;
+  }
   switch (name) {
-    case 'crash-after':
-      return { kind: 'crash-after', requests: count() };
-    case 'hang-after':
-      return { kind: 'hang-after', requests: count() };
-    case 'slow':
-      return { kind: 'slow', ms: count() };
-    case 'garbage-after':
-      return { kind: 'garbage-after', requests: count() };
-    case 'truncate-after':
-      return { kind: 'truncate-after', requests: count() };
-    case 'slow-start':
-      return { kind: 'slow-start', ms: count() };
-    case 'exit-after':
-      return { kind: 'exit-after', ms: count() };
     case 'ignore-sigterm':
       if (value !== undefined) throw new SimOptionError(`${source}: fault 'ignore-sigterm' takes no value`, { option: source, value: spec });
       return { kind: 'ignore-sigterm' };

@@ -94,25 +94,35 @@ export function parseNvmeDevice(spec: string, index: number, source: string): Nv
     if (eq < 0) throw bad(`'${pair}' is not key=value`);
     const key = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
+    /** A string field of the device: 1 to `max` characters. */
+    const text = (max: number): string => {
+      if (value.length === 0 || value.length > max) throw bad(`${key} must be 1 to ${max} characters`);
+      return value;
+    };
+    /** A whole number from `min` to `max`. */
+    const integer = (min: number, max: number, why: string): number => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) throw bad(why);
+      return n;
+    };
+    /** An on/off switch: 0 or 1. */
+    const flag = (): boolean => {
+      if (value !== '0' && value !== '1') throw bad(`${key} must be 0 or 1`);
+      return value === '1';
+    };
     switch (key) {
       case 'model':
-        if (value.length === 0 || value.length > 40) throw bad('model must be 1 to 40 characters');
-        device.model = value;
+        device.model = text(40);
         break;
       case 'serial':
-        if (value.length === 0 || value.length > 20) throw bad('serial must be 1 to 20 characters');
-        device.serial = value;
+        device.serial = text(20);
         break;
       case 'fw':
-        if (value.length === 0 || value.length > 8) throw bad('fw must be 1 to 8 characters');
-        device.firmware = value;
+        device.firmware = text(8);
         break;
-      case 'vendor': {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw bad('vendor must be a 16-bit number such as 0x8086');
-        device.vendorId = n;
+      case 'vendor':
+        device.vendorId = integer(0, 0xffff, 'vendor must be a 16-bit number such as 0x8086');
         break;
-      }
       case 'size':
         device.sizeBytes = parseSize(value, bad);
         break;
@@ -120,22 +130,17 @@ export function parseNvmeDevice(spec: string, index: number, source: string): Nv
         if (value !== '512' && value !== '4096') throw bad('block must be 512 or 4096');
         device.blockSize = Number(value);
         break;
-      case 'namespaces': {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 32) throw bad('namespaces must be 1 to 32');
-        device.namespaces = n;
+      case 'namespaces':
+        device.namespaces = integer(1, 32, 'namespaces must be 1 to 32');
         break;
-      }
       case 'security':
-        if (value !== '0' && value !== '1') throw bad('security must be 0 or 1');
-        device.security = value === '1';
+        device.security = flag();
         break;
       case 'subnqn':
         device.subnqn = value;
         break;
       case 'nsuuid':
-        if (value !== '0' && value !== '1') throw bad('nsuuid must be 0 or 1');
-        device.namespaceUuid = value === '1';
+        device.namespaceUuid = flag();
         break;
       default:
         throw bad(`unknown key '${key}' (model, serial, fw, vendor, size, block, namespaces, security, subnqn, nsuuid)`);

@@ -127,6 +127,26 @@ export const TPOINT_GROUPS: readonly string[] = [
   'blob', 'bdev_raid', 'thread', 'nvme_rdma', 'ftl', 'vhost', 'all',
 ];
 
+/** The command-line fields whose type is exactly `T`. */
+type FieldsOfType<T> = {
+  [K in keyof SpdkCommandLine]-?: [SpdkCommandLine[K]] extends [T] ? ([T] extends [SpdkCommandLine[K]] ? K : never) : never;
+}[keyof SpdkCommandLine];
+type SwitchField = FieldsOfType<boolean>;
+type TextField = FieldsOfType<string> | FieldsOfType<string | undefined>;
+
+/** Options that switch something on: the field of the same name becomes true. */
+const SWITCHES: ReadonlySet<string> = new Set<SwitchField>([
+  'limitCoredump', 'singleFileSegments', 'noPci', 'silenceNoticelog', 'hugeUnlink', 'waitForRpc', 'jsonIgnoreInitErrors',
+  'disableCpumaskLocks', 'interruptMode', 'noHuge', 'noRpcServer', 'background',
+]);
+const isSwitch = (key: string): key is SwitchField => SWITCHES.has(key);
+
+/** Options whose value SPDK keeps as it is given (checked later, if at all), in the field of the same name. */
+const KEPT_AS_GIVEN: ReadonlySet<string> = new Set<TextField>([
+  'cpumask', 'rpcSocket', 'hugeDir', 'iovaMode', 'baseVirtaddr', 'envContext', 'vfioVfToken', 'lcores', 'pidFile', 'vhostSocketDir',
+]);
+const isKeptAsGiven = (key: string): key is TextField => KEPT_AS_GIVEN.has(key);
+
 export function optionsFor(app: AppName, version: EmulatedVersion): SpdkOptionSpec[] {
   const v = versionNumber(version);
   return OPTIONS.filter(
@@ -181,22 +201,25 @@ export function parseSpdkCommandLine(
   };
   for (const { key, spelling, value } of getoptLong(program, args, optionsFor(app, version))) {
     const v = value ?? '';
+    if (isSwitch(key)) {
+      cl[key] = true;
+      continue;
+    }
+    if (isKeptAsGiven(key)) {
+      cl[key] = v;
+      continue;
+    }
     switch (key) {
       case 'config':
         if (canRead(v)) cl.jsonConfig = v;
         else cl.warnings.push(`Can't read JSON configuration file '${v}'`);
         break;
-      case 'limitCoredump': cl.limitCoredump = true; break;
       case 'tpointGroup': cl.tpointGroup = checkTpointGroup(v); break;
-      case 'singleFileSegments': cl.singleFileSegments = true; break;
       case 'help': cl.action = 'help'; return cl;
       case 'shmId': cl.shmId = parseNonNegative(v, `Invalid shared memory ID ${v}`, spelling); break;
-      case 'cpumask': cl.cpumask = v; break;
       case 'memChannels': cl.memChannels = parseNonNegative(v, `Invalid memory channel ${v}`, spelling); break;
       case 'mainCore': cl.mainCore = parseNonNegative(v, `Invalid main core ${v}`, spelling); break;
-      case 'rpcSocket': cl.rpcSocket = v; break;
       case 'memSize': cl.memSizeMb = parseMemSize(v); break;
-      case 'noPci': cl.noPci = true; break;
       case 'version': cl.action = 'version'; return cl;
       case 'pciAllowed':
         if (cl.pciBlocked.length > 0) throw conflict();
@@ -212,10 +235,6 @@ export function parseSpdkCommandLine(
         }
         cl.logFlags.push(v);
         break;
-      case 'silenceNoticelog': cl.silenceNoticelog = true; break;
-      case 'hugeUnlink': cl.hugeUnlink = true; break;
-      case 'waitForRpc': cl.waitForRpc = true; break;
-      case 'hugeDir': cl.hugeDir = v; break;
       case 'numTraceEntries': {
         const n = parseNonNegative(v, `Invalid num-trace-entries ${v}`, spelling);
         if (n !== 0 && (n & (n - 1)) !== 0) {
@@ -224,21 +243,8 @@ export function parseSpdkCommandLine(
         cl.numTraceEntries = n;
         break;
       }
-      case 'jsonIgnoreInitErrors': cl.jsonIgnoreInitErrors = true; break;
-      case 'iovaMode': cl.iovaMode = v; break;
-      case 'baseVirtaddr': cl.baseVirtaddr = v; break;
-      case 'envContext': cl.envContext = v; break;
-      case 'disableCpumaskLocks': cl.disableCpumaskLocks = true; break;
-      case 'interruptMode': cl.interruptMode = true; break;
       case 'rpcsAllowed': cl.rpcsAllowed = v.split(',').filter((m) => m !== ''); break;
-      case 'vfioVfToken': cl.vfioVfToken = v; break;
       case 'msgMempoolSize': cl.msgMempoolSize = parseNonNegative(v, `Invalid message memory pool size ${v}`, spelling); break;
-      case 'lcores': cl.lcores = v; break;
-      case 'noHuge': cl.noHuge = true; break;
-      case 'noRpcServer': cl.noRpcServer = true; break;
-      case 'pidFile': cl.pidFile = v; break;
-      case 'vhostSocketDir': cl.vhostSocketDir = v; break;
-      case 'background': cl.background = true; break;
     }
   }
   if (cl.noRpcServer && cl.waitForRpc) {

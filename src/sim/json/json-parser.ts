@@ -129,13 +129,8 @@ class Parser {
 
   private object(depth: number): JsonObject {
     const obj: JsonObject = Object.create(null) as JsonObject;
-    this.pos++; // {
-    this.skipSpace();
-    if (this.text.charCodeAt(this.pos) === 0x7d) {
-      this.pos++;
-      return obj;
-    }
-    for (;;) {
+    if (this.opensEmpty(0x7d)) return obj;
+    do {
       if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a member name');
       const key = this.string();
       this.skipSpace();
@@ -145,44 +140,39 @@ class Parser {
       const member = this.value(depth);
       if (key in obj && obj[DUPLICATE_MEMBER] === undefined) obj[DUPLICATE_MEMBER] = key;
       obj[key] = member;
-      this.skipSpace();
-      const c = this.text.charCodeAt(this.pos);
-      if (c === 0x2c) {
-        this.pos++;
-        this.skipSpace();
-        continue;
-      }
-      if (c === 0x7d) {
-        this.pos++;
-        return obj;
-      }
-      this.fail("expected ',' or '}'");
-    }
+    } while (!this.closes(0x7d, "expected ',' or '}'"));
+    return obj;
   }
 
   private array(depth: number): JsonValue[] {
     const items: JsonValue[] = [];
-    this.pos++; // [
+    if (this.opensEmpty(0x5d)) return items;
+    do items.push(this.value(depth));
+    while (!this.closes(0x5d, "expected ',' or ']'"));
+    return items;
+  }
+
+  /** Steps over `{` or `[` and the space after it; true (past `close`) when the container is empty. */
+  private opensEmpty(close: number): boolean {
+    this.pos++;
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) === 0x5d) {
+    if (this.text.charCodeAt(this.pos) !== close) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** After a member or an item: true past `close`, false past a `,` (and the space after it). */
+  private closes(close: number, expected: string): boolean {
+    this.skipSpace();
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x2c) {
       this.pos++;
-      return items;
-    }
-    for (;;) {
-      items.push(this.value(depth));
       this.skipSpace();
-      const c = this.text.charCodeAt(this.pos);
-      if (c === 0x2c) {
-        this.pos++;
-        this.skipSpace();
-        continue;
-      }
-      if (c === 0x5d) {
-        this.pos++;
-        return items;
-      }
-      this.fail("expected ',' or ']'");
+      return false;
     }
+    if (c !== close) this.fail(expected);
+    this.pos++;
+    return true;
   }
 
   private string(): string {

@@ -7,10 +7,11 @@
 import { closeSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { bool, opt, req, str, u32 } from '../rpc/decode.js';
 import { decodeFailed, Errno, errnoFailure } from '../rpc/rpc-failure.js';
-import { Bdev } from '../state/bdev.js';
+import type { Bdev } from '../state/bdev.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
 import { aioIoTypes } from './bdev-io-types.js';
+import { ensureNameFree, growBdev, moduleDelete, registerBdev } from './bdev-module.js';
 import { createResult, decodeOr, later, type MethodMap } from './common.js';
 
 interface AioDisk {
@@ -68,10 +69,7 @@ export function aioMethods(t: Target): MethodMap {
       );
       const readonly = p.readonly ?? false;
       const fallocate = p.fallocate ?? false;
-      if (t.bdevs.taken(p.name)) {
-        t.log.error(SITES.bdevNameExists, `Bdev name ${p.name} already exists`);
-        throw errnoFailure(Errno.EEXIST);
-      }
+      ensureNameFree(t, p.name);
       const { size, detected } = probe(p.filename, readonly);
       let blockSize = p.block_size ?? 0;
       if (blockSize === 0) {
@@ -97,39 +95,27 @@ export function aioMethods(t: Target): MethodMap {
       const config: Record<string, unknown> = { name: p.name };
       if (override) config.block_size = blockSize;
       Object.assign(config, { filename: p.filename, readonly, fallocate });
-      const bdev = new Bdev(
-        {
-          name: p.name,
-          module: 'aio',
-          productName: 'AIO disk',
-          blockSize,
-          numBlocks: size / blockSize,
-          uuid: t.random.uuid(),
-          mdSize: 0,
-          mdInterleave: false,
-          difType: 0,
-          ioTypes: aioIoTypes(fallocate),
-          memoryDomains: false,
-          driverSpecific: { aio: { filename: p.filename, block_size_override: override, readonly, fallocate } },
-          configEntry: { method: 'bdev_aio_create', params: config },
-        },
-        t.random,
-        t.tickRate,
-      );
-      t.bdevs.register(bdev);
+      const bdev = registerBdev(t, {
+        name: p.name,
+        module: 'aio',
+        productName: 'AIO disk',
+        blockSize,
+        numBlocks: size / blockSize,
+        uuid: t.random.uuid(),
+        mdSize: 0,
+        mdInterleave: false,
+        difType: 0,
+        ioTypes: aioIoTypes(fallocate),
+        memoryDomains: false,
+        driverSpecific: { aio: { filename: p.filename, block_size_override: override, readonly, fallocate } },
+        configEntry: { method: 'bdev_aio_create', params: config },
+      });
       disks.set(bdev, disk);
-      bdev.stats.examine(blockSize, false);
       // Answered once examine finished.
       return later(() => createResult(t, p.name));
     },
 
-    bdev_aio_delete(params) {
-      const p = decodeOr(params, { name: req(str) }, decodeFailed);
-      const bdev = t.bdevs.get(p.name);
-      if (!bdev || bdev.module !== 'aio') throw errnoFailure(Errno.ENODEV);
-      t.bdevs.unregister(bdev);
-      return later(() => true);
-    },
+    bdev_aio_delete: moduleDelete(t, 'aio'),
 
     bdev_aio_rescan(params) {
       const p = decodeOr(params, { name: req(str) }, decodeFailed);
@@ -137,10 +123,7 @@ export function aioMethods(t: Target): MethodMap {
       const disk = bdev ? disks.get(bdev) : undefined;
       if (!bdev || !disk) throw errnoFailure(Errno.ENODEV);
       const { size } = probe(disk.filename, disk.readonly);
-      const blocks = Math.floor(size / bdev.spec.blockSize);
-      if (blocks < bdev.spec.numBlocks) throw errnoFailure(Errno.EINVAL);
-      bdev.spec.numBlocks = blocks;
-      bdev.invalidate();
+      growBdev(bdev, Math.floor(size / bdev.spec.blockSize));
       return true;
     },
   };

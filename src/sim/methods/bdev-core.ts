@@ -7,7 +7,8 @@ import { bool, opt, req, str, u64 } from '../rpc/decode.js';
 import { decodeFailed, Errno, errnoFailure, invalidParams, JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
 import type { Bdev } from '../state/bdev.js';
 import type { Target } from '../target.js';
-import { decodeOr, requireNoParams, type MethodMap } from './common.js';
+import { existingBdev } from './bdev-module.js';
+import { applyOptions, decodeOr, requireNoParams, type MethodMap } from './common.js';
 
 export function bdevCoreMethods(t: Target): MethodMap {
   const notFound = (): RpcFailure => (t.profile.unknownBdevIsInvalidParams ? invalidParams() : errnoFailure(Errno.ENODEV));
@@ -71,9 +72,7 @@ export function bdevCoreMethods(t: Target): MethodMap {
       const mode = p.mode ?? 'all';
       if (mode !== 'all' && mode !== 'maxmin') throw decodeFailed();
       if (p.name !== undefined) {
-        const bdev = t.bdevs.get(p.name);
-        if (!bdev) throw errnoFailure(Errno.ENODEV);
-        bdev.stats.reset(mode);
+        existingBdev(t, p.name).stats.reset(mode);
       } else {
         for (const bdev of t.bdevs.all()) bdev.stats.reset(mode);
       }
@@ -87,17 +86,12 @@ export function bdevCoreMethods(t: Target): MethodMap {
 
     bdev_examine(params) {
       const p = decodeOr(params, { name: req(str) }, decodeFailed);
-      if (!t.bdevs.get(p.name)) throw errnoFailure(Errno.ENODEV);
+      existingBdev(t, p.name);
       return true;
     },
 
     bdev_set_options(params) {
-      try {
-        t.settings.bdev.apply(params);
-      } catch {
-        throw decodeFailed();
-      }
-      return true;
+      return applyOptions(() => t.settings.bdev.apply(params), decodeFailed);
     },
 
     bdev_set_qos_limit(params) {
@@ -106,8 +100,7 @@ export function bdevCoreMethods(t: Target): MethodMap {
         { name: req(str), rw_ios_per_sec: opt(u64), rw_mbytes_per_sec: opt(u64), r_mbytes_per_sec: opt(u64), w_mbytes_per_sec: opt(u64) },
         decodeFailed,
       );
-      const bdev = t.bdevs.get(p.name);
-      if (!bdev) throw errnoFailure(Errno.ENODEV);
+      const bdev = existingBdev(t, p.name);
       if (p.rw_ios_per_sec !== undefined && p.rw_ios_per_sec % 1000 !== 0) throw new RpcFailure(-Errno.EINVAL, 'Invalid argument');
       const { name: _name, ...limits } = p;
       const set: Record<string, number> = {};
@@ -119,14 +112,14 @@ export function bdevCoreMethods(t: Target): MethodMap {
 
     bdev_set_qd_sampling_period(params) {
       const p = decodeOr(params, { name: req(str), period: req(u64) }, decodeFailed);
-      if (!t.bdevs.get(p.name)) throw errnoFailure(Errno.ENODEV);
+      existingBdev(t, p.name);
       t.settings.qdSamplingPeriods.set(p.name, p.period);
       return true;
     },
 
     bdev_enable_histogram(params) {
       const p = decodeOr(params, { name: req(str), enable: req(bool) }, decodeFailed);
-      if (!t.bdevs.get(p.name)) throw errnoFailure(Errno.ENODEV);
+      existingBdev(t, p.name);
       return true;
     },
 
@@ -140,10 +133,9 @@ export function bdevCoreMethods(t: Target): MethodMap {
 
     bdev_get_histogram(params) {
       const p = decodeOr(params, { name: req(str) }, decodeFailed);
-      if (!t.bdevs.get(p.name)) throw errnoFailure(Errno.ENODEV);
+      existingBdev(t, p.name);
       throw new RpcFailure(-Errno.EINVAL, 'Invalid argument');
     },
-
   };
 }
 

@@ -6,13 +6,12 @@
 import { bool, opt, req, str, u32, u64, u8, uuid } from '../rpc/decode.js';
 import type { Schema } from '../rpc/decode.js';
 import { decodeFailed, Errno, errnoFailure } from '../rpc/rpc-failure.js';
-import { Bdev } from '../state/bdev.js';
+import type { Bdev } from '../state/bdev.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
 import { MALLOC_IO_TYPES } from './bdev-io-types.js';
-import { createResult, decodeOr, later, type MethodMap } from './common.js';
-
-const MD_SIZES = [0, 8, 16, 32, 64, 128];
+import { checkBlockGeometry, ensureNameFree, moduleDelete, registerBdev } from './bdev-module.js';
+import { createResult, decodeOr, type MethodMap } from './common.js';
 
 export function mallocMethods(t: Target): MethodMap {
   let unnamedCounter = 0;
@@ -55,23 +54,10 @@ export function mallocMethods(t: Target): MethodMap {
         dif_type?: number;
       };
       const name = p.name ?? `Malloc${unnamedCounter++}`;
-      const mdSize = p.md_size ?? 0;
-      const difType = p.dif_type ?? 0;
-      if (p.block_size % 512 !== 0) {
-        t.log.error(SITES.bdevMallocBlockSize, `Data block size ${p.block_size} is not a multiple of 512.`);
-        throw errnoFailure(Errno.EINVAL);
-      }
-      if (p.num_blocks === 0) {
-        t.log.error(SITES.bdevMallocBlockSize, 'Disk num_blocks must be greater than 0.');
-        throw errnoFailure(Errno.EINVAL);
-      }
-      if (!MD_SIZES.includes(mdSize) || difType > 3 || (difType !== 0 && mdSize === 0)) throw errnoFailure(Errno.EINVAL);
+      const { mdSize, difType } = checkBlockGeometry(t, SITES.bdevMallocBlockSize, 'Disk num_blocks must be greater than 0.', p);
       const physical = p.physical_block_size ?? p.block_size;
       if (physical % p.block_size !== 0 && physical !== 0) throw errnoFailure(Errno.EINVAL);
-      if (t.bdevs.taken(name) || (p.uuid !== undefined && t.bdevs.taken(p.uuid))) {
-        t.log.error(SITES.bdevNameExists, `Bdev name ${name} already exists`);
-        throw errnoFailure(Errno.EEXIST);
-      }
+      ensureNameFree(t, name, p.uuid);
       const interleave = p.md_interleave ?? false;
       const blockSize = interleave ? p.block_size + mdSize : p.block_size;
       const bytes = p.num_blocks * (p.block_size + mdSize);
@@ -86,8 +72,9 @@ export function mallocMethods(t: Target): MethodMap {
         optimal_io_boundary: p.optimal_io_boundary ?? 0,
       };
       if (mdSize > 0) Object.assign(config, { md_size: mdSize, md_interleave: interleave, dif_type: difType, dif_is_head_of_md: false });
-      const bdev = new Bdev(
-        {
+      let bdev: Bdev;
+      try {
+        bdev = registerBdev(t, {
           name,
           module: 'malloc',
           productName: 'Malloc disk',
@@ -101,27 +88,15 @@ export function mallocMethods(t: Target): MethodMap {
           memoryDomains: true,
           driverSpecific: {},
           configEntry: { method: 'bdev_malloc_create', params: config },
-        },
-        t.random,
-        t.tickRate,
-      );
-      try {
-        t.bdevs.register(bdev);
+        });
       } catch (err) {
         t.memory.release(bytes);
         throw err;
       }
       sizes.set(bdev, bytes);
-      bdev.stats.examine(blockSize, interleave && mdSize > 0);
       return createResult(t, name);
     },
 
-    bdev_malloc_delete(params) {
-      const p = decodeOr(params, { name: req(str) }, decodeFailed);
-      const bdev = t.bdevs.get(p.name);
-      if (!bdev || bdev.module !== 'malloc') throw errnoFailure(Errno.ENODEV);
-      t.bdevs.unregister(bdev);
-      return later(() => true);
-    },
+    bdev_malloc_delete: moduleDelete(t, 'malloc'),
   };
 }

@@ -7,13 +7,13 @@
 import { bool, i32, opt, req, str, u32, u64 } from '../rpc/decode.js';
 import { decodeFailed, Errno, errnoFailure, RpcFailure } from '../rpc/rpc-failure.js';
 import { STARTUP } from '../rpc/method-table.js';
-import { Bdev } from '../state/bdev.js';
 import { normaliseBdf } from '../cli/nvme-devices.js';
 import { DEFAULT_HOSTNQN, NvmeControllers, nvmeDriverSpecific, stableUuid, type NvmeController } from '../state/nvme.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
 import { NVME_IO_TYPES } from './bdev-io-types.js';
-import { decodeOr, later, type MethodMap } from './common.js';
+import { registerBdev } from './bdev-module.js';
+import { applyOptions, decodeOr, later, type MethodMap } from './common.js';
 
 const TRTYPES: Record<string, string> = { pcie: 'PCIe', rdma: 'RDMA', tcp: 'TCP', fc: 'FC', vfiouser: 'VFIOUSER', custom: 'CUSTOM' };
 const ADRFAMS = ['ipv4', 'ipv6', 'ib', 'fc', 'intra_host'];
@@ -107,27 +107,21 @@ export function nvmeMethods(t: Target, controllers: NvmeControllers): MethodMap 
           for (const b of controller.bdevs) t.bdevs.unregister(b);
           throw errnoFailure(Errno.EEXIST);
         }
-        const bdev = new Bdev(
-          {
-            name,
-            module: 'nvme',
-            productName: 'NVMe disk',
-            blockSize: device.blockSize,
-            numBlocks: blocksPerNs,
-            uuid: device.namespaceUuid || t.settings.bdevNvme.get('generate_uuids') === true ? stableUuid(`${device.serial}:ns${nsid}`) : null,
-            mdSize: 0,
-            mdInterleave: false,
-            difType: 0,
-            ioTypes: NVME_IO_TYPES,
-            memoryDomains: false,
-            driverSpecific: nvmeDriverSpecific(controller, nsid),
-            configEntry: null,
-          },
-          t.random,
-          t.tickRate,
-        );
-        t.bdevs.register(bdev);
-        bdev.stats.examine(device.blockSize, false);
+        const bdev = registerBdev(t, {
+          name,
+          module: 'nvme',
+          productName: 'NVMe disk',
+          blockSize: device.blockSize,
+          numBlocks: blocksPerNs,
+          uuid: device.namespaceUuid || t.settings.bdevNvme.get('generate_uuids') === true ? stableUuid(`${device.serial}:ns${nsid}`) : null,
+          mdSize: 0,
+          mdInterleave: false,
+          difType: 0,
+          ioTypes: NVME_IO_TYPES,
+          memoryDomains: false,
+          driverSpecific: nvmeDriverSpecific(controller, nsid),
+          configEntry: null,
+        });
         controller.bdevs.push(bdev);
       }
       controllers.add(controller);
@@ -161,21 +155,11 @@ export function nvmeMethods(t: Target, controllers: NvmeControllers): MethodMap 
 
     bdev_nvme_set_options(params) {
       if (controllers.size > 0 && t.lifecycle.rpcState() !== STARTUP) throw errnoFailure(Errno.EPERM);
-      try {
-        t.settings.bdevNvme.apply(params);
-      } catch {
-        throw decodeFailed();
-      }
-      return true;
+      return applyOptions(() => t.settings.bdevNvme.apply(params), decodeFailed);
     },
 
     bdev_nvme_set_hotplug(params) {
-      try {
-        t.settings.bdevNvmeHotplug.apply(params);
-      } catch {
-        throw decodeFailed();
-      }
-      return true;
+      return applyOptions(() => t.settings.bdevNvmeHotplug.apply(params), decodeFailed);
     },
 
     bdev_nvme_reset_controller(params) {

@@ -27,6 +27,19 @@ export function decodeOr<S extends Schema>(
   }
 }
 
+/**
+ * A `*_set_options` call: applies the params to an option group; any failure (a decode failure, or
+ * a check the caller makes in `apply`) becomes the method's own error reply.
+ */
+export function applyOptions(apply: () => unknown, onFailure: () => RpcFailure): true {
+  try {
+    apply();
+  } catch {
+    throw onFailure();
+  }
+  return true;
+}
+
 /** Malloc/null/aio create answered `["Name"]` up to v18.04, `"Name"` since. */
 export function createResult(target: Target, name: string): unknown {
   return target.profile.createResultIsArray ? [name] : name;

@@ -9,7 +9,7 @@ import { invalidParams, JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
 import type { ConfigEntry } from '../state/bdev.js';
 import { Threads } from '../state/threads.js';
 import type { Target } from '../target.js';
-import { decodeOr, requireNoParams, type MethodMap } from './common.js';
+import { applyOptions, decodeOr, requireNoParams, type MethodMap } from './common.js';
 
 export interface SubsystemInfo {
   name: string;
@@ -162,13 +162,10 @@ export function frameworkMethods(t: Target, table: () => MethodTable, subsystems
     },
 
     framework_set_scheduler(params) {
-      try {
+      return applyOptions(() => {
         const p = t.settings.scheduler.apply(params) as { name?: string };
         if (p.name !== undefined && !['static', 'dynamic', 'gscheduler'].includes(p.name)) throw new Error('unknown scheduler');
-      } catch {
-        throw invalidParams();
-      }
-      return true;
+      }, invalidParams);
     },
 
     framework_get_scheduler(params, ctx) {

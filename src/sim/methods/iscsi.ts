@@ -5,11 +5,12 @@
  * Failures are -32602 "Invalid parameters", as SPDK answers most of them.
  */
 import { arrayOf, bool, i32, object, opt, req, str } from '../rpc/decode.js';
+import type { Handler } from '../rpc/method-table.js';
 import { invalidParams } from '../rpc/rpc-failure.js';
 import type { Bdev, ConfigEntry } from '../state/bdev.js';
 import type { ScsiDevice, ScsiDevices } from '../state/scsi.js';
 import type { Target } from '../target.js';
-import { decodeOr, requireNoParams, type MethodMap } from './common.js';
+import { applyOptions, decodeOr, requireNoParams, type MethodMap } from './common.js';
 
 interface PortalGroup {
   tag: number;
@@ -48,6 +49,36 @@ export class IscsiState {
 
 const pgIgMap = object({ pg_tag: req(i32), ig_tag: req(i32) });
 const lunSchema = object({ bdev_name: req(str), lun_id: req(i32) });
+/** The CHAP settings of a portal group, a target node or discovery. */
+const chapSchema = { disable_chap: opt(bool), require_chap: opt(bool), mutual_chap: opt(bool), chap_group: opt(i32) };
+/** What iscsi_initiator_group_add_initiators and _remove_initiators take. */
+const initiatorListSchema = { tag: req(i32), initiators: opt(arrayOf(str)), netmasks: opt(arrayOf(str)) };
+
+/** Deletes a portal, initiator or auth group by `tag`; -32602 when there is none. */
+function deleteByTag(groups: Map<number, unknown>): Handler {
+  return (params) => {
+    const p = decodeOr(params, { tag: req(i32) }, invalidParams);
+    if (!groups.delete(p.tag)) throw invalidParams();
+    return true;
+  };
+}
+
+/** A target node as iscsi_get_target_nodes lists it and framework_get_config replays it. */
+function nodeJson(n: TargetNode): Record<string, unknown> {
+  return {
+    name: n.name,
+    alias_name: n.aliasName,
+    pg_ig_maps: n.maps.map((m) => ({ ...m })),
+    luns: n.luns.map((l) => ({ bdev_name: l.bdev.name, lun_id: l.lunId })),
+    queue_depth: n.queueDepth,
+    disable_chap: n.disableChap,
+    require_chap: n.requireChap,
+    mutual_chap: n.mutualChap,
+    chap_group: n.chapGroup,
+    header_digest: n.headerDigest,
+    data_digest: n.dataDigest,
+  };
+}
 
 export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): MethodMap {
   const fullName = (name: string): string =>
@@ -55,6 +86,12 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
 
   const node = (name: string): TargetNode => {
     const found = state.nodes.get(fullName(name));
+    if (!found) throw invalidParams();
+    return found;
+  };
+
+  const initiatorGroup = (tag: number): InitiatorGroup => {
+    const found = state.initiatorGroups.get(tag);
     if (!found) throw invalidParams();
     return found;
   };
@@ -69,20 +106,6 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
       n.luns = n.luns.filter((l) => l.bdev !== bdev);
       bdev.users -= before - n.luns.length;
     }
-  });
-
-  const nodeJson = (n: TargetNode): Record<string, unknown> => ({
-    name: n.name,
-    alias_name: n.aliasName,
-    pg_ig_maps: n.maps.map((m) => ({ ...m })),
-    luns: n.luns.map((l) => ({ bdev_name: l.bdev.name, lun_id: l.lunId })),
-    queue_depth: n.queueDepth,
-    disable_chap: n.disableChap,
-    require_chap: n.requireChap,
-    mutual_chap: n.mutualChap,
-    chap_group: n.chapGroup,
-    header_digest: n.headerDigest,
-    data_digest: n.dataDigest,
   });
 
   return {
@@ -103,11 +126,7 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
       return [...state.portalGroups.values()].map((g) => ({ tag: g.tag, portals: g.portals.map((x) => ({ ...x })), private: g.private }));
     },
 
-    iscsi_delete_portal_group(params) {
-      const p = decodeOr(params, { tag: req(i32) }, invalidParams);
-      if (!state.portalGroups.delete(p.tag)) throw invalidParams();
-      return true;
-    },
+    iscsi_delete_portal_group: deleteByTag(state.portalGroups),
 
     iscsi_start_portal_group(params) {
       const p = decodeOr(params, { tag: req(i32) }, invalidParams);
@@ -116,11 +135,7 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
     },
 
     iscsi_portal_group_set_auth(params) {
-      const p = decodeOr(
-        params,
-        { tag: req(i32), disable_chap: opt(bool), require_chap: opt(bool), mutual_chap: opt(bool), chap_group: opt(i32) },
-        invalidParams,
-      );
+      const p = decodeOr(params, { tag: req(i32), ...chapSchema }, invalidParams);
       if (!state.portalGroups.has(p.tag)) throw invalidParams();
       return true;
     },
@@ -137,25 +152,19 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
       return [...state.initiatorGroups.values()].map((g) => ({ initiators: [...g.initiators], tag: g.tag, netmasks: [...g.netmasks] }));
     },
 
-    iscsi_delete_initiator_group(params) {
-      const p = decodeOr(params, { tag: req(i32) }, invalidParams);
-      if (!state.initiatorGroups.delete(p.tag)) throw invalidParams();
-      return true;
-    },
+    iscsi_delete_initiator_group: deleteByTag(state.initiatorGroups),
 
     iscsi_initiator_group_add_initiators(params) {
-      const p = decodeOr(params, { tag: req(i32), initiators: opt(arrayOf(str)), netmasks: opt(arrayOf(str)) }, invalidParams);
-      const g = state.initiatorGroups.get(p.tag);
-      if (!g) throw invalidParams();
+      const p = decodeOr(params, initiatorListSchema, invalidParams);
+      const g = initiatorGroup(p.tag);
       g.initiators.push(...(p.initiators ?? []));
       g.netmasks.push(...(p.netmasks ?? []));
       return true;
     },
 
     iscsi_initiator_group_remove_initiators(params) {
-      const p = decodeOr(params, { tag: req(i32), initiators: opt(arrayOf(str)), netmasks: opt(arrayOf(str)) }, invalidParams);
-      const g = state.initiatorGroups.get(p.tag);
-      if (!g) throw invalidParams();
+      const p = decodeOr(params, initiatorListSchema, invalidParams);
+      const g = initiatorGroup(p.tag);
       g.initiators = g.initiators.filter((i) => !(p.initiators ?? []).includes(i));
       g.netmasks = g.netmasks.filter((n) => !(p.netmasks ?? []).includes(n));
       return true;
@@ -170,10 +179,7 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
           pg_ig_maps: req(arrayOf(pgIgMap)),
           luns: req(arrayOf(lunSchema)),
           queue_depth: req(i32),
-          disable_chap: opt(bool),
-          require_chap: opt(bool),
-          mutual_chap: opt(bool),
-          chap_group: opt(i32),
+          ...chapSchema,
           header_digest: opt(bool),
           data_digest: opt(bool),
         },
@@ -258,11 +264,7 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
     },
 
     iscsi_target_node_set_auth(params) {
-      const p = decodeOr(
-        params,
-        { name: req(str), disable_chap: opt(bool), require_chap: opt(bool), mutual_chap: opt(bool), chap_group: opt(i32) },
-        invalidParams,
-      );
+      const p = decodeOr(params, { name: req(str), ...chapSchema }, invalidParams);
       const n = node(p.name);
       n.disableChap = p.disable_chap ?? n.disableChap;
       n.requireChap = p.require_chap ?? n.requireChap;
@@ -294,16 +296,11 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
     },
 
     iscsi_set_options(params) {
-      try {
-        t.settings.iscsi.apply(params);
-      } catch {
-        throw invalidParams();
-      }
-      return true;
+      return applyOptions(() => t.settings.iscsi.apply(params), invalidParams);
     },
 
     iscsi_set_discovery_auth(params) {
-      decodeOr(params, { disable_chap: opt(bool), require_chap: opt(bool), mutual_chap: opt(bool), chap_group: opt(i32) }, invalidParams, { optional: true });
+      decodeOr(params, chapSchema, invalidParams, { optional: true });
       return true;
     },
 
@@ -314,11 +311,7 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
       return true;
     },
 
-    iscsi_delete_auth_group(params) {
-      const p = decodeOr(params, { tag: req(i32) }, invalidParams);
-      if (!state.authGroups.delete(p.tag)) throw invalidParams();
-      return true;
-    },
+    iscsi_delete_auth_group: deleteByTag(state.authGroups),
 
     iscsi_get_auth_groups(params) {
       requireNoParams(params, 'iscsi_get_auth_groups requires no parameters');
@@ -353,23 +346,6 @@ export function iscsiConfigEntries(t: Target, state: IscsiState): ConfigEntry[] 
   for (const g of state.initiatorGroups.values()) {
     out.push({ method: 'iscsi_create_initiator_group', params: { tag: g.tag, initiators: [...g.initiators], netmasks: [...g.netmasks] } });
   }
-  for (const n of state.nodes.values()) {
-    out.push({
-      method: 'iscsi_create_target_node',
-      params: {
-        name: n.name,
-        alias_name: n.aliasName,
-        pg_ig_maps: n.maps.map((m) => ({ ...m })),
-        luns: n.luns.map((l) => ({ bdev_name: l.bdev.name, lun_id: l.lunId })),
-        queue_depth: n.queueDepth,
-        disable_chap: n.disableChap,
-        require_chap: n.requireChap,
-        mutual_chap: n.mutualChap,
-        chap_group: n.chapGroup,
-        header_digest: n.headerDigest,
-        data_digest: n.dataDigest,
-      },
-    });
-  }
+  for (const n of state.nodes.values()) out.push({ method: 'iscsi_create_target_node', params: nodeJson(n) });
   return out;
 }

@@ -7,8 +7,10 @@ import { LOG_FLAGS, TPOINT_GROUPS } from '../cli/spdk-options.js';
 import { APP_SHM_NAME } from '../cli/apps.js';
 import { bool, opt, req, str, u64 } from '../rpc/decode.js';
 import { decodeFailed, Errno, errnoFailure, invalidParams, JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
+import type { JsonValue } from '../json/json-parser.js';
+import type { Handler } from '../rpc/method-table.js';
 import type { Target } from '../target.js';
-import { decodeOr, requireNoParams, type MethodMap } from './common.js';
+import { applyOptions, decodeOr, requireNoParams, type MethodMap } from './common.js';
 
 const LOG_LEVELS = ['ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
@@ -21,31 +23,43 @@ const ACCEL_MODULES = [
 ];
 
 export function miscMethods(t: Target): MethodMap {
-  const apply = (group: { apply(p: unknown): unknown }, params: unknown): true => {
-    try {
-      group.apply(params);
-    } catch {
-      throw invalidParams();
-    }
-    return true;
-  };
+  const apply = (group: { apply(p: JsonValue | undefined): unknown }, params: JsonValue | undefined): true =>
+    applyOptions(() => group.apply(params), invalidParams);
 
   const tpointMask = (): string => `0x${t.settings.tpointGroupMask.toString(16)}`;
 
-  return {
-    log_set_flag(params) {
+  /** log_set_flag / log_clear_flag: one flag or `all`; SPDK names its failing call in the error. */
+  const changeLogFlag =
+    (spdkCall: string, change: (flag: string) => void): Handler =>
+    (params) => {
       const p = decodeOr(params, { flag: req(str) }, invalidParams);
-      if (p.flag !== 'all' && !LOG_FLAGS.includes(p.flag)) throw new RpcFailure(JsonRpcCode.InvalidParams, 'spdk_log_set_flag() failed');
-      for (const f of p.flag === 'all' ? LOG_FLAGS : [p.flag]) t.settings.logFlags.add(f);
+      if (p.flag !== 'all' && !LOG_FLAGS.includes(p.flag)) throw new RpcFailure(JsonRpcCode.InvalidParams, `${spdkCall}() failed`);
+      for (const f of p.flag === 'all' ? LOG_FLAGS : [p.flag]) change(f);
       return true;
-    },
+    };
 
-    log_clear_flag(params) {
-      const p = decodeOr(params, { flag: req(str) }, invalidParams);
-      if (p.flag !== 'all' && !LOG_FLAGS.includes(p.flag)) throw new RpcFailure(JsonRpcCode.InvalidParams, 'spdk_log_clear_flag() failed');
-      for (const f of p.flag === 'all' ? LOG_FLAGS : [p.flag]) t.settings.logFlags.delete(f);
+  /** log_set_level / log_set_print_level: a level name in any case, stored upper case. */
+  const setLogLevel =
+    (spdkCall: string, set: (level: string) => void): Handler =>
+    (params) => {
+      const p = decodeOr(params, { level: req(str) }, invalidParams);
+      const level = p.level.toUpperCase();
+      if (!LOG_LEVELS.includes(level)) throw new RpcFailure(JsonRpcCode.InvalidParams, `${spdkCall}() failed`);
+      set(level);
       return true;
-    },
+    };
+
+  /** trace_set_tpoint_mask / trace_clear_tpoint_mask: checked, but tracepoints are not recorded. */
+  const tpointMaskChange: Handler = (params) => {
+    const p = decodeOr(params, { name: req(str), tpoint_mask: req(u64) }, invalidParams);
+    if (!TPOINT_GROUPS.includes(p.name)) throw invalidParams();
+    return true;
+  };
+
+  return {
+    log_set_flag: changeLogFlag('spdk_log_set_flag', (f) => t.settings.logFlags.add(f)),
+
+    log_clear_flag: changeLogFlag('spdk_log_clear_flag', (f) => t.settings.logFlags.delete(f)),
 
     log_get_flags(params, ctx) {
       requireNoParams(params, `${ctx.calledAs} requires no parameters`);
@@ -54,26 +68,14 @@ export function miscMethods(t: Target): MethodMap {
       return out;
     },
 
-    log_set_level(params) {
-      const p = decodeOr(params, { level: req(str) }, invalidParams);
-      const level = p.level.toUpperCase();
-      if (!LOG_LEVELS.includes(level)) throw new RpcFailure(JsonRpcCode.InvalidParams, 'spdk_log_set_level() failed');
-      t.settings.logLevel = level;
-      return true;
-    },
+    log_set_level: setLogLevel('spdk_log_set_level', (level) => (t.settings.logLevel = level)),
 
     log_get_level(params, ctx) {
       requireNoParams(params, `${ctx.calledAs} requires no parameters`);
       return t.settings.logLevel;
     },
 
-    log_set_print_level(params) {
-      const p = decodeOr(params, { level: req(str) }, invalidParams);
-      const level = p.level.toUpperCase();
-      if (!LOG_LEVELS.includes(level)) throw new RpcFailure(JsonRpcCode.InvalidParams, 'spdk_log_set_print_level() failed');
-      t.settings.logPrintLevel = level;
-      return true;
-    },
+    log_set_print_level: setLogLevel('spdk_log_set_print_level', (level) => (t.settings.logPrintLevel = level)),
 
     log_get_print_level(params, ctx) {
       requireNoParams(params, `${ctx.calledAs} requires no parameters`);
@@ -102,17 +104,9 @@ export function miscMethods(t: Target): MethodMap {
       return true;
     },
 
-    trace_set_tpoint_mask(params) {
-      const p = decodeOr(params, { name: req(str), tpoint_mask: req(u64) }, invalidParams);
-      if (!TPOINT_GROUPS.includes(p.name)) throw invalidParams();
-      return true;
-    },
+    trace_set_tpoint_mask: tpointMaskChange,
 
-    trace_clear_tpoint_mask(params) {
-      const p = decodeOr(params, { name: req(str), tpoint_mask: req(u64) }, invalidParams);
-      if (!TPOINT_GROUPS.includes(p.name)) throw invalidParams();
-      return true;
-    },
+    trace_clear_tpoint_mask: tpointMaskChange,
 
     trace_get_tpoint_group_mask(params, ctx) {
       requireNoParams(params, `${ctx.calledAs} requires no parameters`);
@@ -282,12 +276,7 @@ export function miscMethods(t: Target): MethodMap {
     },
 
     bdev_raid_set_options(params) {
-      try {
-        t.settings.bdevRaid.apply(params);
-      } catch {
-        throw decodeFailed();
-      }
-      return true;
+      return applyOptions(() => t.settings.bdevRaid.apply(params), decodeFailed);
     },
 
     bdev_virtio_scsi_get_devices(params, ctx) {
@@ -304,6 +293,5 @@ export function miscMethods(t: Target): MethodMap {
       decodeOr(params, { bdev_name: req(str), password: req(str) }, invalidParams);
       throw errnoFailure(Errno.ENODEV);
     },
-
   };
 }

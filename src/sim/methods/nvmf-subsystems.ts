@@ -6,6 +6,7 @@
  * answer asynchronously.
  */
 import type { JsonValue } from '../json/json-parser.js';
+import type { Handler } from '../rpc/method-table.js';
 import { any, bool, num, object, opt, req, str, u16, u32 } from '../rpc/decode.js';
 import { Errno, errnoFailure, internalError, invalidParams, JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
 import { nqnProblem, DISCOVERY_NQN } from '../state/nqn.js';
@@ -17,6 +18,19 @@ import { addressSchema, DEFAULT_MAX_NAMESPACES, DEFAULT_MODEL, DEFAULT_SERIAL, D
 
 export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: NvmfSupport): MethodMap {
   const { target, toAddress, listenable, pausedChange, releaseNamespace, subsystemJson } = support;
+
+  /** The subsystem a call names (`nqn`, `tgt_name`); -32602 when there is none, or for `nvmeOnly` calls the discovery one. */
+  const subsystem = (p: { nqn: string; tgt_name?: string }, nvmeOnly = false): Subsystem => {
+    const s = target(p.tgt_name).subsystem(p.nqn);
+    if (!s || (nvmeOnly && s.subtype === 'Discovery')) throw invalidParams();
+    return s;
+  };
+
+  const noConnections: Handler = (params) => {
+    subsystem(decodeOr(params, { nqn: req(str), tgt_name: opt(str) }, invalidParams));
+    return [];
+  };
+
   return {
     nvmf_create_subsystem(params) {
       const p = decodeOr(
@@ -111,8 +125,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
         },
         invalidParams,
       );
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s || s.subtype === 'Discovery') throw invalidParams();
+      const s = subsystem(p, true);
       const ns = p.namespace;
       const nguid = ns.nguid?.replace(/-/g, '').toUpperCase();
       if (nguid !== undefined && !/^[0-9A-F]{32}$/.test(nguid)) throw invalidParams();
@@ -148,8 +161,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
 
     nvmf_subsystem_remove_ns(params) {
       const p = decodeOr(params, { nqn: req(str), nsid: req(u32), tgt_name: opt(str) }, invalidParams);
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s || s.subtype === 'Discovery') throw invalidParams();
+      const s = subsystem(p, true);
       return pausedChange(s, internalError, () => {
         const ns = s.namespaces.get(p.nsid);
         if (!ns) throw invalidParams();
@@ -194,8 +206,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
 
     nvmf_subsystem_remove_listener(params) {
       const p = decodeOr(params, { nqn: req(str), listen_address: req(addressSchema), tgt_name: opt(str) }, invalidParams, { relaxed: true });
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s) throw invalidParams();
+      const s = subsystem(p);
       const address = toAddress(p.listen_address);
       if (address === null) throw invalidParams();
       return pausedChange(s, internalError, () => {
@@ -225,8 +236,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
 
     nvmf_subsystem_get_listeners(params) {
       const p = decodeOr(params, { nqn: req(str), tgt_name: opt(str) }, invalidParams);
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s) throw invalidParams();
+      const s = subsystem(p);
       return s.listeners.map((l) => {
         const out: Record<string, unknown> = { address: listenerJson(l.address, false) };
         if (s.anaReporting) out.ana_states = [...s.namespaces.values()].map((ns) => ({ ana_group: ns.anagrpid, ana_state: l.anaState }));
@@ -234,17 +244,10 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
       });
     },
 
-    nvmf_subsystem_get_controllers(params) {
-      const p = decodeOr(params, { nqn: req(str), tgt_name: opt(str) }, invalidParams);
-      if (!target(p.tgt_name).subsystem(p.nqn)) throw invalidParams();
-      return [];
-    },
+    // No host ever connects: no controllers, no queue pairs.
+    nvmf_subsystem_get_controllers: noConnections,
 
-    nvmf_subsystem_get_qpairs(params) {
-      const p = decodeOr(params, { nqn: req(str), tgt_name: opt(str) }, invalidParams);
-      if (!target(p.tgt_name).subsystem(p.nqn)) throw invalidParams();
-      return [];
-    },
+    nvmf_subsystem_get_qpairs: noConnections,
 
     nvmf_subsystem_add_host(params) {
       const p = decodeOr(
@@ -252,8 +255,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
         { nqn: req(str), host: req(str), tgt_name: opt(str), psk: opt(str), dhchap_key: opt(str), dhchap_ctrlr_key: opt(str) },
         invalidParams,
       );
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s) throw invalidParams();
+      const s = subsystem(p);
       const problem = nqnProblem(p.host);
       if (problem !== null) {
         t.log.error(SITES.nvmfNqn, problem);
@@ -265,8 +267,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
 
     nvmf_subsystem_remove_host(params) {
       const p = decodeOr(params, { nqn: req(str), host: req(str), tgt_name: opt(str) }, invalidParams);
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s) throw invalidParams();
+      const s = subsystem(p);
       const i = s.hosts.findIndex((h) => h.nqn === p.host);
       if (i < 0) throw internalError();
       s.hosts.splice(i, 1);
@@ -275,9 +276,7 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
 
     nvmf_subsystem_allow_any_host(params) {
       const p = decodeOr(params, { nqn: req(str), allow_any_host: req(bool), tgt_name: opt(str) }, invalidParams);
-      const s = target(p.tgt_name).subsystem(p.nqn);
-      if (!s) throw invalidParams();
-      s.allowAnyHost = p.allow_any_host;
+      subsystem(p).allowAnyHost = p.allow_any_host;
       return true;
     },
 

@@ -7,7 +7,7 @@ import { Errno, errnoFailure, invalidParams, JsonRpcCode, RpcFailure } from '../
 import { listenerJson, NvmfTarget, TRANSPORT_DEFAULTS, TRTYPE_NAMES } from '../state/nvmf.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
-import { decodeOr, later, requireNoParams, type MethodMap } from './common.js';
+import { applyOptions, decodeOr, later, requireNoParams, type MethodMap } from './common.js';
 import { addressSchema, nvmfSupport, type NvmfTargets } from './nvmf-support.js';
 import { nvmfSubsystemMethods } from './nvmf-subsystems.js';
 
@@ -137,24 +137,15 @@ export function nvmfMethods(t: Target, nvmf: NvmfTargets): MethodMap {
     },
 
     nvmf_set_max_subsystems(params) {
-      return applyOptions(() => t.settings.nvmfMaxSubsystems.apply(params));
+      return applyOptions(() => t.settings.nvmfMaxSubsystems.apply(params), invalidParams);
     },
 
     nvmf_set_config(params) {
-      return applyOptions(() => t.settings.nvmfConfig.apply(params));
+      return applyOptions(() => t.settings.nvmfConfig.apply(params), invalidParams);
     },
 
     nvmf_set_crdt(params) {
-      return applyOptions(() => t.settings.nvmfCrdt.apply(params));
+      return applyOptions(() => t.settings.nvmfCrdt.apply(params), invalidParams);
     },
   };
-}
-
-function applyOptions(apply: () => unknown): true {
-  try {
-    apply();
-  } catch {
-    throw invalidParams();
-  }
-  return true;
 }

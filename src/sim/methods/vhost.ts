@@ -11,9 +11,10 @@ import { codeWithStrerror, Errno, JsonRpcCode, RpcFailure } from '../rpc/rpc-fai
 import { parseCpumask } from '../cli/spdk-options.js';
 import type { ConfigEntry } from '../state/bdev.js';
 import type { ScsiDevices } from '../state/scsi.js';
-import { closeVhostSocket, MAX_SOCKET_PATH, openVhostSocket, type VhostController, type VhostControllers } from '../state/vhost.js';
+import { closeVhostSocket, MAX_SOCKET_PATH, openVhostSocket, type ScsiTarget, type VhostController, type VhostControllers } from '../state/vhost.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
+import type { Handler } from '../rpc/method-table.js';
 import { decodeOr, type MethodMap } from './common.js';
 
 const fail = (errno: number): RpcFailure => codeWithStrerror(JsonRpcCode.InvalidParams, errno);
@@ -21,6 +22,9 @@ const invalid = (): RpcFailure => fail(Errno.EINVAL);
 
 const DEFAULT_IOPS_THRESHOLD = 60000;
 const TARGETS_PER_CONTROLLER = 8;
+
+type ScsiController = VhostController & { scsi: Array<ScsiTarget | undefined> };
+const isScsi = (c: VhostController): c is ScsiController => c.scsi !== undefined;
 
 export function vhostMethods(t: Target, controllers: VhostControllers, scsi: ScsiDevices): MethodMap {
   const appMask = t.cores.reduce((m, c) => m | (1n << BigInt(c)), 0n);
@@ -98,9 +102,22 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
     };
   };
 
+  /** The controller a call names; -19 when there is none. */
+  const controller = (name: string): VhostController => {
+    const c = controllers.get(name);
+    if (!c) throw fail(Errno.ENODEV);
+    return c;
+  };
+
+  /** The vhost-scsi controller a call names; -19 when there is none or it is a blk one. */
+  const scsiController = (name: string): ScsiController => {
+    const c = controllers.get(name);
+    if (!c || !isScsi(c)) throw fail(Errno.ENODEV);
+    return c;
+  };
+
   const addTarget = (ctrlrName: string, requested: number, bdevName: string): number => {
-    const c = controllers.get(ctrlrName);
-    if (!c || !c.scsi) throw fail(Errno.ENODEV);
+    const c = scsiController(ctrlrName);
     let num = requested;
     if (num === -1) {
       num = c.scsi.findIndex((slot) => slot === undefined);
@@ -118,17 +135,29 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
     return num;
   };
 
-  const register = (c: Omit<VhostController, 'server' | 'socketPath'>): Promise<true> =>
-    createSocket(c.name).then(({ socketPath, server }) => {
-      if (controllers.get(c.name)) {
+  /**
+   * Both create calls, once the backend is checked: the cpumask (default: the app's cores), the
+   * default coalescing, the socket, the controller's thread. A controller created meanwhile under
+   * the same name wins (-17).
+   */
+  const register = (name: string, cpumaskText: string | undefined, backend: Pick<VhostController, 'kind' | 'blk' | 'scsi'>): Promise<true> => {
+    const cpumask = parseMask(cpumaskText);
+    return createSocket(name).then(({ socketPath, server }) => {
+      if (controllers.get(name)) {
         void closeVhostSocket(server);
         throw fail(Errno.EEXIST);
       }
-      controllers.add({ ...c, socketPath, server });
-      if (c.blk?.bdev) c.blk.bdev.users++;
-      t.threads.addControllerThread(c.name);
+      controllers.add({ name, cpumask, delayBaseUs: 0, iopsThreshold: DEFAULT_IOPS_THRESHOLD, ...backend, socketPath, server });
+      if (backend.blk?.bdev) backend.blk.bdev.users++;
+      t.threads.addControllerThread(name);
       return true as const;
     });
+  };
+
+  const deleteMethod: Handler = (params) => {
+    const p = decodeOr(params, { ctrlr: req(str) }, invalid);
+    return deleteController(controller(p.ctrlr));
+  };
 
   return {
     vhost_create_blk_controller(params) {
@@ -146,13 +175,8 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
         t.log.error(SITES.vhostNotice, `${p.ctrlr}: bdev '${p.dev_name}' not found`);
         throw fail(Errno.ENODEV);
       }
-      const cpumask = parseMask(p.cpumask);
-      return register({
-        name: p.ctrlr,
+      return register(p.ctrlr, p.cpumask, {
         kind: 'blk',
-        cpumask,
-        delayBaseUs: 0,
-        iopsThreshold: DEFAULT_IOPS_THRESHOLD,
         blk: { bdev, bdevName: bdev.name, readonly: p.readonly ?? false, transport, packedRing: p.packed_ring ?? false },
       });
     },
@@ -160,15 +184,7 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
     vhost_create_scsi_controller(params) {
       const p = decodeOr(params, { ctrlr: req(str), cpumask: opt(str), delay: opt(bool) }, invalid);
       if (controllers.get(p.ctrlr)) throw fail(Errno.EEXIST);
-      const cpumask = parseMask(p.cpumask);
-      return register({
-        name: p.ctrlr,
-        kind: 'scsi',
-        cpumask,
-        delayBaseUs: 0,
-        iopsThreshold: DEFAULT_IOPS_THRESHOLD,
-        scsi: new Array<undefined>(TARGETS_PER_CONTROLLER).fill(undefined),
-      });
+      return register(p.ctrlr, p.cpumask, { kind: 'scsi', scsi: new Array<undefined>(TARGETS_PER_CONTROLLER).fill(undefined) });
     },
 
     vhost_scsi_controller_add_target(params) {
@@ -183,8 +199,7 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
 
     vhost_scsi_controller_remove_target(params) {
       const p = decodeOr(params, { ctrlr: req(str), scsi_target_num: req(u32) }, invalid);
-      const c = controllers.get(p.ctrlr);
-      if (!c || !c.scsi) throw fail(Errno.ENODEV);
+      const c = scsiController(p.ctrlr);
       if (p.scsi_target_num >= TARGETS_PER_CONTROLLER || c.scsi[p.scsi_target_num] === undefined) throw fail(Errno.ENODEV);
       releaseTarget(c, p.scsi_target_num);
       return true;
@@ -192,16 +207,15 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
 
     'legacy:remove_vhost_scsi_dev'(params) {
       const p = decodeOr(params, { ctrlr: req(str), scsi_dev_num: req(u32) }, invalid);
-      const c = controllers.get(p.ctrlr);
-      if (!c || !c.scsi || c.scsi[p.scsi_dev_num] === undefined) throw fail(Errno.ENODEV);
+      const c = scsiController(p.ctrlr);
+      if (c.scsi[p.scsi_dev_num] === undefined) throw fail(Errno.ENODEV);
       releaseTarget(c, p.scsi_dev_num);
       return true;
     },
 
     vhost_start_scsi_controller(params) {
       const p = decodeOr(params, { ctrlr: req(str) }, invalid);
-      const c = controllers.get(p.ctrlr);
-      if (!c || !c.scsi) throw fail(Errno.ENODEV);
+      scsiController(p.ctrlr);
       return true;
     },
 
@@ -239,24 +253,14 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
         }));
     },
 
-    vhost_delete_controller(params) {
-      const p = decodeOr(params, { ctrlr: req(str) }, invalid);
-      const c = controllers.get(p.ctrlr);
-      if (!c) throw fail(Errno.ENODEV);
-      return deleteController(c);
-    },
+    vhost_delete_controller: deleteMethod,
 
-    'legacy:remove_vhost_controller'(params) {
-      const p = decodeOr(params, { ctrlr: req(str) }, invalid);
-      const c = controllers.get(p.ctrlr);
-      if (!c) throw fail(Errno.ENODEV);
-      return deleteController(c);
-    },
+    // v17.07's remove_vhost_blk_controller and remove_vhost_scsi_controller.
+    'legacy:remove_vhost_controller': deleteMethod,
 
     vhost_controller_set_coalescing(params) {
       const p = decodeOr(params, { ctrlr: req(str), delay_base_us: req(u32), iops_threshold: req(u32) }, invalid);
-      const c = controllers.get(p.ctrlr);
-      if (!c) throw fail(Errno.ENODEV);
+      const c = controller(p.ctrlr);
       if (p.delay_base_us > 0 && p.iops_threshold === 0) throw invalid();
       c.delayBaseUs = p.delay_base_us;
       c.iopsThreshold = p.iops_threshold;

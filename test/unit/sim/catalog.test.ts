@@ -35,6 +35,12 @@ test('iscsi_tgt (not captured) has iscsi and scsi methods but no nvmf or vhost o
   assert.equal(table('iscsi_tgt').get('iscsi_set_options')!.mask, STARTUP);
 });
 
+test("iscsi_tgt's v24.01 list is spdk_tgt's, in the same order, without the nvmf and vhost methods", () => {
+  const names = (app: AppName): string[] => registeredNames(app, profileFor('24.01')).map((r) => r.name);
+  const nvmfOrVhost = (name: string): boolean => /^(nvmf_|vhost_|virtio_blk_)/.test(name);
+  assert.deepEqual(names('iscsi_tgt'), names('spdk_tgt').filter((name) => !nvmfOrVhost(name)));
+});
+
 test('the four aliases alive in v24.01/v25.09 call their new method with its state mask', () => {
   for (const version of ['24.01', '25.09'] as const) {
     const t = table('nvmf_tgt', version);
