@@ -12,44 +12,41 @@ import { errorMessage } from '../../util/errors.js';
 import { collectInventory, type TargetInventory } from '../../spdk/inventory.js';
 import type { TargetSupervisor } from '../../spdk/lifecycle/supervisor.js';
 import { renderInstallation, renderInventory, renderTargets, toJsonText } from '../output.js';
-import { EXIT_OK, cliManager, exitWith, loadCliConfig, observed, quietLogging, runCliCommand, type ObservedStatus } from '../targets.js';
+import { EXIT_OK, exitWith, observed, type ObservedStatus } from '../targets.js';
+import {
+  configOption,
+  disabledReasons,
+  observeAll,
+  runWithTargets,
+  targetCommand,
+  type Enablement,
+  type TargetCommandOptions,
+} from '../target-session.js';
 import type { CliIo } from '../io.js';
 
-export interface DiscoverOptions {
-  config?: string;
+export interface DiscoverOptions extends TargetCommandOptions {
   json?: boolean;
   /** Deadline for one target's inventory. */
   timeoutSec?: number;
 }
 
-export interface DiscoveredTarget extends ObservedStatus {
-  enabled: boolean;
-  disabledReason?: string;
+export interface DiscoveredTarget extends ObservedStatus, Enablement {
   /** Null when the target is not running, disabled, or its inventory failed (see `inventoryError`). */
   inventory: TargetInventory | null;
   inventoryError?: { code?: string; message: string };
 }
 
 export async function discover(options: DiscoverOptions, io: CliIo): Promise<number> {
-  return runCliCommand(io, async () => {
-    quietLogging();
-    const { config } = await loadCliConfig(options.config, io);
-    const manager = cliManager(config);
+  return runWithTargets(io, options, async (manager) => {
     const installation = await manager.installation();
     const timeoutMs = (options.timeoutSec ?? 10) * 1000;
-    let targets: DiscoveredTarget[];
-    try {
-      targets = await Promise.all(manager.all().map((supervisor) => discoverTarget(supervisor, timeoutMs)));
-    } finally {
-      await Promise.all(manager.all().map((s) => s.detach()));
-    }
+    const targets = await observeAll(manager, (supervisor, enablement) => discoverTarget(supervisor, enablement, timeoutMs));
 
     if (options.json) {
       io.stdout.write(toJsonText({ installation, targets }));
       return EXIT_OK;
     }
-    const disabled = new Map(targets.filter((t) => !t.enabled).map((t) => [t.name, t.disabledReason ?? 'disabled']));
-    let text = `${renderInstallation(installation)}\n${renderTargets(targets, disabled)}`;
+    let text = `${renderInstallation(installation)}\n${renderTargets(targets, disabledReasons(targets))}`;
     for (const target of targets) {
       if (target.inventory) text += `\n${renderInventory(target.name, target.inventory)}`;
       else if (target.inventoryError) text += `\n${target.name}: inventory unreadable: ${target.inventoryError.message}\n`;
@@ -59,21 +56,18 @@ export async function discover(options: DiscoverOptions, io: CliIo): Promise<num
   });
 }
 
-async function discoverTarget(supervisor: TargetSupervisor, timeoutMs: number): Promise<DiscoveredTarget> {
-  const spec = supervisor.spec;
-  const enabled = spec.enabled !== false;
-  const base = { enabled, ...(spec.disabledReason !== undefined ? { disabledReason: spec.disabledReason } : {}) };
-  if (!enabled) return { ...observed(supervisor.status()), ...base, inventory: null };
+async function discoverTarget(supervisor: TargetSupervisor, enablement: Enablement, timeoutMs: number): Promise<DiscoveredTarget> {
+  if (!enablement.enabled) return { ...observed(supervisor.status()), ...enablement, inventory: null };
   const status = await supervisor.attach();
-  if (status.state !== 'running') return { ...observed(status), ...base, inventory: null };
+  if (status.state !== 'running') return { ...observed(status), ...enablement, inventory: null };
   try {
     const inventory = await collectInventory(supervisor.caller, { timeoutMs });
-    return { ...observed(supervisor.status()), ...base, inventory };
+    return { ...observed(supervisor.status()), ...enablement, inventory };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     return {
       ...observed(supervisor.status()),
-      ...base,
+      ...enablement,
       inventory: null,
       inventoryError: { ...(typeof code === 'string' ? { code } : {}), message: errorMessage(err) },
     };
@@ -81,12 +75,9 @@ async function discoverTarget(supervisor: TargetSupervisor, timeoutMs: number): 
 }
 
 export function register(program: Command, io: CliIo): void {
-  program
-    .command('discover')
-    .description('Show the SPDK installation, the configured targets and the inventory of each running one.')
-    .option('-c, --config <file>', 'agent configuration file (default: $SPDK_AGENT_CONFIG, then /etc/spdk-agent/agent.yaml)')
+  targetCommand(program, 'discover', 'Show the SPDK installation, the configured targets and the inventory of each running one.')
     .option('--json', 'print JSON (exact big integers) instead of tables')
-    .action(async (opts: { config?: string; json?: boolean }) => {
-      exitWith(await discover({ ...(opts.config !== undefined ? { config: opts.config } : {}), json: opts.json === true }, io));
+    .action(async (opts: DiscoverOptions) => {
+      exitWith(await discover({ ...configOption(opts), json: opts.json === true }, io));
     });
 }

@@ -10,26 +10,13 @@
 import type { Command } from 'commander';
 import { errorMessage } from '../../util/errors.js';
 import { TargetStartError } from '../../spdk/lifecycle/errors.js';
-import type { StartPhase, TargetStatus } from '../../spdk/lifecycle/types.js';
+import type { StartPhase } from '../../spdk/lifecycle/types.js';
 import { createProgress } from '../progress.js';
-import {
-  CliFailure,
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_USAGE,
-  cliManager,
-  findTarget,
-  loadCliConfig,
- 
-  quietLogging,
-  runCliCommand,
-  exitWith,
-} from '../targets.js';
+import { CliFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith } from '../targets.js';
+import { configOption, oneTargetCommand, operate, runWithTarget, type TargetCommandOptions } from '../target-session.js';
 import type { CliIo } from '../io.js';
 
-export interface StartCommandOptions {
-  config?: string;
-}
+export type StartCommandOptions = TargetCommandOptions;
 
 const PHASE_TEXT: Record<StartPhase, string> = {
   checking: 'checking whether it already runs',
@@ -41,11 +28,7 @@ const PHASE_TEXT: Record<StartPhase, string> = {
 };
 
 export async function start(name: string, options: StartCommandOptions, io: CliIo): Promise<number> {
-  return runCliCommand(io, async () => {
-    quietLogging();
-    const { config } = await loadCliConfig(options.config, io);
-    const manager = cliManager(config);
-    const supervisor = findTarget(manager, name);
+  return runWithTarget(io, name, options, async (supervisor) => {
     if (supervisor.spec.enabled === false) {
       throw new CliFailure(`target ${name} is disabled${supervisor.spec.disabledReason ? `: ${supervisor.spec.disabledReason}` : ''}`, EXIT_USAGE);
     }
@@ -56,19 +39,20 @@ export async function start(name: string, options: StartCommandOptions, io: CliI
       void supervisor.stop().catch(() => undefined);
     };
     process.once('SIGINT', onInterrupt);
-    let status: TargetStatus;
-    try {
-      status = await supervisor.start({
-        onPhase: (phase) => progress.update(`${name}: ${phase === 'spawning' ? `spawning ${supervisor.spec.app}` : PHASE_TEXT[phase]}`),
-      });
-    } catch (err) {
-      progress.stop();
-      throw new CliFailure(startFailureText(err), EXIT_FAILED);
-    } finally {
-      process.off('SIGINT', onInterrupt);
-      progress.stop();
-      await supervisor.detach();
-    }
+    const status = await operate(
+      supervisor,
+      async () => {
+        try {
+          return await supervisor.start({
+            onPhase: (phase) => progress.update(`${name}: ${phase === 'spawning' ? `spawning ${supervisor.spec.app}` : PHASE_TEXT[phase]}`),
+          });
+        } finally {
+          process.off('SIGINT', onInterrupt);
+          progress.stop();
+        }
+      },
+      startFailureText,
+    );
     if (status.state !== 'running') {
       io.stderr.write(
         `spdk-agent: ${name}: ${status.address} is held by ${status.pid !== undefined ? `pid ${status.pid}` : 'a process'} that does not answer RPC\n`,
@@ -90,12 +74,9 @@ function startFailureText(err: unknown): string {
 }
 
 export function register(program: Command, io: CliIo): void {
-  program
-    .command('start')
-    .description('Start a configured target (or adopt it if it already runs) and wait until it is ready.')
-    .argument('<name>', 'the target name, as in the configuration')
-    .option('-c, --config <file>', 'agent configuration file (default: $SPDK_AGENT_CONFIG, then /etc/spdk-agent/agent.yaml)')
-    .action(async (name: string, opts: { config?: string }) => {
-      exitWith(await start(name, { ...(opts.config !== undefined ? { config: opts.config } : {}) }, io));
-    });
+  oneTargetCommand(program, 'start', 'Start a configured target (or adopt it if it already runs) and wait until it is ready.').action(
+    async (name: string, opts: TargetCommandOptions) => {
+      exitWith(await start(name, configOption(opts), io));
+    },
+  );
 }

@@ -5,48 +5,33 @@
  */
 import type { Command } from 'commander';
 import { renderTargets, toJsonText } from '../output.js';
-import { EXIT_OK, cliManager, exitWith, loadCliConfig, observed, quietLogging, runCliCommand, type ObservedStatus } from '../targets.js';
+import { EXIT_OK, exitWith, observed } from '../targets.js';
+import { configOption, disabledReasons, observeAll, runWithTargets, targetCommand, type TargetCommandOptions } from '../target-session.js';
 import type { CliIo } from '../io.js';
 
-export interface StatusOptions {
-  config?: string;
+export interface StatusOptions extends TargetCommandOptions {
   json?: boolean;
 }
 
 export async function status(options: StatusOptions, io: CliIo): Promise<number> {
-  return runCliCommand(io, async () => {
-    quietLogging();
-    const { config } = await loadCliConfig(options.config, io);
-    const manager = cliManager(config);
-    let targets: Array<ObservedStatus & { enabled: boolean; disabledReason?: string }>;
-    try {
-      targets = await Promise.all(
-        manager.all().map(async (supervisor) => {
-          const spec = supervisor.spec;
-          const enabled = spec.enabled !== false;
-          const current = enabled ? await supervisor.attach() : supervisor.status();
-          return { ...observed(current), enabled, ...(spec.disabledReason !== undefined ? { disabledReason: spec.disabledReason } : {}) };
-        }),
-      );
-    } finally {
-      await Promise.all(manager.all().map((s) => s.detach()));
-    }
+  return runWithTargets(io, options, async (manager) => {
+    const targets = await observeAll(manager, async (supervisor, enablement) => {
+      const current = enablement.enabled ? await supervisor.attach() : supervisor.status();
+      return { ...observed(current), ...enablement };
+    });
     if (options.json) {
       io.stdout.write(toJsonText({ targets }));
     } else {
-      io.stdout.write(renderTargets(targets, new Map(targets.filter((t) => !t.enabled).map((t) => [t.name, t.disabledReason ?? 'disabled']))));
+      io.stdout.write(renderTargets(targets, disabledReasons(targets)));
     }
     return EXIT_OK;
   });
 }
 
 export function register(program: Command, io: CliIo): void {
-  program
-    .command('status')
-    .description('Show the state, pid and socket of each configured target.')
-    .option('-c, --config <file>', 'agent configuration file (default: $SPDK_AGENT_CONFIG, then /etc/spdk-agent/agent.yaml)')
+  targetCommand(program, 'status', 'Show the state, pid and socket of each configured target.')
     .option('--json', 'print JSON instead of a table')
-    .action(async (opts: { config?: string; json?: boolean }) => {
-      exitWith(await status({ ...(opts.config !== undefined ? { config: opts.config } : {}), json: opts.json === true }, io));
+    .action(async (opts: StatusOptions) => {
+      exitWith(await status({ ...configOption(opts), json: opts.json === true }, io));
     });
 }

@@ -5,21 +5,31 @@
 import type { RpcCaller, RpcCallOptions, RpcParams } from '../rpc/types.js';
 import { CallBudget } from './budget.js';
 import { InvalidArgumentError, UnsupportedParameterError } from './errors.js';
-import { argumentOrigin, request, requestBoolean } from './request.js';
+import { argumentOrigin, requestChecked, requireParams } from './request.js';
 import {
   expectArray,
+  expectBoolean,
   expectCreatedName,
   expectNamedObjects,
   expectObject,
   isObject,
+  namedList,
+  objectWithArray,
   requireCount,
-  requireObject,
   requireText,
   resultError,
   type JsonObject,
   type Origin,
 } from './shape.js';
-import type { Bdev, BdevChannelIostat, BdevIoStat, BdevIostat, NvmeController, NvmeControllerPath } from './types.js';
+import type {
+  Bdev,
+  BdevChannelIostat,
+  BdevIoStat,
+  BdevIostat,
+  NvmeController,
+  NvmeControllerPath,
+  NvmeTransportAddress,
+} from './types.js';
 import { atLeast, describeVersion, detectVersion } from './version.js';
 
 // ---------------------------------------------------------------- listing
@@ -37,8 +47,7 @@ export async function getBdevs(
   const origin = argumentOrigin(caller, 'bdev_get_bdevs');
   if (params.name !== undefined) requireText(origin, 'name', params.name);
   if (params.timeout !== undefined) requireCount(origin, 'timeout', params.timeout);
-  const answer = await request(caller, 'bdev_get_bdevs', { name: params.name, timeout: params.timeout }, options);
-  return expectNamedObjects<Bdev>(answer.origin, answer.result, 'name');
+  return requestChecked(caller, 'bdev_get_bdevs', { name: params.name, timeout: params.timeout }, options, namedList<Bdev>('name'));
 }
 
 // ---------------------------------------------------------------- I/O statistics
@@ -108,8 +117,7 @@ export async function getIostat(caller: RpcCaller, params: IostatParams = {}, op
   const origin = argumentOrigin(caller, 'bdev_get_iostat');
   const budget = new CallBudget(caller.address, options);
   const selection = await selectionParams(caller, wantedNames(origin, params), budget);
-  const answer = await request(caller, 'bdev_get_iostat', { ...selection, reset_mode: params.reset_mode }, budget);
-  return normaliseIostat(answer.origin, answer.result);
+  return requestChecked(caller, 'bdev_get_iostat', { ...selection, reset_mode: params.reset_mode }, budget, normaliseIostat);
 }
 
 /** `bdev_get_iostat` with `per_channel` (v23.01+): one bdev's counters per I/O channel. */
@@ -122,10 +130,8 @@ export async function getChannelIostat(
   const name = requireText(origin, 'name', params?.name);
   const budget = new CallBudget(caller.address, options);
   const selection = await selectionParams(caller, [name], budget);
-  const answer = await request(caller, 'bdev_get_iostat', { ...selection, per_channel: true, reset_mode: params.reset_mode }, budget);
-  const stats = expectObject(answer.origin, answer.result);
-  expectArray(answer.origin, stats.channels, 'channels');
-  return stats as unknown as BdevChannelIostat;
+  const wire = { ...selection, per_channel: true, reset_mode: params.reset_mode };
+  return requestChecked(caller, 'bdev_get_iostat', wire, budget, objectWithArray<BdevChannelIostat>('channels'));
 }
 
 // ---------------------------------------------------------------- malloc, null, AIO
@@ -149,7 +155,6 @@ export interface MallocCreateParams {
 }
 
 function checkGeometry(origin: Origin, params: { num_blocks: unknown; block_size: unknown }): void {
-  requireObject(origin, 'params', params);
   requireCount(origin, 'num_blocks', params.num_blocks, { positive: true });
   requireCount(origin, 'block_size', params.block_size, { positive: true });
 }
@@ -159,11 +164,10 @@ function checkGeometry(origin: Origin, params: { num_blocks: unknown; block_size
  * also where v18.04 and older answered `["Malloc0"]`). -17 when the name is taken.
  */
 export async function mallocCreate(caller: RpcCaller, params: MallocCreateParams, options?: RpcCallOptions): Promise<string> {
-  const origin = argumentOrigin(caller, 'bdev_malloc_create');
+  const origin = requireParams(caller, 'bdev_malloc_create', params);
   checkGeometry(origin, params);
   if (params.name !== undefined) requireText(origin, 'name', params.name);
-  const answer = await request(caller, 'bdev_malloc_create', { ...params }, options);
-  return expectCreatedName(answer.origin, answer.result);
+  return requestChecked(caller, 'bdev_malloc_create', { ...params }, options, expectCreatedName);
 }
 
 export interface NullCreateParams {
@@ -185,11 +189,10 @@ export interface NullCreateParams {
 
 /** `bdev_null_create` (v19.10+; `construct_null_bdev` v17.07–v22.01): the name, as for malloc. */
 export async function nullCreate(caller: RpcCaller, params: NullCreateParams, options?: RpcCallOptions): Promise<string> {
-  const origin = argumentOrigin(caller, 'bdev_null_create');
+  const origin = requireParams(caller, 'bdev_null_create', params);
   checkGeometry(origin, params);
   requireText(origin, 'name', params.name);
-  const answer = await request(caller, 'bdev_null_create', { ...params }, options);
-  return expectCreatedName(answer.origin, answer.result);
+  return requestChecked(caller, 'bdev_null_create', { ...params }, options, expectCreatedName);
 }
 
 export interface AioCreateParams {
@@ -206,20 +209,16 @@ export interface AioCreateParams {
 
 /** `bdev_aio_create` (v19.10+; `construct_aio_bdev` v17.07–v22.01): the name, once examined. */
 export async function aioCreate(caller: RpcCaller, params: AioCreateParams, options?: RpcCallOptions): Promise<string> {
-  const origin = argumentOrigin(caller, 'bdev_aio_create');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'name', params.name);
-  requireText(origin, 'filename', params.filename);
+  const origin = requireParams(caller, 'bdev_aio_create', params, ['name', 'filename']);
   if (params.block_size !== undefined) requireCount(origin, 'block_size', params.block_size, { positive: true });
-  const answer = await request(caller, 'bdev_aio_create', { ...params }, options);
-  return expectCreatedName(answer.origin, answer.result);
+  return requestChecked(caller, 'bdev_aio_create', { ...params }, options, expectCreatedName);
 }
 
 type DeleteOperation = 'bdev_malloc_delete' | 'bdev_null_delete' | 'bdev_aio_delete';
 
 async function deleteBdev(caller: RpcCaller, operation: DeleteOperation, params: { name: string }, options?: RpcCallOptions): Promise<boolean> {
-  const name = requireText(argumentOrigin(caller, operation), 'name', params?.name);
-  return requestBoolean(caller, operation, { name }, options);
+  requireParams(caller, operation, params, ['name']);
+  return requestChecked(caller, operation, { name: params.name }, options, expectBoolean);
 }
 
 /**
@@ -242,20 +241,14 @@ export function aioDelete(caller: RpcCaller, params: { name: string }, options?:
 
 /** `bdev_wait_for_examine`: resolves once every bdev has been examined. */
 export async function waitForExamine(caller: RpcCaller, options?: RpcCallOptions): Promise<boolean> {
-  return requestBoolean(caller, 'bdev_wait_for_examine', undefined, options);
+  return requestChecked(caller, 'bdev_wait_for_examine', undefined, options, expectBoolean);
 }
 
 // ---------------------------------------------------------------- NVMe
 
-export interface NvmeAttachParams {
+export interface NvmeAttachParams extends NvmeTransportAddress {
   /** The controller name; its bdevs are `<name>n<nsid>`. */
   name: string;
-  /** `pcie`, `tcp`, `rdma`, … (any case). */
-  trtype: string;
-  /** A PCI address (`0000:0a:00.0`) or an IP address. */
-  traddr: string;
-  adrfam?: string;
-  trsvcid?: string;
   priority?: string;
   subnqn?: string;
   hostnqn?: string;
@@ -286,25 +279,21 @@ export interface NvmeAttachParams {
  * Most options are recent; the target rejects those it does not know.
  */
 export async function nvmeAttachController(caller: RpcCaller, params: NvmeAttachParams, options?: RpcCallOptions): Promise<string[]> {
-  const origin = argumentOrigin(caller, 'bdev_nvme_attach_controller');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'name', params.name);
-  requireText(origin, 'trtype', params.trtype);
-  requireText(origin, 'traddr', params.traddr);
-  const answer = await request(caller, 'bdev_nvme_attach_controller', { ...params }, options);
-  if (typeof answer.result === 'string') return [answer.result];
-  const names = expectArray(answer.origin, answer.result);
-  if (names.some((name) => typeof name !== 'string')) throw resultError(answer.origin, 'not a list of bdev names', answer.result);
+  requireParams(caller, 'bdev_nvme_attach_controller', params, ['name', 'trtype', 'traddr']);
+  return requestChecked(caller, 'bdev_nvme_attach_controller', { ...params }, options, expectBdevNames);
+}
+
+/** The bdevs an attach created: a list of names, or one name as a string. */
+function expectBdevNames(origin: Origin, result: unknown): string[] {
+  if (typeof result === 'string') return [result];
+  const names = expectArray(origin, result);
+  if (names.some((name) => typeof name !== 'string')) throw resultError(origin, 'not a list of bdev names', result);
   return names as string[];
 }
 
-export interface NvmeDetachParams {
+/** With transport members: detach only that path of a multipath controller. */
+export interface NvmeDetachParams extends Partial<NvmeTransportAddress> {
   name: string;
-  /** Detach only this path of a multipath controller. */
-  trtype?: string;
-  traddr?: string;
-  adrfam?: string;
-  trsvcid?: string;
   subnqn?: string;
   hostaddr?: string;
   hostsvcid?: string;
@@ -312,10 +301,8 @@ export interface NvmeDetachParams {
 
 /** `bdev_nvme_detach_controller` (v19.10+; `delete_nvme_controller` v18.07–v22.01). */
 export async function nvmeDetachController(caller: RpcCaller, params: NvmeDetachParams, options?: RpcCallOptions): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'bdev_nvme_detach_controller');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'name', params.name);
-  return requestBoolean(caller, 'bdev_nvme_detach_controller', { ...params }, options);
+  requireParams(caller, 'bdev_nvme_detach_controller', params, ['name']);
+  return requestChecked(caller, 'bdev_nvme_detach_controller', { ...params }, options, expectBoolean);
 }
 
 /**
@@ -353,6 +340,5 @@ export function normaliseNvmeControllers(origin: Origin, result: unknown): NvmeC
  */
 export async function nvmeGetControllers(caller: RpcCaller, params: { name?: string } = {}, options?: RpcCallOptions): Promise<NvmeController[]> {
   if (params.name !== undefined) requireText(argumentOrigin(caller, 'bdev_nvme_get_controllers'), 'name', params.name);
-  const answer = await request(caller, 'bdev_nvme_get_controllers', { name: params.name }, options);
-  return normaliseNvmeControllers(answer.origin, answer.result);
+  return requestChecked(caller, 'bdev_nvme_get_controllers', { name: params.name }, options, normaliseNvmeControllers);
 }

@@ -4,19 +4,10 @@
  */
 import { RpcConnectionError } from '../rpc/errors.js';
 import type { RpcCaller, RpcCallOptions } from '../rpc/types.js';
-import { argumentOrigin, request, requestBoolean } from './request.js';
-import {
-  expectArray,
-  expectBoolean,
-  expectNamedObjects,
-  expectObject,
-  expectStringArray,
-  isObject,
-  requireText,
-  resultError,
-} from './shape.js';
+import { argumentOrigin, requestChecked, requireParams } from './request.js';
+import { expectArray, expectBoolean, expectStringArray, isObject, namedList, objectWithArray, resultError, type Origin } from './shape.js';
 import type { ConfigEntry, FrameworkSubsystem, ReactorStats, ThreadStats } from './types.js';
-import { parseVersionResult, type SpdkVersion } from './version.js';
+import { expectVersion, type SpdkVersion } from './version.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** The signals `spdk_kill_instance` takes by name (numeric strings are refused from v26.05). */
@@ -28,10 +19,7 @@ export type KillSignal = (typeof KILL_SIGNALS)[number];
  * `MethodUnavailableError` (use `detectVersion`, which infers a range from the method list).
  */
 export async function getVersion(caller: RpcCaller, options?: RpcCallOptions): Promise<SpdkVersion> {
-  const { result, origin } = await request(caller, 'spdk_get_version', undefined, options);
-  const version = parseVersionResult(result);
-  if (!version) throw resultError(origin, 'no SPDK version in it', result);
-  return version;
+  return requestChecked(caller, 'spdk_get_version', undefined, options, expectVersion);
 }
 
 /**
@@ -43,8 +31,8 @@ export async function getMethods(
   params: { current?: boolean; include_aliases?: boolean } = {},
   options?: RpcCallOptions,
 ): Promise<string[]> {
-  const { result, origin } = await request(caller, 'rpc_get_methods', { current: params.current, include_aliases: params.include_aliases }, options);
-  return expectStringArray(origin, result);
+  const wire = { current: params.current, include_aliases: params.include_aliases };
+  return requestChecked(caller, 'rpc_get_methods', wire, options, expectStringArray);
 }
 
 /**
@@ -52,12 +40,12 @@ export async function getMethods(
  * target is in RUNTIME. It has no timeout of its own on the target: give `timeoutMs`.
  */
 export async function waitInit(caller: RpcCaller, options?: RpcCallOptions): Promise<boolean> {
-  return requestBoolean(caller, 'framework_wait_init', undefined, options);
+  return requestChecked(caller, 'framework_wait_init', undefined, options, expectBoolean);
 }
 
 /** `framework_start_init` (v19.10+; `start_subsystem_init` v18.07–v22.01). STARTUP state only. */
 export async function startInit(caller: RpcCaller, options?: RpcCallOptions): Promise<boolean> {
-  return requestBoolean(caller, 'framework_start_init', undefined, options);
+  return requestChecked(caller, 'framework_start_init', undefined, options, expectBoolean);
 }
 
 /**
@@ -79,8 +67,7 @@ export async function killInstance(caller: RpcCaller, sigName: KillSignal, optio
     throw new InvalidArgumentError({ ...origin, argument: 'sig_name', reason: `expected one of ${KILL_SIGNALS.join(', ')}, got ${String(sigName)}` });
   }
   try {
-    const answer = await request(caller, 'spdk_kill_instance', { sig_name: sigName }, options);
-    return expectBoolean(answer.origin, answer.result);
+    return await requestChecked(caller, 'spdk_kill_instance', { sig_name: sigName }, options, expectBoolean);
   } catch (err) {
     if (closedAfterSending(err)) return true;
     throw err;
@@ -89,8 +76,7 @@ export async function killInstance(caller: RpcCaller, sigName: KillSignal, optio
 
 /** `framework_get_subsystems` (v19.10+; `get_subsystems` v18.04–v22.01), in initialisation order. */
 export async function getSubsystems(caller: RpcCaller, options?: RpcCallOptions): Promise<FrameworkSubsystem[]> {
-  const { result, origin } = await request(caller, 'framework_get_subsystems', undefined, options);
-  return expectNamedObjects<FrameworkSubsystem>(origin, result, 'subsystem');
+  return requestChecked(caller, 'framework_get_subsystems', undefined, options, namedList<FrameworkSubsystem>('subsystem'));
 }
 
 /**
@@ -114,8 +100,13 @@ export async function getConfig(
   params: { name: string; with_batches?: boolean },
   options?: RpcCallOptions,
 ): Promise<Array<ConfigEntry | ConfigEntry[]> | null> {
-  requireText(argumentOrigin(caller, 'framework_get_config'), 'name', params?.name);
-  const { result, origin } = await request(caller, 'framework_get_config', { name: params.name, with_batches: params.with_batches }, options);
+  requireParams(caller, 'framework_get_config', params, ['name']);
+  const wire = { name: params.name, with_batches: params.with_batches };
+  return requestChecked(caller, 'framework_get_config', wire, options, expectConfig);
+}
+
+/** The config entries, batches as arrays; null for a subsystem that cannot dump its config. */
+function expectConfig(origin: Origin, result: unknown): Array<ConfigEntry | ConfigEntry[]> | null {
   if (result === null) return null;
   const entries = expectArray(origin, result);
   entries.forEach((entry, index) => {
@@ -129,16 +120,10 @@ export async function getConfig(
 
 /** `framework_get_reactors` (v20.01+). */
 export async function getReactors(caller: RpcCaller, options?: RpcCallOptions): Promise<ReactorStats> {
-  const { result, origin } = await request(caller, 'framework_get_reactors', undefined, options);
-  const stats = expectObject(origin, result);
-  expectArray(origin, stats.reactors, 'reactors');
-  return stats as unknown as ReactorStats;
+  return requestChecked(caller, 'framework_get_reactors', undefined, options, objectWithArray<ReactorStats>('reactors'));
 }
 
 /** `thread_get_stats` (v19.07+). */
 export async function getThreadStats(caller: RpcCaller, options?: RpcCallOptions): Promise<ThreadStats> {
-  const { result, origin } = await request(caller, 'thread_get_stats', undefined, options);
-  const stats = expectObject(origin, result);
-  expectArray(origin, stats.threads, 'threads');
-  return stats as unknown as ThreadStats;
+  return requestChecked(caller, 'thread_get_stats', undefined, options, objectWithArray<ThreadStats>('threads'));
 }

@@ -3,13 +3,17 @@
  * statistics. Every method takes an optional `tgt_name`; leave it out for the stock apps.
  */
 import type { RpcCaller, RpcCallOptions } from '../rpc/types.js';
-import { argumentOrigin, request, requestBoolean } from './request.js';
+import type { Operation } from './names.js';
+import { argumentOrigin, requestChecked, requireParams } from './request.js';
 import {
   expectArray,
+  expectBoolean,
   expectInteger,
   expectNamedObjects,
   expectObject,
   isObject,
+  namedList,
+  numberedList,
   requireInteger,
   requireObject,
   requireText,
@@ -17,7 +21,7 @@ import {
   type JsonObject,
   type Origin,
 } from './shape.js';
-import type { NvmfController, NvmfListenAddress, NvmfStats, NvmfSubsystem, NvmfTransport } from './types.js';
+import type { NvmfController, NvmfListenAddress, NvmfStats, NvmfSubsystem, NvmfTransport, NvmfTransportOptions } from './types.js';
 
 interface TargetName {
   /** The NVMe-oF target; only for apps that run several. */
@@ -26,25 +30,16 @@ interface TargetName {
 
 // ---------------------------------------------------------------- transports
 
-export interface CreateTransportParams extends TargetName {
+/** The common transport options, and those of one transport type (the target rejects the others). */
+export interface CreateTransportParams extends TargetName, NvmfTransportOptions {
   /** `TCP`, `RDMA`, `VFIOUSER`, `FC`, … (`PCIe` is refused). */
   trtype: string;
-  max_queue_depth?: number;
-  max_io_qpairs_per_ctrlr?: number;
-  in_capsule_data_size?: number;
-  max_io_size?: number;
-  max_aq_depth?: number;
-  iobuf_small_cache_size?: number;
-  iobuf_large_cache_size?: number;
-  zcopy?: boolean;
   num_cqe?: number;
   max_srq_depth?: number;
   no_srq?: boolean;
   c2h_success?: boolean;
-  dif_insert_or_strip?: boolean;
   sock_priority?: number;
   acceptor_backlog?: number;
-  abort_timeout_sec?: number;
   no_wr_batching?: boolean;
   control_msg_num?: number;
   acceptor_poll_rate?: number;
@@ -66,10 +61,8 @@ export interface CreateTransportParams extends TargetName {
  * A second one of the same type fails with -32603 "Transport type 'X' already exists".
  */
 export async function createTransport(caller: RpcCaller, params: CreateTransportParams, options?: RpcCallOptions): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'nvmf_create_transport');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'trtype', params.trtype);
-  return requestBoolean(caller, 'nvmf_create_transport', { ...params }, options);
+  requireParams(caller, 'nvmf_create_transport', params, ['trtype']);
+  return requestChecked(caller, 'nvmf_create_transport', { ...params }, options, expectBoolean);
 }
 
 /** `nvmf_get_transports` (v19.10+; `get_nvmf_transports` v19.01–v22.01). `trtype` needs v21.10. */
@@ -78,8 +71,8 @@ export async function getTransports(
   params: TargetName & { trtype?: string } = {},
   options?: RpcCallOptions,
 ): Promise<NvmfTransport[]> {
-  const answer = await request(caller, 'nvmf_get_transports', { trtype: params.trtype, tgt_name: params.tgt_name }, options);
-  return expectNamedObjects<NvmfTransport>(answer.origin, answer.result, 'trtype');
+  const wire = { trtype: params.trtype, tgt_name: params.tgt_name };
+  return requestChecked(caller, 'nvmf_get_transports', wire, options, namedList<NvmfTransport>('trtype'));
 }
 
 // ---------------------------------------------------------------- subsystems
@@ -109,16 +102,14 @@ const CONSTRUCT_HINT =
  * -32603 "Unable to create subsystem <nqn>", the same answer as a malformed NQN.
  */
 export async function createSubsystem(caller: RpcCaller, params: CreateSubsystemParams, options?: RpcCallOptions): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'nvmf_create_subsystem');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'nqn', params.nqn);
-  return requestBoolean(caller, 'nvmf_create_subsystem', { ...params }, options, { hint: CONSTRUCT_HINT });
+  requireParams(caller, 'nvmf_create_subsystem', params, ['nqn']);
+  return requestChecked(caller, 'nvmf_create_subsystem', { ...params }, options, expectBoolean, { hint: CONSTRUCT_HINT });
 }
 
 /** `nvmf_delete_subsystem` (v19.10+; `delete_nvmf_subsystem` v17.07–v22.01); resolves once destroyed. */
 export async function deleteSubsystem(caller: RpcCaller, params: TargetName & { nqn: string }, options?: RpcCallOptions): Promise<boolean> {
-  requireText(argumentOrigin(caller, 'nvmf_delete_subsystem'), 'nqn', params?.nqn);
-  return requestBoolean(caller, 'nvmf_delete_subsystem', { nqn: params.nqn, tgt_name: params.tgt_name }, options);
+  requireParams(caller, 'nvmf_delete_subsystem', params, ['nqn']);
+  return requestChecked(caller, 'nvmf_delete_subsystem', { nqn: params.nqn, tgt_name: params.tgt_name }, options, expectBoolean);
 }
 
 /** Listen addresses carry a duplicate `transport` key up to v24.01; the current shape has only `trtype`. */
@@ -150,11 +141,13 @@ export async function getSubsystems(
   options?: RpcCallOptions,
 ): Promise<NvmfSubsystem[]> {
   if (params.nqn !== undefined) requireText(argumentOrigin(caller, 'nvmf_get_subsystems'), 'nqn', params.nqn);
-  const answer = await request(caller, 'nvmf_get_subsystems', { nqn: params.nqn, tgt_name: params.tgt_name }, options);
-  return normaliseSubsystems(answer.origin, answer.result);
+  return requestChecked(caller, 'nvmf_get_subsystems', { nqn: params.nqn, tgt_name: params.tgt_name }, options, normaliseSubsystems);
 }
 
 // ---------------------------------------------------------------- namespaces
+
+/** The largest namespace id (0xffffffff means all namespaces). */
+const NSID_MAX = 0xfffffffe;
 
 export interface NamespaceParams {
   bdev_name: string;
@@ -178,13 +171,12 @@ export async function subsystemAddNs(
   params: TargetName & { nqn: string; namespace: NamespaceParams },
   options?: RpcCallOptions,
 ): Promise<number> {
-  const origin = argumentOrigin(caller, 'nvmf_subsystem_add_ns');
-  requireText(origin, 'nqn', params?.nqn);
+  const origin = requireParams(caller, 'nvmf_subsystem_add_ns', params, ['nqn']);
   const namespace = requireObject(origin, 'namespace', params.namespace);
   requireText(origin, 'namespace.bdev_name', namespace.bdev_name);
-  if (namespace.nsid !== undefined) requireInteger(origin, 'namespace.nsid', namespace.nsid, 1, 0xfffffffe);
-  const answer = await request(caller, 'nvmf_subsystem_add_ns', { nqn: params.nqn, namespace: { ...params.namespace }, tgt_name: params.tgt_name }, options);
-  return expectInteger(answer.origin, answer.result);
+  if (namespace.nsid !== undefined) requireInteger(origin, 'namespace.nsid', namespace.nsid, 1, NSID_MAX);
+  const wire = { nqn: params.nqn, namespace: { ...params.namespace }, tgt_name: params.tgt_name };
+  return requestChecked(caller, 'nvmf_subsystem_add_ns', wire, options, expectInteger);
 }
 
 /** `nvmf_subsystem_remove_ns`. */
@@ -193,24 +185,18 @@ export async function subsystemRemoveNs(
   params: TargetName & { nqn: string; nsid: number },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'nvmf_subsystem_remove_ns');
-  requireText(origin, 'nqn', params?.nqn);
-  requireInteger(origin, 'nsid', params.nsid, 1, 0xfffffffe);
-  return requestBoolean(caller, 'nvmf_subsystem_remove_ns', { nqn: params.nqn, nsid: params.nsid, tgt_name: params.tgt_name }, options);
+  const origin = requireParams(caller, 'nvmf_subsystem_remove_ns', params, ['nqn']);
+  requireInteger(origin, 'nsid', params.nsid, 1, NSID_MAX);
+  const wire = { nqn: params.nqn, nsid: params.nsid, tgt_name: params.tgt_name };
+  return requestChecked(caller, 'nvmf_subsystem_remove_ns', wire, options, expectBoolean);
 }
 
 // ---------------------------------------------------------------- listeners
 
-export interface ListenAddressParams {
-  trtype: string;
-  traddr: string;
-  adrfam?: string;
-  /** Needed for TCP and RDMA. */
-  trsvcid?: string;
-}
+export type ListenAddressParams = NvmfListenAddress;
 
-function checkListener(origin: Origin, params: { nqn: string; listen_address: ListenAddressParams }): void {
-  requireText(origin, 'nqn', params?.nqn);
+function checkListener(caller: RpcCaller, operation: Operation, params: { nqn: string; listen_address: ListenAddressParams }): void {
+  const origin = requireParams(caller, operation, params, ['nqn']);
   const address = requireObject(origin, 'listen_address', params.listen_address);
   requireText(origin, 'listen_address.trtype', address.trtype);
   requireText(origin, 'listen_address.traddr', address.traddr);
@@ -232,8 +218,9 @@ export async function subsystemAddListener(
   },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  checkListener(argumentOrigin(caller, 'nvmf_subsystem_add_listener'), params);
-  return requestBoolean(caller, 'nvmf_subsystem_add_listener', { ...params, listen_address: { ...params.listen_address } }, options);
+  checkListener(caller, 'nvmf_subsystem_add_listener', params);
+  const wire = { ...params, listen_address: { ...params.listen_address } };
+  return requestChecked(caller, 'nvmf_subsystem_add_listener', wire, options, expectBoolean);
 }
 
 /** `nvmf_subsystem_remove_listener`. */
@@ -242,13 +229,9 @@ export async function subsystemRemoveListener(
   params: TargetName & { nqn: string; listen_address: ListenAddressParams },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  checkListener(argumentOrigin(caller, 'nvmf_subsystem_remove_listener'), params);
-  return requestBoolean(
-    caller,
-    'nvmf_subsystem_remove_listener',
-    { nqn: params.nqn, listen_address: { ...params.listen_address }, tgt_name: params.tgt_name },
-    options,
-  );
+  checkListener(caller, 'nvmf_subsystem_remove_listener', params);
+  const wire = { nqn: params.nqn, listen_address: { ...params.listen_address }, tgt_name: params.tgt_name };
+  return requestChecked(caller, 'nvmf_subsystem_remove_listener', wire, options, expectBoolean);
 }
 
 // ---------------------------------------------------------------- hosts
@@ -259,10 +242,8 @@ export async function subsystemAddHost(
   params: TargetName & { nqn: string; host: string; psk?: string; dhchap_key?: string; dhchap_ctrlr_key?: string },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'nvmf_subsystem_add_host');
-  requireText(origin, 'nqn', params?.nqn);
-  requireText(origin, 'host', params.host);
-  return requestBoolean(caller, 'nvmf_subsystem_add_host', { ...params }, options);
+  requireParams(caller, 'nvmf_subsystem_add_host', params, ['nqn', 'host']);
+  return requestChecked(caller, 'nvmf_subsystem_add_host', { ...params }, options, expectBoolean);
 }
 
 /** `nvmf_subsystem_remove_host`. */
@@ -271,10 +252,9 @@ export async function subsystemRemoveHost(
   params: TargetName & { nqn: string; host: string },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'nvmf_subsystem_remove_host');
-  requireText(origin, 'nqn', params?.nqn);
-  requireText(origin, 'host', params.host);
-  return requestBoolean(caller, 'nvmf_subsystem_remove_host', { nqn: params.nqn, host: params.host, tgt_name: params.tgt_name }, options);
+  requireParams(caller, 'nvmf_subsystem_remove_host', params, ['nqn', 'host']);
+  const wire = { nqn: params.nqn, host: params.host, tgt_name: params.tgt_name };
+  return requestChecked(caller, 'nvmf_subsystem_remove_host', wire, options, expectBoolean);
 }
 
 // ---------------------------------------------------------------- state and statistics
@@ -285,19 +265,16 @@ export async function subsystemGetControllers(
   params: TargetName & { nqn: string },
   options?: RpcCallOptions,
 ): Promise<NvmfController[]> {
-  requireText(argumentOrigin(caller, 'nvmf_subsystem_get_controllers'), 'nqn', params?.nqn);
-  const answer = await request(caller, 'nvmf_subsystem_get_controllers', { nqn: params.nqn, tgt_name: params.tgt_name }, options);
-  const controllers = expectArray(answer.origin, answer.result);
-  controllers.forEach((entry, index) => {
-    if (!isObject(entry) || typeof entry.cntlid !== 'number') throw resultError(answer.origin, `controller ${index} has no cntlid`, entry);
-  });
-  return controllers as NvmfController[];
+  requireParams(caller, 'nvmf_subsystem_get_controllers', params, ['nqn']);
+  const wire = { nqn: params.nqn, tgt_name: params.tgt_name };
+  return requestChecked(caller, 'nvmf_subsystem_get_controllers', wire, options, numberedList<NvmfController>('cntlid'));
 }
 
 /** `nvmf_get_stats` (v19.07+): counters per poll group. */
 export async function getStats(caller: RpcCaller, params: TargetName = {}, options?: RpcCallOptions): Promise<NvmfStats> {
-  const answer = await request(caller, 'nvmf_get_stats', { tgt_name: params.tgt_name }, options);
-  const stats = expectObject(answer.origin, answer.result);
-  expectNamedObjects(answer.origin, stats.poll_groups, 'name');
-  return stats as unknown as NvmfStats;
+  return requestChecked(caller, 'nvmf_get_stats', { tgt_name: params.tgt_name }, options, (origin, result) => {
+    const stats = expectObject(origin, result);
+    expectNamedObjects(origin, stats.poll_groups, 'name');
+    return stats as unknown as NvmfStats;
+  });
 }

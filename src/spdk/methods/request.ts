@@ -7,7 +7,7 @@ import { CallBudget } from './budget.js';
 import type { Operation } from './names.js';
 import { checkParams } from './param-gates.js';
 import { invoke, type Invocation, type InvokeOptions, type ParamsFor } from './resolver.js';
-import { expectBoolean, type Origin } from './shape.js';
+import { requireObject, requireText, type Origin, type ReplyCheck } from './shape.js';
 
 export interface RequestExtra extends InvokeOptions {
   /** Builds the params for the name actually called, when an old name takes other keys. */
@@ -43,14 +43,26 @@ export function argumentOrigin(caller: RpcCaller, operation: Operation): Origin 
   return { address: caller.address, method: operation };
 }
 
-/** `request` for the many methods that answer `true`: the result checked to be a boolean. */
-export async function requestBoolean(
+/**
+ * The argument check a wrapper taking a params object starts with: an object, its `texts` members
+ * non-empty strings (names, NQNs). Returns the origin for the wrapper's further checks.
+ */
+export function requireParams(caller: RpcCaller, operation: Operation, params: unknown, texts: readonly string[] = []): Origin {
+  const origin = argumentOrigin(caller, operation);
+  const object = requireObject(origin, 'params', params);
+  for (const member of texts) requireText(origin, member, object[member]);
+  return origin;
+}
+
+/** `request`, its result passed through `check` with the name that answered as the origin. */
+export async function requestChecked<T>(
   caller: RpcCaller,
   operation: Operation,
   params: RpcParams | undefined,
   options: RpcCallOptions | CallBudget | undefined,
+  check: ReplyCheck<T>,
   extra: RequestExtra = {},
-): Promise<boolean> {
+): Promise<T> {
   const answer = await request(caller, operation, params, options, extra);
-  return expectBoolean(answer.origin, answer.result);
+  return check(answer.origin, answer.result);
 }

@@ -43,14 +43,21 @@ export function expectObject(origin: Origin, value: unknown, what = 'the result'
   return value;
 }
 
-/** An array of objects, each holding a string member `key` (the name lists are keyed by). */
-export function expectNamedObjects<T>(origin: Origin, value: unknown, key: string): T[] {
+const TYPE_WORD = { string: 'string', number: 'numeric' } as const;
+
+/** An array of objects, each holding a member `key` of `type` (what the lists are keyed by). */
+function expectKeyedObjects<T>(origin: Origin, value: unknown, key: string, type: 'string' | 'number'): T[] {
   const items = expectArray(origin, value);
   items.forEach((item, index) => {
     if (!isObject(item)) throw resultError(origin, `element ${index} is not an object`, item);
-    if (typeof item[key] !== 'string') throw resultError(origin, `element ${index} has no string "${key}"`, item);
+    if (typeof item[key] !== type) throw resultError(origin, `element ${index} has no ${TYPE_WORD[type]} "${key}"`, item);
   });
   return items as T[];
+}
+
+/** An array of objects, each holding a string member `key` (the name lists are keyed by). */
+export function expectNamedObjects<T>(origin: Origin, value: unknown, key: string): T[] {
+  return expectKeyedObjects<T>(origin, value, key, 'string');
 }
 
 export function expectStringArray(origin: Origin, value: unknown, what = 'the result'): string[] {
@@ -77,6 +84,28 @@ export function expectCreatedName(origin: Origin, value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
   throw resultError(origin, 'the result is neither a name nor a one-element array of a name', value);
+}
+
+/** Checks a result against a wrapper's type (normalising old shapes), or throws `SpdkResultError`. */
+export type ReplyCheck<T> = (origin: Origin, result: unknown) => T;
+
+/** The check of a list keyed by a string member (`name`, `nqn`, `trtype`). */
+export function namedList<T>(key: string): ReplyCheck<T[]> {
+  return (origin, result) => expectKeyedObjects<T>(origin, result, key, 'string');
+}
+
+/** The check of a list keyed by a numeric member (`tag`, `id`, `cntlid`). */
+export function numberedList<T>(key: string): ReplyCheck<T[]> {
+  return (origin, result) => expectKeyedObjects<T>(origin, result, key, 'number');
+}
+
+/** The check of an object holding an array `member` (statistics: `reactors`, `threads`, `channels`). */
+export function objectWithArray<T>(member: string): ReplyCheck<T> {
+  return (origin, result) => {
+    const object = expectObject(origin, result);
+    expectArray(origin, object[member], member);
+    return object as unknown as T;
+  };
 }
 
 /**

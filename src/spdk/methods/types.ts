@@ -68,11 +68,22 @@ export interface ThreadStats {
 
 // ---------------------------------------------------------------- bdev
 
-export interface NvmeTransportId {
+/**
+ * Where an NVMe controller or an NVMe-oF listener is: the address part of SPDK's
+ * `spdk_nvme_transport_id`, the same members in `bdev_nvme_*` and `nvmf_*` methods.
+ */
+export interface NvmeTransportAddress {
+  /** `PCIe`, `TCP`, `RDMA`, … (any case). */
   trtype: string;
+  /** `IPv4`, `IPv6`, … (fabrics). */
   adrfam?: string;
+  /** A PCI address (`0000:0a:00.0`) or an IP address. */
   traddr: string;
+  /** The port; needed for TCP and RDMA. */
   trsvcid?: string;
+}
+
+export interface NvmeTransportId extends NvmeTransportAddress {
   subnqn?: string;
   priority?: string;
 }
@@ -214,12 +225,7 @@ export interface NvmeController {
 
 // ---------------------------------------------------------------- NVMe-oF
 
-export interface NvmfListenAddress {
-  trtype: string;
-  adrfam?: string;
-  traddr: string;
-  trsvcid?: string;
-}
+export type NvmfListenAddress = NvmeTransportAddress;
 
 export interface NvmfHost {
   nqn: string;
@@ -263,9 +269,11 @@ export interface NvmfSubsystem {
   pci_address?: string;
 }
 
-/** `nvmf_get_transports` entry: common options plus transport-specific keys. */
-export interface NvmfTransport {
-  trtype: string;
+/**
+ * The options every NVMe-oF transport has (SPDK's `spdk_nvmf_transport_opts`): what
+ * `nvmf_create_transport` takes and `nvmf_get_transports` reports back.
+ */
+export interface NvmfTransportOptions {
   max_queue_depth?: number;
   max_io_qpairs_per_ctrlr?: number;
   in_capsule_data_size?: number;
@@ -276,6 +284,11 @@ export interface NvmfTransport {
   dif_insert_or_strip?: boolean;
   zcopy?: boolean;
   abort_timeout_sec?: number;
+}
+
+/** `nvmf_get_transports` entry: common options plus transport-specific keys. */
+export interface NvmfTransport extends NvmfTransportOptions {
+  trtype: string;
   [option: string]: unknown;
 }
 

@@ -17,7 +17,7 @@ import {
   type Release,
 } from './releases.js';
 import { invoke } from './resolver.js';
-import { isObject, resultError } from './shape.js';
+import { isObject, resultError, type Origin } from './shape.js';
 
 /** What `spdk_get_version` reports (`fields`), plus the full text. */
 export interface SpdkVersion {
@@ -82,6 +82,13 @@ export function parseVersionResult(result: unknown): SpdkVersion | undefined {
     };
   }
   return parseVersionText(text);
+}
+
+/** The parsed version of a `spdk_get_version` / `get_spdk_version` result, or `SpdkResultError`. */
+export function expectVersion(origin: Origin, result: unknown): SpdkVersion {
+  const version = parseVersionResult(result);
+  if (!version) throw resultError(origin, 'no SPDK version in it', result);
+  return version;
 }
 
 /**
@@ -153,8 +160,7 @@ export function describeVersion(info: VersionInfo): string {
 async function lookupVersion(caller: RpcCaller, knowledge: TargetKnowledge): Promise<VersionInfo> {
   try {
     const { result, method } = await invoke<unknown>(caller, 'spdk_get_version', undefined, new CallBudget(caller.address));
-    const reported = parseVersionResult(result);
-    if (!reported) throw resultError({ address: caller.address, method }, 'no SPDK version in it', result);
+    const reported = expectVersion({ address: caller.address, method }, result);
     const release = releaseOf(reported.major, reported.minor);
     return { source: 'reported', reported, min: release, max: release };
   } catch (err) {

@@ -8,17 +8,17 @@ import type { RpcCaller, RpcCallOptions, RpcParams } from '../rpc/types.js';
 import { CallBudget } from './budget.js';
 import { MethodUnavailableError, UnsupportedParameterError } from './errors.js';
 import { allNames, type Operation } from './names.js';
-import { argumentOrigin, request, requestBoolean } from './request.js';
+import { argumentOrigin, request, requestChecked, requireParams } from './request.js';
 import {
   expectArray,
   expectBoolean,
   isObject,
   requireInteger,
-  requireObject,
   requireText,
   resultError,
   type JsonObject,
   type Origin,
+  type ReplyCheck,
 } from './shape.js';
 import type { VhostController, VhostScsiTarget } from './types.js';
 import { atMost, describeVersion, detectVersion } from './version.js';
@@ -31,11 +31,8 @@ export async function createBlkController(
   params: { ctrlr: string; dev_name: string; readonly?: boolean; packed_ring?: boolean; cpumask?: string; transport?: string },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'vhost_create_blk_controller');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'ctrlr', params.ctrlr);
-  requireText(origin, 'dev_name', params.dev_name);
-  return requestBoolean(caller, 'vhost_create_blk_controller', { ...params }, options);
+  requireParams(caller, 'vhost_create_blk_controller', params, ['ctrlr', 'dev_name']);
+  return requestChecked(caller, 'vhost_create_blk_controller', { ...params }, options, expectBoolean);
 }
 
 /**
@@ -47,10 +44,8 @@ export async function createScsiController(
   params: { ctrlr: string; cpumask?: string; delay?: boolean },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'vhost_create_scsi_controller');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'ctrlr', params.ctrlr);
-  return requestBoolean(caller, 'vhost_create_scsi_controller', { ...params }, options);
+  requireParams(caller, 'vhost_create_scsi_controller', params, ['ctrlr']);
+  return requestChecked(caller, 'vhost_create_scsi_controller', { ...params }, options, expectBoolean);
 }
 
 /** Whether the target is v17.10 or older, where the SCSI target params had other names. */
@@ -70,9 +65,7 @@ export async function scsiControllerAddTarget(
   params: { ctrlr: string; scsi_target_num: number; bdev_name: string },
   options?: RpcCallOptions,
 ): Promise<number> {
-  const origin = argumentOrigin(caller, 'vhost_scsi_controller_add_target');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'ctrlr', params.ctrlr);
+  const origin = requireParams(caller, 'vhost_scsi_controller_add_target', params, ['ctrlr']);
   requireInteger(origin, 'scsi_target_num', params.scsi_target_num, -1, 7);
   requireText(origin, 'bdev_name', params.bdev_name);
   const budget = new CallBudget(caller.address, options);
@@ -113,12 +106,10 @@ export async function scsiControllerRemoveTarget(
   params: { ctrlr: string; scsi_target_num: number },
   options?: RpcCallOptions,
 ): Promise<boolean> {
-  const origin = argumentOrigin(caller, 'vhost_scsi_controller_remove_target');
-  requireObject(origin, 'params', params);
-  requireText(origin, 'ctrlr', params.ctrlr);
+  const origin = requireParams(caller, 'vhost_scsi_controller_remove_target', params, ['ctrlr']);
   requireInteger(origin, 'scsi_target_num', params.scsi_target_num, 0, 7);
   const current = { ctrlr: params.ctrlr, scsi_target_num: params.scsi_target_num };
-  return requestBoolean(caller, 'vhost_scsi_controller_remove_target', current, options, {
+  return requestChecked(caller, 'vhost_scsi_controller_remove_target', current, options, expectBoolean, {
     paramsFor: (method) => (method === 'remove_vhost_scsi_dev' ? { ctrlr: params.ctrlr, scsi_dev_num: params.scsi_target_num } : current),
   });
 }
@@ -168,6 +159,11 @@ export function normaliseController(origin: Origin, value: unknown, backend?: Ba
   return out as unknown as VhostController;
 }
 
+/** The check of a controller list: each entry in the current shape (`backend`: which v17.07 list). */
+function controllerList(backend?: Backend): ReplyCheck<VhostController[]> {
+  return (origin, result) => expectArray(origin, result).map((entry) => normaliseController(origin, entry, backend));
+}
+
 const SPLIT_LISTS: ReadonlyArray<[Operation, Backend]> = [
   ['get_vhost_blk_controllers', 'block'],
   ['get_vhost_scsi_controllers', 'scsi'],
@@ -191,10 +187,7 @@ async function listSplit(caller: RpcCaller, name: string | undefined, budget: Ca
   let lists: VhostController[][];
   try {
     lists = await Promise.all(
-      SPLIT_LISTS.map(async ([operation, backend]) => {
-        const answer = await request(caller, operation, undefined, budget);
-        return expectArray(answer.origin, answer.result).map((entry) => normaliseController(answer.origin, entry, backend));
-      }),
+      SPLIT_LISTS.map(([operation, backend]) => requestChecked(caller, operation, undefined, budget, controllerList(backend))),
     );
   } catch (err) {
     if (err instanceof MethodUnavailableError) throw splitUnavailable(first, SPLIT_LISTS.map(([operation]) => operation), err);
@@ -225,8 +218,7 @@ export async function getControllers(caller: RpcCaller, params: { name?: string 
   if (params.name !== undefined) requireText(argumentOrigin(caller, 'vhost_get_controllers'), 'name', params.name);
   const budget = new CallBudget(caller.address, options);
   try {
-    const answer = await request(caller, 'vhost_get_controllers', { name: params.name }, budget);
-    return expectArray(answer.origin, answer.result).map((entry) => normaliseController(answer.origin, entry));
+    return await requestChecked(caller, 'vhost_get_controllers', { name: params.name }, budget, controllerList());
   } catch (err) {
     if (!(err instanceof MethodUnavailableError)) throw err;
     return listSplit(caller, params.name, budget, err);
@@ -239,19 +231,18 @@ export async function getControllers(caller: RpcCaller, params: { name?: string 
  * up). Waits while a VM is still connected: give a generous `timeoutMs`.
  */
 export async function deleteController(caller: RpcCaller, params: { ctrlr: string }, options?: RpcCallOptions): Promise<boolean> {
-  const ctrlr = requireText(argumentOrigin(caller, 'vhost_delete_controller'), 'ctrlr', params?.ctrlr);
+  requireParams(caller, 'vhost_delete_controller', params, ['ctrlr']);
+  const ctrlr = params.ctrlr;
   const budget = new CallBudget(caller.address, options);
   try {
-    const answer = await request(caller, 'vhost_delete_controller', { ctrlr }, budget);
-    return expectBoolean(answer.origin, answer.result);
+    return await requestChecked(caller, 'vhost_delete_controller', { ctrlr }, budget, expectBoolean);
   } catch (err) {
     if (!(err instanceof MethodUnavailableError)) throw err;
     const split: Operation[] = ['remove_vhost_blk_controller', 'remove_vhost_scsi_controller'];
     const [controller] = await listSplit(caller, ctrlr, budget, err);
     const kind: Backend = controller!.backend_specific.scsi !== undefined ? 'scsi' : 'block';
     try {
-      const answer = await request(caller, kind === 'scsi' ? split[1]! : split[0]!, { ctrlr }, budget);
-      return expectBoolean(answer.origin, answer.result);
+      return await requestChecked(caller, kind === 'scsi' ? split[1]! : split[0]!, { ctrlr }, budget, expectBoolean);
     } catch (removeError) {
       if (removeError instanceof MethodUnavailableError) throw splitUnavailable(err, split, removeError);
       throw removeError;

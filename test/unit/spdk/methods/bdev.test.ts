@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import * as bdev from '../../../../src/spdk/methods/bdev.js';
 import { isNotFound } from '../../../../src/spdk/methods/classify.js';
 import { InvalidArgumentError, MethodUnavailableError, SpdkResultError, UnsupportedParameterError } from '../../../../src/spdk/methods/errors.js';
-import { listMethods } from '../../../../src/spdk/methods/resolver.js';
-import { detectVersion } from '../../../../src/spdk/methods/version.js';
-import { FakeTarget, fixtureResults, NVME_CONTROLLER, type FakeApp, type FakeVersion } from './fake-target.js';
-
-/** A fake whose method list (and version, if asked) is already known, so `sent()` shows only the call. */
-async function primed(version: FakeVersion, app: FakeApp = 'nvmf_tgt', withVersion = false): Promise<FakeTarget> {
-  const fake = new FakeTarget(version, app);
-  await listMethods(fake);
-  if (withVersion) await detectVersion(fake);
-  fake.calls.length = 0;
-  return fake;
-}
+import { FakeTarget, fixtureResults, NVME_CONTROLLER } from './fake-target.js';
+import { primed } from './primed-fake.js';
 
 const captured = fixtureResults('nvmf_tgt.jsonl');
 

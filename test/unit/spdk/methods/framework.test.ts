@@ -3,23 +3,14 @@ import assert from 'node:assert/strict';
 import { JsonRpcError, RpcConnectionError } from '../../../../src/spdk/rpc/errors.js';
 import * as framework from '../../../../src/spdk/methods/framework.js';
 import { InvalidArgumentError, MethodUnavailableError, UnsupportedParameterError } from '../../../../src/spdk/methods/errors.js';
-import { listMethods } from '../../../../src/spdk/methods/resolver.js';
-import { detectVersion } from '../../../../src/spdk/methods/version.js';
-import { FakeTarget, fixtureResults, type FakeVersion } from './fake-target.js';
-
-async function primed(version: FakeVersion, withVersion = false): Promise<FakeTarget> {
-  const fake = new FakeTarget(version);
-  await listMethods(fake);
-  if (withVersion) await detectVersion(fake);
-  fake.calls.length = 0;
-  return fake;
-}
+import { FakeTarget, fixtureResults } from './fake-target.js';
+import { primed } from './primed-fake.js';
 
 const captured = fixtureResults('nvmf_tgt.jsonl');
 
 test('getMethods: the list as the target sends it; current / include_aliases gated by version', async () => {
   // include_aliases (v19.10) is newer than rpc_get_methods (v19.07): the version is needed, so known here.
-  const current = await primed('24.01', true);
+  const current = await primed('24.01', 'nvmf_tgt', true);
   const all = await framework.getMethods(current);
   assert.deepEqual(all, current.listed);
   await framework.getMethods(current, { current: true });
@@ -30,7 +21,7 @@ test('getMethods: the list as the target sends it; current / include_aliases gat
     ['rpc_get_methods', { include_aliases: true }],
   ]);
 
-  const old = await primed('19.04', true);
+  const old = await primed('19.04', 'nvmf_tgt', true);
   await framework.getMethods(old, { current: true });
   assert.deepEqual(old.sent(), [['get_rpc_methods', { current: true }]]);
   const err = await framework.getMethods(old, { include_aliases: true }).catch((e: unknown) => e);
@@ -109,7 +100,7 @@ test('getConfig: entries as captured; get_subsystem_config on v19.04; with_batch
   await assert.rejects(framework.getConfig(current, { name: 'bdev', with_batches: false }), UnsupportedParameterError);
   await assert.rejects(framework.getConfig(current, {} as { name: string }), InvalidArgumentError);
 
-  const v26 = await primed('26.05', true);
+  const v26 = await primed('26.05', 'nvmf_tgt', true);
   await framework.getConfig(v26, { name: 'nvmf', with_batches: true });
   assert.deepEqual(v26.sent(), [['framework_get_config', { name: 'nvmf', with_batches: true }]]);
 

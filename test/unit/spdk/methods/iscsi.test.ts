@@ -2,15 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as iscsi from '../../../../src/spdk/methods/iscsi.js';
 import { InvalidArgumentError, MethodUnavailableError, SpdkResultError } from '../../../../src/spdk/methods/errors.js';
-import { listMethods } from '../../../../src/spdk/methods/resolver.js';
-import { FakeTarget, fixtureResults, type FakeApp, type FakeVersion } from './fake-target.js';
-
-async function primed(version: FakeVersion, app: FakeApp = 'iscsi_tgt'): Promise<FakeTarget> {
-  const fake = new FakeTarget(version, app);
-  await listMethods(fake);
-  fake.calls.length = 0;
-  return fake;
-}
+import { fixtureResults } from './fake-target.js';
+import { primed } from './primed-fake.js';
 
 test('getScsiDevices: the vhost capture on v24.01; get_scsi_devices on v19.04', async () => {
   const current = await primed('24.01', 'vhost');
@@ -25,7 +18,7 @@ test('getScsiDevices: the vhost capture on v24.01; get_scsi_devices on v19.04', 
 });
 
 test('the iSCSI listings: current names with no params, legacy names on v19.04', async () => {
-  const current = await primed('24.01');
+  const current = await primed('24.01', 'iscsi_tgt');
   const nodes = await iscsi.getTargetNodes(current);
   const portals = await iscsi.getPortalGroups(current);
   const initiators = await iscsi.getInitiatorGroups(current);
@@ -37,7 +30,7 @@ test('the iSCSI listings: current names with no params, legacy names on v19.04',
   assert.equal(nodes[0]!.name, 'iqn.2016-06.io.spdk:disk1');
   assert.equal(portals[0]!.portals[0]!.port, '3260');
   assert.deepEqual(initiators, [{ tag: 1, initiators: ['ANY'], netmasks: ['ANY'] }]);
-  const old = await primed('19.04');
+  const old = await primed('19.04', 'iscsi_tgt');
   assert.deepEqual(await iscsi.getTargetNodes(old), nodes);
   assert.deepEqual(await iscsi.getPortalGroups(old), portals);
   await iscsi.getInitiatorGroups(old);
@@ -47,7 +40,7 @@ test('the iSCSI listings: current names with no params, legacy names on v19.04',
 });
 
 test('creating portal groups, initiator groups and target nodes; deleting a node', async () => {
-  const current = await primed('24.01');
+  const current = await primed('24.01', 'iscsi_tgt');
   const portal = { tag: 1, portals: [{ host: '127.0.0.1', port: '3260' }] };
   const group = { tag: 2, initiators: ['ANY'], netmasks: ['127.0.0.1/32'] };
   const node = {
@@ -68,7 +61,7 @@ test('creating portal groups, initiator groups and target nodes; deleting a node
     ['iscsi_create_target_node', node],
     ['iscsi_delete_target_node', { name: 'iqn.2016-06.io.spdk:disk1' }],
   ]);
-  const old = await primed('19.04');
+  const old = await primed('19.04', 'iscsi_tgt');
   await iscsi.createPortalGroup(old, portal);
   await iscsi.createInitiatorGroup(old, group);
   await iscsi.createTargetNode(old, node);
@@ -77,7 +70,7 @@ test('creating portal groups, initiator groups and target nodes; deleting a node
 });
 
 test('iSCSI arguments are checked before sending', async () => {
-  const fake = await primed('24.01');
+  const fake = await primed('24.01', 'iscsi_tgt');
   await assert.rejects(iscsi.createPortalGroup(fake, { tag: 1, portals: [] }), InvalidArgumentError);
   await assert.rejects(iscsi.createPortalGroup(fake, { tag: 0, portals: [{ host: 'h', port: '1' }] }), InvalidArgumentError);
   await assert.rejects(iscsi.createPortalGroup(fake, { tag: 1, portals: [{ host: 'h', port: 3260 as unknown as string }] }), InvalidArgumentError);

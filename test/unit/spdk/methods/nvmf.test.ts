@@ -2,17 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as nvmf from '../../../../src/spdk/methods/nvmf.js';
 import { InvalidArgumentError, MethodUnavailableError, SpdkResultError, UnsupportedParameterError } from '../../../../src/spdk/methods/errors.js';
-import { listMethods } from '../../../../src/spdk/methods/resolver.js';
-import { detectVersion } from '../../../../src/spdk/methods/version.js';
-import { FakeTarget, fixtureResults, type FakeVersion } from './fake-target.js';
-
-async function primed(version: FakeVersion, withVersion = false): Promise<FakeTarget> {
-  const fake = new FakeTarget(version, 'nvmf_tgt');
-  await listMethods(fake);
-  if (withVersion) await detectVersion(fake);
-  fake.calls.length = 0;
-  return fake;
-}
+import { FakeTarget, fixtureResults } from './fake-target.js';
+import { primed } from './primed-fake.js';
 
 const captured = fixtureResults('nvmf_tgt.jsonl');
 const NQN = 'nqn.2016-06.io.spdk:cnode1';
@@ -25,7 +16,7 @@ test('transports: create and list on v24.01 and v19.04 (get_nvmf_transports); tr
     ['nvmf_create_transport', { trtype: 'TCP' }],
     ['nvmf_get_transports', undefined],
   ]);
-  const old = await primed('19.04', true);
+  const old = await primed('19.04', 'nvmf_tgt', true);
   await nvmf.createTransport(old, { trtype: 'RDMA', max_queue_depth: 64 });
   await nvmf.getTransports(old);
   assert.deepEqual(old.sent(), [

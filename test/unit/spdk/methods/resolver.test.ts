@@ -9,7 +9,6 @@ import { CallBudget } from '../../../../src/spdk/methods/budget.js';
 import { forgetTarget } from '../../../../src/spdk/methods/knowledge.js';
 import { FakeTarget } from './fake-target.js';
 
-
 test('the method list is asked for once per generation, and again after a reconnect', async () => {
   const fake = new FakeTarget('24.01');
   await bdev.getBdevs(fake);
@@ -59,17 +58,24 @@ test('a current target answers the first call of a connection in one round, besi
   assert.equal(bdevs.length, 5);
 });
 
+/**
+ * Two `getBdevs` calls on a pre-v19.10 target, the same whether it lists its methods (v19.04) or
+ * not (v17.07): the current listing and name (both unknown there), the legacy listing (answered on
+ * v19.04, unknown on v17.07), then `get_bdevs` for each call.
+ */
+const TWO_GETBDEVS_ON_AN_OLD_TARGET: Array<[string, undefined]> = [
+  ['rpc_get_methods', undefined],
+  ['bdev_get_bdevs', undefined],
+  ['get_rpc_methods', undefined],
+  ['get_bdevs', undefined],
+  ['get_bdevs', undefined],
+];
+
 test('on an old target the current name is tried once per generation, then the listed legacy name is used', async () => {
   const fake = new FakeTarget('19.04');
   await bdev.getBdevs(fake);
   await bdev.getBdevs(fake);
-  assert.deepEqual(fake.sent(), [
-    ['rpc_get_methods', undefined],
-    ['bdev_get_bdevs', undefined],
-    ['get_rpc_methods', undefined],
-    ['get_bdevs', undefined],
-    ['get_bdevs', undefined],
-  ]);
+  assert.deepEqual(fake.sent(), TWO_GETBDEVS_ON_AN_OLD_TARGET);
 });
 
 test('SPDK 17.07 (no listing method): names are found by trial, and the one that worked is remembered', async () => {
@@ -77,13 +83,7 @@ test('SPDK 17.07 (no listing method): names are found by trial, and the one that
   const first = await bdev.getBdevs(fake);
   assert.equal(first.length, 5);
   await bdev.getBdevs(fake);
-  assert.deepEqual(fake.sent(), [
-    ['rpc_get_methods', undefined],
-    ['bdev_get_bdevs', undefined],
-    ['get_rpc_methods', undefined],
-    ['get_bdevs', undefined],
-    ['get_bdevs', undefined],
-  ]);
+  assert.deepEqual(fake.sent(), TWO_GETBDEVS_ON_AN_OLD_TARGET);
   assert.deepEqual(knownMethodList(fake), { source: 'none', names: null });
   fake.reconnect();
   await bdev.getBdevs(fake);
@@ -119,12 +119,20 @@ test('on SPDK 17.07 an operation that no name answers fails with the typed error
   assert.equal(fake.callsOf('get_bdevs_iostat').length, 1);
 });
 
-test('a listed method answering -32601 (an --rpcs-allowed target) becomes the typed error with a hint', async () => {
+/** What `getBdevs` rejects with when a v24.01 target answers `bdev_get_bdevs` with this JSON-RPC error. */
+async function getBdevsFailure(rpcCode: number, rpcMessage: string): Promise<unknown> {
   const fake = new FakeTarget('24.01');
   fake.on('bdev_get_bdevs', (params, method) => {
-    throw fake.error(method, params, -32601, 'Method not found');
+    throw fake.error(method, params, rpcCode, rpcMessage);
   });
-  const err = await bdev.getBdevs(fake).catch((e: unknown) => e);
+  return bdev.getBdevs(fake).then(
+    () => assert.fail('expected an error'),
+    (e: unknown) => e,
+  );
+}
+
+test('a listed method answering -32601 (an --rpcs-allowed target) becomes the typed error with a hint', async () => {
+  const err = await getBdevsFailure(-32601, 'Method not found');
   assert.ok(err instanceof MethodUnavailableError);
   assert.match(err.message, /--rpcs-allowed/);
 });
@@ -147,11 +155,7 @@ test('a failed listing is not remembered: the next call asks again', async () =>
 });
 
 test('errors other than -32601 pass through untouched', async () => {
-  const fake = new FakeTarget('24.01');
-  fake.on('bdev_get_bdevs', (params, method) => {
-    throw fake.error(method, params, -1, 'Method may only be called after framework is initialized using framework_start_init RPC.');
-  });
-  const err = await bdev.getBdevs(fake).catch((e: unknown) => e);
+  const err = await getBdevsFailure(-1, 'Method may only be called after framework is initialized using framework_start_init RPC.');
   assert.ok(err instanceof JsonRpcError);
   assert.equal(err.isWrongState, true);
 });

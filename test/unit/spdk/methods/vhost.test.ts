@@ -3,15 +3,8 @@ import assert from 'node:assert/strict';
 import * as vhost from '../../../../src/spdk/methods/vhost.js';
 import { isNotFound } from '../../../../src/spdk/methods/classify.js';
 import { InvalidArgumentError, SpdkResultError, UnsupportedParameterError } from '../../../../src/spdk/methods/errors.js';
-import { listMethods } from '../../../../src/spdk/methods/resolver.js';
-import { FakeTarget, fixtureResults, type FakeVersion } from './fake-target.js';
-
-async function primed(version: FakeVersion): Promise<FakeTarget> {
-  const fake = new FakeTarget(version, 'vhost');
-  await listMethods(fake);
-  fake.calls.length = 0;
-  return fake;
-}
+import { FakeTarget, fixtureResults } from './fake-target.js';
+import { primed } from './primed-fake.js';
 
 /** The calls after the name lookups (listing, version) of a v17.07 fake. */
 function work(fake: FakeTarget): Array<[string, unknown]> {
@@ -36,7 +29,7 @@ test('create controllers: current names, construct_* on v19.04 and v17.07', asyn
     ['24.01', 'vhost_create_blk_controller', 'vhost_create_scsi_controller'],
     ['19.04', 'construct_vhost_blk_controller', 'construct_vhost_scsi_controller'],
   ] as const) {
-    const fake = await primed(version);
+    const fake = await primed(version, 'vhost');
     assert.equal(await vhost.createBlkController(fake, { ctrlr: 'vhost.ro', dev_name: 'Malloc2', readonly: true, cpumask: '0x1' }), true);
     assert.equal(await vhost.createScsiController(fake, { ctrlr: 'vhost.1' }), true);
     assert.deepEqual(fake.sent(), [
@@ -51,7 +44,7 @@ test('create controllers: current names, construct_* on v19.04 and v17.07', asyn
 });
 
 test('scsiControllerAddTarget: the target number; v17.07 gets its own param names and answers true', async () => {
-  const current = await primed('24.01');
+  const current = await primed('24.01', 'vhost');
   assert.equal(await vhost.scsiControllerAddTarget(current, { ctrlr: 'vhost.1', scsi_target_num: 0, bdev_name: 'Malloc1' }), 0);
   assert.equal(await vhost.scsiControllerAddTarget(current, { ctrlr: 'vhost.1', scsi_target_num: -1, bdev_name: 'Malloc2' }), 1);
   assert.deepEqual(current.sent(), [
@@ -59,7 +52,7 @@ test('scsiControllerAddTarget: the target number; v17.07 gets its own param name
     ['vhost_scsi_controller_add_target', { ctrlr: 'vhost.1', scsi_target_num: -1, bdev_name: 'Malloc2' }],
   ]);
 
-  const v1904 = await primed('19.04');
+  const v1904 = await primed('19.04', 'vhost');
   assert.equal(await vhost.scsiControllerAddTarget(v1904, { ctrlr: 'vhost.1', scsi_target_num: 2, bdev_name: 'Malloc1' }), 2);
   assert.deepEqual(work(v1904), [['add_vhost_scsi_lun', { ctrlr: 'vhost.1', scsi_target_num: 2, bdev_name: 'Malloc1' }]]);
 
@@ -77,10 +70,10 @@ test('scsiControllerAddTarget: the target number; v17.07 gets its own param name
 });
 
 test('scsiControllerRemoveTarget: three names over the releases, the oldest with scsi_dev_num', async () => {
-  const current = await primed('24.01');
+  const current = await primed('24.01', 'vhost');
   assert.equal(await vhost.scsiControllerRemoveTarget(current, { ctrlr: 'vhost.1', scsi_target_num: 1 }), true);
   assert.deepEqual(current.sent(), [['vhost_scsi_controller_remove_target', { ctrlr: 'vhost.1', scsi_target_num: 1 }]]);
-  const v1904 = await primed('19.04');
+  const v1904 = await primed('19.04', 'vhost');
   await vhost.scsiControllerRemoveTarget(v1904, { ctrlr: 'vhost.1', scsi_target_num: 1 });
   assert.deepEqual(v1904.sent(), [['remove_vhost_scsi_target', { ctrlr: 'vhost.1', scsi_target_num: 1 }]]);
   const v1707 = new FakeTarget('17.07', 'vhost');
@@ -89,14 +82,14 @@ test('scsiControllerRemoveTarget: three names over the releases, the oldest with
 });
 
 test('getControllers: the capture on v24.01; get_vhost_controllers on v19.04; v17.07 two lists merged into the current shape', async () => {
-  const current = await primed('24.01');
+  const current = await primed('24.01', 'vhost');
   assert.deepEqual(await vhost.getControllers(current), captured.get('vhost_get_controllers'));
   await vhost.getControllers(current, { name: 'vhost.0' });
   assert.deepEqual(current.sent(), [
     ['vhost_get_controllers', undefined],
     ['vhost_get_controllers', { name: 'vhost.0' }],
   ]);
-  const v1904 = await primed('19.04');
+  const v1904 = await primed('19.04', 'vhost');
   await vhost.getControllers(v1904);
   assert.deepEqual(v1904.sent(), [['get_vhost_controllers', undefined]]);
 
@@ -117,7 +110,7 @@ test('getControllers: the capture on v24.01; get_vhost_controllers on v19.04; v1
 });
 
 test('getControllers: an unknown name on v24.01 (-32603 "No such device") is isNotFound too', async () => {
-  const fake = await primed('24.01');
+  const fake = await primed('24.01', 'vhost');
   fake.on('vhost_get_controllers', (params, method) => {
     throw fake.error(method, params, -32603, 'No such device');
   });
@@ -128,10 +121,10 @@ test('getControllers: an unknown name on v24.01 (-32603 "No such device") is isN
 });
 
 test('deleteController: current and v19.04 names; on v17.07 the kind is looked up and the matching remove_* called', async () => {
-  const current = await primed('24.01');
+  const current = await primed('24.01', 'vhost');
   assert.equal(await vhost.deleteController(current, { ctrlr: 'vhost.0' }), true);
   assert.deepEqual(current.sent(), [['vhost_delete_controller', { ctrlr: 'vhost.0' }]]);
-  const v1904 = await primed('19.04');
+  const v1904 = await primed('19.04', 'vhost');
   await vhost.deleteController(v1904, { ctrlr: 'vhost.0' });
   assert.deepEqual(v1904.sent(), [['remove_vhost_controller', { ctrlr: 'vhost.0' }]]);
 
