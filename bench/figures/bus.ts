@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus as cpuList, tmpdir } from 'node:os';
 import path from 'node:path';
+import { maskUrlText } from '../../src/bus/index.js';
 import { repoRoot } from '../../test/helpers/paths.js';
 import { startSim, type SimHandle } from '../../test/helpers/sim.js';
 import { agentUnavailable, startAgent, type AgentProcess } from '../lib/agent.js';
@@ -63,11 +64,12 @@ interface PyCallersResult {
 
 const loadScript = path.join(repoRoot, 'dist', 'bench', 'load', 'bus-load.js');
 
-function load(scope: BrokerScope, topic: string, server: string, serverPid: number, method: Method, durationMs: number, label: string, warmupCalls = 200): Promise<LoadResult> {
+/** Load on `server` of the scope's agent topic. */
+function load(scope: BrokerScope, server: string, serverPid: number, method: Method, durationMs: number, label: string, warmupCalls = 200): Promise<LoadResult> {
   const params = {
-    url: benchAmqpUrl,
+    url: scope.url,
     exchange: scope.exchange,
-    topic,
+    topic: scope.agentTopic,
     server,
     method,
     args: {},
@@ -105,13 +107,13 @@ function describeLoad(name: string, method: Method, r: LoadResult): string {
 const PROFILE_MS = 3000;
 
 /** Runs the report load on a profiled agent and says where its busy CPU time went. */
-async function profileReport(scope: BrokerScope, socket: string, agentTopic: string, conductorTopic: string): Promise<string> {
+async function profileReport(scope: BrokerScope, socket: string): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'spdk-agent-bench-prof-'));
   let agent: AgentProcess | null = null;
   try {
-    agent = startAgent({ host: 'profagent', url: benchAmqpUrl, exchange: scope.exchange, agentTopic, conductorTopic, socket, cpuProfileDir: dir });
-    await waitForAgent(scope, agentTopic, 'profagent', agent.child, 30_000);
-    await load(scope, agentTopic, 'profagent', agent.child.pid, 'report', PROFILE_MS, 'bus load (profiled agent report)');
+    agent = startAgent({ host: 'profagent', scope, socket, cpuProfileDir: dir });
+    await waitForAgent(scope, 'profagent', agent.child, 30_000);
+    await load(scope, 'profagent', agent.child.pid, 'report', PROFILE_MS, 'bus load (profiled agent report)');
     await agent.stop();
     agent = null;
     const { shares } = summariseProfile(dir);
@@ -215,13 +217,11 @@ async function measure(ctx: BenchContext): Promise<{ rows: FigureRow[]; details:
   const rounds = ctx.size(1, 3);
   const warmup = ctx.size(60, 200);
   const details: string[] = [
-    `target: spdk_tgt simulator, 10 bdevs, SPDK's 4 ms poll; broker ${benchAmqpUrl.replace(/:[^:@/]*@/, ':***@')}; load generator: the project's bus RpcClient in its own process, ` +
+    `target: spdk_tgt simulator, 10 bdevs, SPDK's 4 ms poll; broker ${maskUrlText(benchAmqpUrl)}; load generator: the project's bus RpcClient in its own process, ` +
       `${CONCURRENCY} calls in flight, ${warmup} warm-up calls, then ${durationMs / 1000} s; ${rounds} round(s) alternating the two servers, merged ` +
       `(rates, p50, p99: median of rounds; CPU per call: total over total)`,
   ];
   const scope = new BrokerScope();
-  const agentTopic = scope.topic('agent');
-  const conductorTopic = scope.topic('conductor');
   let sim: SimHandle | null = null;
   let pyAgent: Child | null = null;
   let conductor: Conductor | null = null;
@@ -230,16 +230,16 @@ async function measure(ctx: BenchContext): Promise<{ rows: FigureRow[]; details:
     sim = await startSim({ app: 'spdk_tgt', jsonConfig: buildTargetConfig(SMALL_INVENTORY) });
 
     ctx.progress('figure 4: starting the Python oslo.messaging agent (eventlet executor, as Cyborg)');
-    pyAgent = startPeer('oslo_agent.py', { url: benchAmqpUrl, exchange: scope.exchange, topic: agentTopic, server: 'pyagent', socket: sim.socket, executor: 'eventlet' }, 'python oslo agent');
+    pyAgent = startPeer('oslo_agent.py', { url: scope.url, exchange: scope.exchange, topic: scope.agentTopic, server: 'pyagent', socket: sim.socket, executor: 'eventlet' }, 'python oslo agent');
     const ready = await pyAgent.waitForEvent('ready', 60_000);
     scope.trackQueue(ready.fanout_queue);
 
     const missing = agentUnavailable();
     if (missing === null) {
       ctx.progress('figure 4: starting a conductor and spdk-agent run');
-      conductor = await Conductor.start(scope, conductorTopic, agentTopic);
-      agent = startAgent({ host: 'nodeagent', url: benchAmqpUrl, exchange: scope.exchange, agentTopic, conductorTopic, socket: sim.socket });
-      await waitForAgent(scope, agentTopic, 'nodeagent', agent.child, 30_000);
+      conductor = await Conductor.start(scope);
+      agent = startAgent({ host: 'nodeagent', scope, socket: sim.socket });
+      await waitForAgent(scope, 'nodeagent', agent.child, 30_000);
     }
 
     const pythonRuns: Record<Method, LoadResult[]> = { ping: [], report: [] };
@@ -247,8 +247,8 @@ async function measure(ctx: BenchContext): Promise<{ rows: FigureRow[]; details:
     for (let round = 1; round <= rounds && !ctx.signal.aborted; round++) {
       for (const method of METHODS) {
         ctx.progress(`figure 4: round ${round}/${rounds}, ${method}: Python agent${agent ? ', then spdk-agent' : ''}`);
-        pythonRuns[method].push(await load(scope, agentTopic, 'pyagent', pyAgent.pid, method, durationMs, `bus load (python ${method})`, warmup));
-        if (agent) agentRuns[method].push(await load(scope, agentTopic, 'nodeagent', agent.child.pid, method, durationMs, `bus load (agent ${method})`, warmup));
+        pythonRuns[method].push(await load(scope, 'pyagent', pyAgent.pid, method, durationMs, `bus load (python ${method})`, warmup));
+        if (agent) agentRuns[method].push(await load(scope, 'nodeagent', agent.child.pid, method, durationMs, `bus load (agent ${method})`, warmup));
       }
     }
     const python = { ping: merge(pythonRuns.ping), report: merge(pythonRuns.report) };
@@ -271,7 +271,7 @@ async function measure(ctx: BenchContext): Promise<{ rows: FigureRow[]; details:
       ctx.progress(`figure 4: ${threads} Python oslo.messaging callers on spdk-agent, ${method}`);
       const r = await runBaseline<PyCallersResult>(
         'oslo_callers.py',
-        { url: benchAmqpUrl, exchange: scope.exchange, topic: agentTopic, server: 'nodeagent', method, args: {}, threads, duration: seconds },
+        { url: scope.url, exchange: scope.exchange, topic: scope.agentTopic, server: 'nodeagent', method, args: {}, threads, duration: seconds },
         `python callers (${method})`,
         120_000,
       );
@@ -287,7 +287,7 @@ async function measure(ctx: BenchContext): Promise<{ rows: FigureRow[]; details:
     let profile: string | null = null;
     if (!ctx.quick) {
       ctx.progress('figure 4: a CPU profile of spdk-agent under report load (separate pass, not in the figures)');
-      profile = await profileReport(scope, sim.socket, agentTopic, conductorTopic);
+      profile = await profileReport(scope, sim.socket);
       details.push(`  where spdk-agent's CPU goes under report load (V8 profile of a separate ${PROFILE_MS / 1000} s pass, busy time by source): ${profile}`);
     }
     const rows = METHODS.flatMap((method) => rowsFor(method, ours[method], python[method], method === 'report' ? profile : null));

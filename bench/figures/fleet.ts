@@ -10,13 +10,12 @@
  */
 import { cpus } from 'node:os';
 import { startSim, type SimHandle } from '../../test/helpers/sim.js';
-import { agentUnavailable, startAgent, type AgentProcess } from '../lib/agent.js';
-import { benchAmqpUrl, brokerProblem, BrokerScope } from '../lib/broker.js';
+import { agentFigureProblem, startAgent, type AgentProcess } from '../lib/agent.js';
+import { BrokerScope } from '../lib/broker.js';
 import { Conductor } from '../lib/conductor.js';
 import type { BenchContext, Figure } from '../lib/context.js';
 import { buildTargetConfig } from '../lib/inventories.js';
 import { pidsNamed, totalCpuTimeMs } from '../lib/proc.js';
-import { osloProblem } from '../lib/python.js';
 import { measuredRow, notMeasuredRow, type FigureRow } from '../lib/results.js';
 import { describeSamples, median } from '../lib/stats.js';
 
@@ -41,18 +40,18 @@ function metricFor(size: number): string {
   return `discover fanout → ${size}th report_data (${size} agents)`;
 }
 
-async function startMember(scope: BrokerScope, index: number, agentTopic: string, conductorTopic: string): Promise<Member> {
+async function startMember(scope: BrokerScope, index: number): Promise<Member> {
   const host = `fleet${String(index).padStart(3, '0')}`;
   const sim = await startSim({ app: 'nvmf_tgt', jsonConfig: TARGET_CONFIG, readyTimeoutMs: 60_000 });
-  const agent = startAgent({ host, url: benchAmqpUrl, exchange: scope.exchange, agentTopic, conductorTopic, socket: sim.socket, app: 'nvmf_tgt' });
+  const agent = startAgent({ host, scope, socket: sim.socket, app: 'nvmf_tgt' });
   return { host, sim, agent };
 }
 
-async function grow(ctx: BenchContext, scope: BrokerScope, conductor: Conductor, members: Member[], size: number, topics: { agent: string; conductor: string }): Promise<void> {
+async function grow(ctx: BenchContext, scope: BrokerScope, conductor: Conductor, members: Member[], size: number): Promise<void> {
   while (members.length < size) {
     const batch = Math.min(START_BATCH, size - members.length);
     const mark = conductor.mark();
-    const started = await Promise.all(Array.from({ length: batch }, (_, i) => startMember(scope, members.length + i, topics.agent, topics.conductor)));
+    const started = await Promise.all(Array.from({ length: batch }, (_, i) => startMember(scope, members.length + i)));
     members.push(...started);
     // Each new agent's start-up report says it is up; the next batch starts after that.
     await conductor.reportsFromAll(started.map((m) => m.host), mark, 120_000);
@@ -68,14 +67,12 @@ export const fleetFigure: Figure = {
   },
   async run(ctx) {
     const steps = ctx.size(QUICK_STEPS, FULL_STEPS);
-    const unavailable = (await brokerProblem()) !== null ? 'not measured: broker unreachable' : (osloProblem() ?? agentUnavailable());
-    if (unavailable !== null) {
-      const reason = unavailable.startsWith('not measured') ? unavailable : `not measured: ${unavailable}`;
+    const reason = await agentFigureProblem();
+    if (reason !== null) {
       return { rows: steps.map((size) => notMeasuredRow(FIGURE, metricFor(size), 'ms', size === 50 ? TARGET : '(growth: no target)', reason)), details: [reason] };
     }
     const reps = ctx.size(2, 5);
     const scope = new BrokerScope();
-    const topics = { agent: scope.topic('agent'), conductor: scope.topic('conductor') };
     const members: Member[] = [];
     let conductor: Conductor | null = null;
     const rows: FigureRow[] = [];
@@ -83,11 +80,11 @@ export const fleetFigure: Figure = {
       `each agent: spdk-agent run adopting its own nvmf_tgt simulator (10 bdevs incl. 2 NVMe namespaces → 2 devices per report, SPDK's 4 ms poll); one Python oslo.messaging conductor; ${reps} fanout casts per fleet size, medians`,
     ];
     try {
-      conductor = await Conductor.start(scope, topics.conductor, topics.agent);
+      conductor = await Conductor.start(scope);
       for (const size of steps) {
         if (ctx.signal.aborted) break;
         ctx.progress(`figure 5: growing the fleet to ${size} agents`);
-        await grow(ctx, scope, conductor, members, size, topics);
+        await grow(ctx, scope, conductor, members, size);
         await new Promise((resolve) => setTimeout(resolve, ctx.size(300, 1000))); // let start-up work settle
         const hosts = members.map((m) => m.host);
         const lastMs: number[] = [];

@@ -17,15 +17,14 @@ import { openTransport } from '../../src/bus/index.js';
 import { SpdkRpcClient } from '../../src/spdk/rpc/index.js';
 import { collectInventory } from '../../src/spdk/inventory.js';
 import { startSim, type SimHandle } from '../../test/helpers/sim.js';
-import { agentUnavailable, startAgent, type AgentProcess } from '../lib/agent.js';
-import { benchAmqpUrl, brokerProblem, BrokerScope } from '../lib/broker.js';
+import { agentFigureProblem, startAgent, type AgentProcess } from '../lib/agent.js';
+import { BrokerScope } from '../lib/broker.js';
 import { Conductor } from '../lib/conductor.js';
 import type { BenchContext, Figure } from '../lib/context.js';
 import { describeShares, summariseProfile } from '../lib/cpu-profile.js';
 import { buildBdevOnlyConfig, buildTargetConfig } from '../lib/inventories.js';
 import { nodeFootprints } from '../lib/footprint.js';
 import { cpuTimeMs, peakRssMb, rssMb } from '../lib/proc.js';
-import { osloProblem } from '../lib/python.js';
 import { measuredRow, notMeasuredRow, type FigureRow } from '../lib/results.js';
 import { describeSamples, median, timeRepeated } from '../lib/stats.js';
 
@@ -40,13 +39,11 @@ const ROWS = [
 interface Setup {
   scope: BrokerScope;
   conductor: Conductor;
-  agentTopic: string;
-  conductorTopic: string;
 }
 
 async function startedAgent(setup: Setup, host: string, socket: string, extra: { cpuProfileDir?: string } = {}): Promise<AgentProcess> {
   const mark = setup.conductor.mark();
-  const agent = startAgent({ host, url: benchAmqpUrl, exchange: setup.scope.exchange, agentTopic: setup.agentTopic, conductorTopic: setup.conductorTopic, socket, app: 'nvmf_tgt', ...extra });
+  const agent = startAgent({ host, scope: setup.scope, socket, app: 'nvmf_tgt', ...extra });
   await setup.conductor.reportFrom(host, mark, 60_000).catch((err: unknown) => {
     throw new Error(`${(err as Error).message}\nagent stderr:\n${agent.child.stderr.slice(-2000)}`);
   });
@@ -85,9 +82,9 @@ interface BigResult {
 }
 
 async function callReports(setup: Setup, host: string, count: number): Promise<{ ms: number[]; bytes: number }> {
-  const bus = await openTransport({ urls: [benchAmqpUrl], controlExchange: setup.scope.exchange, openTimeoutSec: 15 });
+  const bus = await openTransport(setup.scope.busOptions());
   try {
-    const client = bus.createClient({ topic: setup.agentTopic, server: host, timeoutMs: 120_000 });
+    const client = bus.createClient({ topic: setup.scope.agentTopic, server: host, timeoutMs: 120_000 });
     let bytes = 0;
     const check = (result: unknown): void => {
       const targets = (result as { targets?: Array<{ inventory?: { bdevs?: unknown[] } }> }).targets;
@@ -160,18 +157,15 @@ export const memoryFigure: Figure = {
     return ROWS.map((r) => ({ figure: FIGURE, ...r }));
   },
   async run(ctx) {
-    const unavailable = (await brokerProblem()) !== null ? 'not measured: broker unreachable' : (osloProblem() ?? agentUnavailable());
-    if (unavailable !== null) {
-      const reason = unavailable.startsWith('not measured') ? unavailable : `not measured: ${unavailable}`;
+    const reason = await agentFigureProblem();
+    if (reason !== null) {
       return { rows: ROWS.map((r) => notMeasuredRow(FIGURE, r.metric, r.unit, r.target, reason)), details: [reason] };
     }
     const scope = new BrokerScope();
-    const agentTopic = scope.topic('agent');
-    const conductorTopic = scope.topic('conductor');
     let conductor: Conductor | null = null;
     try {
-      conductor = await Conductor.start(scope, conductorTopic, agentTopic);
-      const setup: Setup = { scope, conductor, agentTopic, conductorTopic };
+      conductor = await Conductor.start(scope);
+      const setup: Setup = { scope, conductor };
       ctx.progress('figure 7: idle agent on a small target');
       const idle = await idleRss(ctx, setup);
       ctx.progress(`figure 7: agent on a ${BIG_BDEVS.toLocaleString('en-US')}-bdev target`);

@@ -7,12 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { startSim, type SimHandle } from '../../test/helpers/sim.js';
-import { agentUnavailable, startAgent, type AgentProcess } from '../lib/agent.js';
-import { benchAmqpUrl, brokerProblem, BrokerScope } from '../lib/broker.js';
+import { agentFigureProblem, startAgent, type AgentProcess } from '../lib/agent.js';
+import { BrokerScope } from '../lib/broker.js';
 import { Conductor } from '../lib/conductor.js';
 import type { Figure } from '../lib/context.js';
 import { buildTargetConfig } from '../lib/inventories.js';
-import { osloProblem } from '../lib/python.js';
 import { measuredRow, notMeasuredRow } from '../lib/results.js';
 import { describeSamples, median } from '../lib/stats.js';
 
@@ -38,28 +37,25 @@ export const startupFigure: Figure = {
     return [{ figure: FIGURE, metric: METRIC, unit: 'ms', target: TARGET }];
   },
   async run(ctx) {
-    const unavailable = (await brokerProblem()) !== null ? 'not measured: broker unreachable' : (osloProblem() ?? agentUnavailable());
-    if (unavailable !== null) {
-      const reason = unavailable.startsWith('not measured') ? unavailable : `not measured: ${unavailable}`;
+    const reason = await agentFigureProblem();
+    if (reason !== null) {
       return { rows: [notMeasuredRow(FIGURE, METRIC, 'ms', TARGET, reason)], details: [reason] };
     }
     const reps = ctx.size(3, 10);
     const scope = new BrokerScope();
-    const agentTopic = scope.topic('agent');
-    const conductorTopic = scope.topic('conductor');
     let sim: SimHandle | null = null;
     let conductor: Conductor | null = null;
     let agent: AgentProcess | null = null;
     try {
       sim = await startSim({ app: 'nvmf_tgt', jsonConfig: buildTargetConfig({ bdevs: 10, subsystems: 2, vhostControllers: 0, nvmeDrives: true }, { withNvmf: true, withVhost: false }) });
-      conductor = await Conductor.start(scope, conductorTopic, agentTopic);
+      conductor = await Conductor.start(scope);
       const samples: number[] = [];
       let devices = 0;
       for (let i = 0; i < reps && !ctx.signal.aborted; i++) {
         ctx.progress(`figure 6: agent start ${i + 1}/${reps}`);
         const host = `startup${i}`;
         const mark = conductor.mark();
-        agent = startAgent({ host, url: benchAmqpUrl, exchange: scope.exchange, agentTopic, conductorTopic, socket: sim.socket, app: 'nvmf_tgt' });
+        agent = startAgent({ host, scope, socket: sim.socket, app: 'nvmf_tgt' });
         const report = await conductor.reportFrom(host, mark, 30_000).catch((err: unknown) => {
           throw new Error(`${(err as Error).message}\nagent stderr:\n${agent?.child.stderr.slice(-2000) ?? ''}`);
         });

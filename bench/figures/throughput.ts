@@ -33,44 +33,47 @@ interface Pass {
   ownCpuUsPerCall: number;
 }
 
-async function clientPass(client: SpdkRpcClient, simPid: number, durationMs: number): Promise<Pass> {
-  let completed = 0;
-  let stop = false;
+/**
+ * Runs `pass` and turns what it completed in its own wall time into rates, with the CPU this
+ * process and the target used meanwhile.
+ */
+async function measured(simPid: number, pass: () => Promise<{ completed: number; elapsedMs: number }>): Promise<Pass> {
   const simBefore = cpuTimeMs(simPid);
   const ownBefore = process.cpuUsage();
-  const start = performance.now();
-  const timer = setTimeout(() => (stop = true), durationMs);
-  const caller = async (): Promise<void> => {
-    while (!stop) {
-      await client.call('spdk_get_version');
-      completed++;
-    }
-  };
-  await Promise.all(Array.from({ length: CALLERS }, caller));
-  clearTimeout(timer);
-  const elapsed = performance.now() - start;
+  const { completed, elapsedMs } = await pass();
   const own = process.cpuUsage(ownBefore);
   const ownMs = (own.user + own.system) / 1000;
   return {
-    perSec: (completed / elapsed) * 1000,
-    ownCpuPct: (ownMs / elapsed) * 100,
-    simCpuPct: ((cpuTimeMs(simPid) - simBefore) / elapsed) * 100,
+    perSec: (completed / elapsedMs) * 1000,
+    ownCpuPct: (ownMs / elapsedMs) * 100,
+    simCpuPct: ((cpuTimeMs(simPid) - simBefore) / elapsedMs) * 100,
     ownCpuUsPerCall: (ownMs * 1000) / completed,
   };
 }
 
-async function rawPass(raw: RawConnection, simPid: number, durationMs: number): Promise<Pass> {
-  const simBefore = cpuTimeMs(simPid);
-  const ownBefore = process.cpuUsage();
-  const { replies, elapsedMs } = await raw.blast(REQUEST, CALLERS, durationMs);
-  const own = process.cpuUsage(ownBefore);
-  const ownMs = (own.user + own.system) / 1000;
-  return {
-    perSec: (replies / elapsedMs) * 1000,
-    ownCpuPct: (ownMs / elapsedMs) * 100,
-    simCpuPct: ((cpuTimeMs(simPid) - simBefore) / elapsedMs) * 100,
-    ownCpuUsPerCall: (ownMs * 1000) / replies,
-  };
+function clientPass(client: SpdkRpcClient, simPid: number, durationMs: number): Promise<Pass> {
+  return measured(simPid, async () => {
+    let completed = 0;
+    let stop = false;
+    const start = performance.now();
+    const timer = setTimeout(() => (stop = true), durationMs);
+    const caller = async (): Promise<void> => {
+      while (!stop) {
+        await client.call('spdk_get_version');
+        completed++;
+      }
+    };
+    await Promise.all(Array.from({ length: CALLERS }, caller));
+    clearTimeout(timer);
+    return { completed, elapsedMs: performance.now() - start };
+  });
+}
+
+function rawPass(raw: RawConnection, simPid: number, durationMs: number): Promise<Pass> {
+  return measured(simPid, async () => {
+    const { replies, elapsedMs } = await raw.blast(REQUEST, CALLERS, durationMs);
+    return { completed: replies, elapsedMs };
+  });
 }
 
 function pct(values: number[]): string {

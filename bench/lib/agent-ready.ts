@@ -3,13 +3,14 @@
  * timeouts until it answers, the process exits, or the deadline passes.
  */
 import { openTransport } from '../../src/bus/index.js';
-import { benchAmqpUrl, type BrokerScope } from './broker.js';
+import type { BrokerScope } from './broker.js';
 import type { Child } from './processes.js';
 
-export async function waitForAgent(scope: BrokerScope, topic: string, server: string, child: Child, timeoutMs: number): Promise<unknown> {
-  const bus = await openTransport({ urls: [benchAmqpUrl], controlExchange: scope.exchange, openTimeoutSec: 15 });
+/** Waits until the agent `server` answers `ping` on the scope's agent topic. */
+export async function waitForAgent(scope: BrokerScope, server: string, child: Child, timeoutMs: number): Promise<unknown> {
+  const bus = await openTransport(scope.busOptions());
   try {
-    const client = bus.createClient({ topic, server, timeoutMs: 2000 });
+    const client = bus.createClient({ topic: scope.agentTopic, server, timeoutMs: 2000 });
     const deadline = Date.now() + timeoutMs;
     let last: unknown = null;
     while (Date.now() < deadline) {

@@ -10,16 +10,16 @@ import path from 'node:path';
 import { dump } from 'js-yaml';
 import { agentBin, repoRoot } from '../../test/helpers/paths.js';
 import { createFakeSpdkTree } from '../../test/helpers/sim.js';
+import { brokerProblem, type BrokerScope } from './broker.js';
 import { onCleanup } from './cleanup.js';
 import { startChild, type Child } from './processes.js';
+import { osloProblem } from './python.js';
 
 export interface AgentSetup {
   /** agent.host (the RPC server name) and agent.reportedHostname. */
   host: string;
-  url: string;
-  exchange: string;
-  agentTopic: string;
-  conductorTopic: string;
+  /** The figure's broker scope: the agent's broker, control exchange and topics. */
+  scope: BrokerScope;
   /** The running target to adopt. */
   socket: string;
   app?: 'nvmf_tgt' | 'vhost' | 'iscsi_tgt' | 'spdk_tgt';
@@ -64,6 +64,16 @@ export function agentUnavailable(): string | null {
   return null;
 }
 
+/**
+ * Why a figure that runs agent daemons against the Python conductor cannot be measured here
+ * (`not measured: …`), or null.
+ */
+export async function agentFigureProblem(): Promise<string | null> {
+  if ((await brokerProblem()) !== null) return 'not measured: broker unreachable';
+  const missing = osloProblem() ?? agentUnavailable();
+  return missing === null ? null : `not measured: ${missing}`;
+}
+
 export function writeAgentConfig(setup: AgentSetup): string {
   const { dir, tree } = workDir();
   const file = path.join(dir, `agent-${setup.host}.yaml`);
@@ -77,10 +87,10 @@ export function writeAgentConfig(setup: AgentSetup): string {
     },
     log: { level: setup.logLevel ?? 'warn', format: 'json' },
     bus: {
-      urls: [setup.url],
-      controlExchange: setup.exchange,
-      agentTopic: setup.agentTopic,
-      conductorTopic: setup.conductorTopic,
+      urls: [setup.scope.url],
+      controlExchange: setup.scope.exchange,
+      agentTopic: setup.scope.agentTopic,
+      conductorTopic: setup.scope.conductorTopic,
       rpcResponseTimeoutSec: 30,
     },
     spdk: {

@@ -3,7 +3,7 @@
  * `report_data` arrived (its wall clock, comparable with Date.now() here), and a fanout `discover`
  * cast on command.
  */
-import { benchAmqpUrl, type BrokerScope } from './broker.js';
+import type { BrokerScope } from './broker.js';
 import type { Child, LineEvent } from './processes.js';
 import { startPeer, stopPeer } from './python.js';
 
@@ -19,8 +19,9 @@ export interface ReportEvent {
 export class Conductor {
   private constructor(private readonly peer: Child) {}
 
-  static async start(scope: BrokerScope, conductorTopic: string, agentTopic: string): Promise<Conductor> {
-    const peer = startPeer('conductor.py', { url: benchAmqpUrl, exchange: scope.exchange, topic: conductorTopic, agent_topic: agentTopic }, 'python conductor');
+  /** On the scope's conductor topic; its `discover` casts go to the scope's agent topic. */
+  static async start(scope: BrokerScope): Promise<Conductor> {
+    const peer = startPeer('conductor.py', { url: scope.url, exchange: scope.exchange, topic: scope.conductorTopic, agent_topic: scope.agentTopic }, 'python conductor');
     const ready = await peer.waitForEvent('ready', 60_000);
     scope.trackQueue(ready.fanout_queue);
     return new Conductor(peer);

@@ -4,7 +4,8 @@
  * cheapest possible client, used to measure what the target itself can do, beside the project's
  * client doing the same work.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { connectUnixSocket } from '../../test/helpers/unix-socket.js';
 
 export class RawConnection {
   private newlines = 0;
@@ -32,23 +33,8 @@ export class RawConnection {
     socket.on('close', () => fail(new Error('the target closed the raw connection')));
   }
 
-  static open(path: string, timeoutMs = 5000): Promise<RawConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ path });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`raw connect to ${path} timed out`));
-      }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new RawConnection(socket));
-      });
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
+  static async open(path: string, timeoutMs = 5000): Promise<RawConnection> {
+    return new RawConnection(await connectUnixSocket(path, timeoutMs));
   }
 
   /** Replies (newlines) received so far. */

@@ -6,38 +6,39 @@
  * Every test works under its own prefix (`t<hex>-…`) so tests never collide with each other or
  * with a real Cyborg on the same broker; `BrokerScope` deletes what the prefix covers (and the
  * reply queues it was told about) when the test ends, even if it failed.
+ *
+ * The benchmark (bench/lib/broker.ts) builds its own scope on `PrefixedBrokerObjects` and probes
+ * its broker with `brokerProblem`: one naming and deletion rule for both.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { execa } from 'execa';
-import type { BusOptions } from '../../src/bus/index.js';
+import { maskUrlText, openTransport, type BusOptions, type BusTransport } from '../../src/bus/index.js';
 
 export const testAmqpUrl = process.env.SPDK_AGENT_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 
-let probe: Promise<string | null> | null = null;
-
-/** null when the broker answers, else why not. */
-function probeBroker(): Promise<string | null> {
-  probe ??= (async () => {
-    try {
-      const conn = await amqp.connect(testAmqpUrl, { timeout: 3000 });
-      await conn.close();
-      return null;
-    } catch (err) {
-      return `no AMQP broker at ${testAmqpUrl.replace(/:[^:@/]*@/, ':***@')}: ${(err as Error).message}`;
-    }
-  })();
-  return probe;
+/** Null when the broker at `url` answers; otherwise why not (the password masked). */
+export async function brokerProblem(url: string): Promise<string | null> {
+  try {
+    const conn = await amqp.connect(url, { timeout: 3000 });
+    await conn.close();
+    return null;
+  } catch (err) {
+    return `no AMQP broker at ${maskUrlText(url)}: ${(err as Error).message}`;
+  }
 }
+
+let probe: Promise<string | null> | null = null;
 
 /**
  * For `test(name, { skip: await brokerSkip() }, …)`: false when the broker answers, a reason to
  * skip otherwise — and under CI=true it throws, so that the test file fails loudly.
  */
 export async function brokerSkip(): Promise<string | false> {
-  const reason = await probeBroker();
+  probe ??= brokerProblem(testAmqpUrl);
+  const reason = await probe;
   if (reason === null) return false;
   if (process.env.CI === 'true') throw new Error(`CI=true and the test broker is unavailable: ${reason}`);
   return reason;
@@ -87,38 +88,36 @@ export interface ExchangeRow {
   raw: string;
 }
 
+/** The rows of a `rabbitmqctl list_<what> -p <vhost>` listing of `columns`, one line each. */
+async function rabbitmqctlRows(what: string, vhost: string, columns: string[]): Promise<string[]> {
+  const out = await rabbitmqctl([`list_${what}`, '-p', vhost, '--no-table-headers', ...columns]);
+  return out.split('\n').filter((line) => line.trim() !== '');
+}
+
 export async function listQueues(vhost = '/'): Promise<QueueRow[]> {
-  const out = await rabbitmqctl(['list_queues', '-p', vhost, '--no-table-headers', 'name', 'durable', 'auto_delete', 'exclusive', 'arguments', 'consumers']);
-  return out
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((raw) => {
-      const [name = '', durable = '', autoDelete = '', exclusive = '', args = '', consumers = '0'] = raw.split('\t');
-      return { name, durable, autoDelete, exclusive, arguments: args, consumers: Number(consumers), raw };
-    });
+  const rows = await rabbitmqctlRows('queues', vhost, ['name', 'durable', 'auto_delete', 'exclusive', 'arguments', 'consumers']);
+  return rows.map((raw) => {
+    const [name = '', durable = '', autoDelete = '', exclusive = '', args = '', consumers = '0'] = raw.split('\t');
+    return { name, durable, autoDelete, exclusive, arguments: args, consumers: Number(consumers), raw };
+  });
 }
 
 export async function listExchanges(vhost = '/'): Promise<ExchangeRow[]> {
-  const out = await rabbitmqctl(['list_exchanges', '-p', vhost, '--no-table-headers', 'name', 'type', 'durable', 'auto_delete', 'internal', 'arguments']);
-  return out
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((raw) => {
-      const [name = '', type = '', durable = '', autoDelete = '', internal = '', args = ''] = raw.split('\t');
-      return { name, type, durable, autoDelete, internal, arguments: args, raw };
-    });
+  const rows = await rabbitmqctlRows('exchanges', vhost, ['name', 'type', 'durable', 'auto_delete', 'internal', 'arguments']);
+  return rows.map((raw) => {
+    const [name = '', type = '', durable = '', autoDelete = '', internal = '', args = ''] = raw.split('\t');
+    return { name, type, durable, autoDelete, internal, arguments: args, raw };
+  });
 }
 
 /** Consumers of a queue, from `list_consumers` (`list_queues` reports 0 for quorum queues). */
 export async function countConsumers(queue: string, vhost = '/'): Promise<number> {
-  const out = await rabbitmqctl(['list_consumers', '-p', vhost, '--no-table-headers', 'queue_name']);
-  return out.split('\n').filter((line) => line.trim() === queue).length;
+  return (await rabbitmqctlRows('consumers', vhost, ['queue_name'])).filter((line) => line.trim() === queue).length;
 }
 
 /** Bindings as `source\tdestination\trouting_key` lines (the fixture's format). */
-export async function listBindings(vhost = '/'): Promise<string[]> {
-  const out = await rabbitmqctl(['list_bindings', '-p', vhost, '--no-table-headers', 'source_name', 'destination_name', 'routing_key']);
-  return out.split('\n').filter((line) => line.trim() !== '');
+export function listBindings(vhost = '/'): Promise<string[]> {
+  return rabbitmqctlRows('bindings', vhost, ['source_name', 'destination_name', 'routing_key']);
 }
 
 /** Closes, from the broker side, the connection whose client property connection_name is `name`. */
@@ -136,21 +135,72 @@ export async function connectionExists(name: string): Promise<boolean> {
 }
 
 /**
- * Unique names for one test and their cleanup. Everything declared under `prefix` (the exchange,
- * topics, their fanout exchanges and queues) is deleted after the test, plus any queue given to
- * `trackQueue` (reply queues, which are named `reply_<hex>`).
+ * Broker objects under one name prefix: the control exchange `<prefix>-cyborg` (never `cyborg`, so
+ * a real Cyborg on the same broker is undisturbed), topics `<prefix>-<name>`, and so every queue
+ * and exchange oslo or our bus derive from them. `deleteAll()` deletes them, plus the queues given
+ * to `trackQueue` (reply queues, which are named `reply_<hex>`).
  */
-export class BrokerScope {
-  readonly prefix = `t${randomToken()}`;
-  /** A control exchange of the test's own (never `cyborg`). */
-  readonly exchange = `${this.prefix}-cyborg`;
+export class PrefixedBrokerObjects {
+  readonly exchange: string;
   private readonly extraQueues = new Set<string>();
-  private readonly teardowns: Array<() => unknown> = [];
 
   constructor(
-    t: TestContext,
-    private readonly vhost = '/',
+    readonly prefix: string,
+    /** The broker, with the virtual host `vhost`. */
+    readonly url: string,
+    readonly vhost = '/',
   ) {
+    this.exchange = `${prefix}-cyborg`;
+  }
+
+  /** A topic name under the prefix. */
+  topic(name = 'agent'): string {
+    return `${this.prefix}-${name}`;
+  }
+
+  /** Transport options for this broker and the prefix's exchange. */
+  busOptions(overrides: Partial<BusOptions> = {}): BusOptions {
+    return { urls: [this.url], controlExchange: this.exchange, openTimeoutSec: 15, ...overrides };
+  }
+
+  /** A queue outside the prefix to delete too; anything but a non-empty string is ignored. */
+  trackQueue(name: unknown): void {
+    if (typeof name === 'string' && name !== '') this.extraQueues.add(name);
+  }
+
+  /** Deletes every queue and exchange under the prefix, and the tracked queues. */
+  async deleteAll(): Promise<void> {
+    let conn: ChannelModel;
+    try {
+      conn = await amqp.connect(this.url, { timeout: 5000 });
+    } catch {
+      return; // The vhost (and all it held) was deleted already, or the broker is gone.
+    }
+    conn.on('error', () => undefined);
+    try {
+      const queues = new Set(this.extraQueues);
+      const exchanges = new Set<string>();
+      try {
+        for (const queue of await listQueues(this.vhost)) if (queue.name.startsWith(this.prefix)) queues.add(queue.name);
+        for (const exchange of await listExchanges(this.vhost)) if (exchange.name.startsWith(this.prefix)) exchanges.add(exchange.name);
+      } catch {
+        // rabbitmqctl unavailable (a remote broker): delete what the names predict.
+        exchanges.add(this.exchange);
+      }
+      for (const queue of queues) await onFreshChannel(conn, (ch) => ch.deleteQueue(queue));
+      for (const exchange of exchanges) await onFreshChannel(conn, (ch) => ch.deleteExchange(exchange));
+    } finally {
+      await conn.close().catch(() => undefined);
+    }
+  }
+}
+
+/** Unique names for one test, on the test broker, deleted after the test (even if it failed). */
+export class BrokerScope extends PrefixedBrokerObjects {
+  private readonly teardowns: Array<() => unknown> = [];
+
+  constructor(t: TestContext, vhost = '/') {
+    super(`t${randomToken()}`, withVhost(testAmqpUrl, vhost), vhost);
     t.after(async () => {
       for (const teardown of this.teardowns.reverse()) {
         try {
@@ -159,7 +209,7 @@ export class BrokerScope {
           // Best effort: the broker objects are deleted below anyway.
         }
       }
-      await this.cleanup();
+      await this.deleteAll();
     });
   }
 
@@ -168,43 +218,12 @@ export class BrokerScope {
     this.teardowns.push(teardown);
   }
 
-  /** A topic name under the prefix. */
-  topic(name = 'agent'): string {
-    return `${this.prefix}-${name}`;
-  }
-
-  trackQueue(name: string | null | undefined): void {
-    if (name) this.extraQueues.add(name);
-  }
-
-  /** Transport options for the test broker and this scope's exchange. */
-  busOptions(overrides: Partial<BusOptions> = {}): BusOptions {
-    return { urls: [withVhost(testAmqpUrl, this.vhost)], controlExchange: this.exchange, openTimeoutSec: 15, ...overrides };
-  }
-
-  async cleanup(): Promise<void> {
-    let conn: ChannelModel;
-    try {
-      conn = await amqp.connect(withVhost(testAmqpUrl, this.vhost), { timeout: 5000 });
-    } catch {
-      return; // The vhost (and all it held) was deleted already, or the broker is gone.
-    }
-    conn.on('error', () => undefined);
-    try {
-      const queues = [...this.extraQueues];
-      const exchanges: string[] = [];
-      try {
-        queues.push(...(await listQueues(this.vhost)).map((q) => q.name).filter((n) => n.startsWith(this.prefix)));
-        exchanges.push(...(await listExchanges(this.vhost)).map((e) => e.name).filter((n) => n.startsWith(this.prefix)));
-      } catch {
-        // rabbitmqctl unavailable (remote broker): delete what the names predict.
-        exchanges.push(this.exchange);
-      }
-      for (const queue of queues) await onFreshChannel(conn, (ch) => ch.deleteQueue(queue));
-      for (const exchange of exchanges) await onFreshChannel(conn, (ch) => ch.deleteExchange(exchange));
-    } finally {
-      await conn.close().catch(() => undefined);
-    }
+  /** A transport with `busOptions(overrides)`, closed after the test; its reply queue is deleted with the scope. */
+  async openTransport(overrides: Partial<BusOptions> = {}): Promise<BusTransport> {
+    const bus = await openTransport(this.busOptions(overrides));
+    this.defer(() => bus.close());
+    this.trackQueue(bus.replyQueueName);
+    return bus;
   }
 }
 

@@ -14,6 +14,7 @@
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { TestContext } from 'node:test';
 import { simBin } from './paths.js';
 
 export type FakeLayout = 'source' | 'source-legacy' | 'prefix';
@@ -82,6 +83,13 @@ export function meminfoText(pages: FakeHugepages): string {
     `Hugetlb:        ${pages.total * (pages.pageSizeKb ?? 2048)} kB`,
     '',
   ].join('\n');
+}
+
+/** A fake installation for one test, removed after it. */
+export async function fakeSpdkTreeFor(t: TestContext, options: FakeTreeOptions): Promise<FakeSpdkTree> {
+  const tree = await createFakeSpdkTree(options);
+  t.after(() => tree.cleanup());
+  return tree;
 }
 
 export async function createFakeSpdkTree(options: FakeTreeOptions): Promise<FakeSpdkTree> {

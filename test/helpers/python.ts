@@ -4,10 +4,12 @@
  * test on stdout. No Python process outlives its test: one-shot scripts have a timeout, servers
  * are stopped through stdin and killed if they do not exit in time (`t.after`).
  */
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
+import type { PrefixedBrokerObjects } from './broker.js';
 import { repoRoot } from './paths.js';
 
 export const PYTHON = '/usr/bin/python3';
@@ -40,6 +42,49 @@ export async function runPythonPeer<T>(script: string, params: unknown, timeoutM
     throw new Error(`${script} failed (exit ${String(result.exitCode)}${result.timedOut ? ', timed out' : ''}):\n${result.stderr.slice(-3000)}`);
   }
   return JSON.parse(last) as T;
+}
+
+/** One request of a Python client peer (rpc_client.py, cyborg_api_client.py), prepared as oslo's `client.prepare(...)`. */
+export interface PythonCallOp {
+  kind: 'call' | 'cast' | 'fanout';
+  method: string;
+  args?: Record<string, unknown>;
+  server?: string;
+  version?: string;
+  timeout?: number;
+  /** rpc_client.py only. */
+  namespace?: string;
+  /** rpc_client.py only. */
+  call_monitor_timeout?: number;
+  /** rpc_client.py only: the request context (default: a request id and is_admin). */
+  context?: Record<string, unknown>;
+  /** rpc_client.py only: publish the message twice, as a redelivery would. */
+  twice?: boolean;
+}
+
+/** What the Python caller saw for one op: its result, or what oslo_peer.describe_exception says of what it raised. */
+export interface PythonCallOutcome {
+  ok: boolean;
+  result?: unknown;
+  raised?: string;
+  module?: string;
+  is_RemoteError?: boolean;
+  exc_type?: string | null;
+  value?: string | null;
+  isinstance_PlacementResourceProviderNotFound?: boolean;
+  kwargs?: Record<string, unknown> | null;
+  str_first_line?: string;
+}
+
+/**
+ * Runs the Python client peer `script` on `ops`, sent to `topic` on the scope's broker and
+ * exchange, and returns one outcome per op, in order; its reply queue is deleted with the scope.
+ */
+export async function runPythonCalls(script: string, scope: PrefixedBrokerObjects, topic: string, ops: readonly PythonCallOp[]): Promise<PythonCallOutcome[]> {
+  const out = await runPythonPeer<{ results: PythonCallOutcome[]; reply_q: string | null }>(script, { url: scope.url, exchange: scope.exchange, topic, ops });
+  scope.trackQueue(out.reply_q);
+  assert.equal(out.results.length, ops.length, 'one outcome per op');
+  return out.results;
 }
 
 export type PeerEvent = Record<string, unknown> & { event: string };

@@ -18,6 +18,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simBin } from './paths.js';
+import { connectUnixSocket } from './unix-socket.js';
 
 export type SimApp = 'nvmf_tgt' | 'vhost' | 'iscsi_tgt' | 'spdk_tgt';
 export type SimVersion = '17.07' | '19.04' | '24.01' | '25.09';
@@ -377,23 +378,8 @@ export class SimConnection {
     });
   }
 
-  static open(socket: string, timeoutMs = 5000): Promise<SimConnection> {
-    return new Promise((resolve, reject) => {
-      const conn = connect(socket);
-      const timer = setTimeout(() => {
-        conn.destroy();
-        reject(new Error(`connect to ${socket} timed out`));
-      }, timeoutMs);
-      conn.once('connect', () => {
-        clearTimeout(timer);
-        conn.removeAllListeners('error');
-        resolve(new SimConnection(conn));
-      });
-      conn.once('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-    });
+  static async open(socket: string, timeoutMs = 5000): Promise<SimConnection> {
+    return new SimConnection(await connectUnixSocket(socket, timeoutMs));
   }
 
   get closed(): boolean {

@@ -86,11 +86,20 @@ export async function demo(io: CliIo): Promise<number> {
     out();
 
     let previous: ReceivedReport | null = null;
+    // A report can reach the conductor before the reply of the call that caused it reaches us:
+    // while a call runs, reports wait, so the story prints in order (the call, then its reports).
+    let holding = false;
+    const waiting: Array<{ report: ReceivedReport; when: string }> = [];
+    const printReports = (): void => {
+      for (const { report, when } of waiting.splice(0)) {
+        out(`  conductor ◀ ${reportHeadline(report)}${previous === null ? when : ''}`);
+        out(previous === null ? renderReport(report) : renderChanges(previous, report));
+        previous = report;
+      }
+    };
     conductor = new DemoConductor((report) => {
-      const when = agent ? ` (${seconds(agent.startedAt)} after the agent started)` : '';
-      out(`  conductor ◀ ${reportHeadline(report)}${previous === null ? when : ''}`);
-      out(previous === null ? renderReport(report) : renderChanges(previous, report));
-      previous = report;
+      waiting.push({ report, when: agent ? ` (${seconds(agent.startedAt)} after the agent started)` : '' });
+      if (!holding) printReports();
     });
     await conductor.start(transport, config.bus.conductorTopic);
     const client = transport.createClient({ topic: config.bus.agentTopic, server: config.agent.host, timeoutMs: CALL_TIMEOUT_MS });
@@ -98,11 +107,23 @@ export async function demo(io: CliIo): Promise<number> {
     out(`▶ starting the agent: spdk-agent run --config ${node.configFile}`);
     agent = startAgent(node.configFile);
     const step = <T>(what: string, work: Promise<T>): Promise<T> => waitForStep(`waiting for ${what}`, Promise.race([work, interruption]));
-    const call = <T>(method: string, args: Record<string, unknown> = {}): Promise<T> => waitForStep(`${method} failed`, Promise.race([client.call<T>(method, args), interruption]));
+    const call = async <T>(method: string, args: Record<string, unknown> = {}): Promise<T> => {
+      holding = true;
+      try {
+        return await waitForStep(`${method} failed`, Promise.race([client.call<T>(method, args), interruption]));
+      } finally {
+        holding = false;
+      }
+    };
+    /** A call's line, then the reports that came meanwhile. */
+    const outcome = (line: string): void => {
+      out(line);
+      printReports();
+    };
     await step('the first report_data', Promise.race([conductor.waitForReport(0, FIRST_REPORT_TIMEOUT_MS), agent.exitedEarly()]));
 
     const pong = await call<{ pong: string; version: string }>('ping');
-    out(`▶ ping → pong from ${pong.pong} (spdk-agent ${pong.version})`);
+    outcome(`▶ ping → pong from ${pong.pong} (spdk-agent ${pong.version})`);
 
     const view = await call<{ targets: TargetLine[] }>('report');
     out('▶ report →');
@@ -110,17 +131,18 @@ export async function demo(io: CliIo): Promise<number> {
       if (target.pid !== null) targetPids.add(target.pid);
       out(`    ${describeTarget(target)}`);
     }
+    printReports();
 
     let count = conductor.reports.length;
     const stopped = await call<{ target: TargetLine; sent: string[] }>('stop', { target: 'vhost0' });
-    out(`▶ stop vhost0 → ${stopped.target.state} (${stopped.sent.join(', ') || 'not running'}); the agent reports the change:`);
+    outcome(`▶ stop vhost0 → ${stopped.target.state} (${stopped.sent.join(', ') || 'not running'}); the agent reports the change:`);
     await step('the report after the stop', conductor.waitForReport(count, STEP_TIMEOUT_MS));
     await step('the reports to settle', settle(conductor));
 
     count = conductor.reports.length;
     const restarted = await call<TargetLine>('start', { target: 'vhost0' });
     if (restarted.pid !== null) targetPids.add(restarted.pid);
-    out(`▶ start vhost0 → ${restarted.state} (pid ${restarted.pid ?? '?'}); the agent reports the change:`);
+    outcome(`▶ start vhost0 → ${restarted.state} (pid ${restarted.pid ?? '?'}); the agent reports the change:`);
     await step('the report after the start', conductor.waitForReport(count, STEP_TIMEOUT_MS));
     await step('the reports to settle', settle(conductor));
 

@@ -27,12 +27,13 @@ export class DemoConductor {
   private readonly listeners = new Set<() => void>();
   private server: RpcServer | null = null;
 
-  constructor(private readonly onReport: (report: ReceivedReport) => void) {}
+  constructor(private readonly onReport: (report: ReceivedReport) => void = () => undefined) {}
 
-  async start(transport: BusTransport, topic: string): Promise<void> {
+  /** Serves `topic` as `server` (the agent casts report_data to the topic, so the name is only a label). */
+  async start(transport: BusTransport, topic: string, server = 'demo-conductor'): Promise<void> {
     this.server = transport.createServer({
       topic,
-      servers: ['demo-conductor'],
+      servers: [server],
       endpoints: [
         {
           className: 'ConductorManager',

@@ -10,15 +10,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { AgentDaemon, type DaemonOptions } from '../../../src/agent/index.js';
-import { openTransport, type BusTransport, type RpcServer } from '../../../src/bus/index.js';
+import type { BusTransport } from '../../../src/bus/index.js';
 import { loadConfig, type AgentConfig } from '../../../src/config/index.js';
-import { readReport, type ReceivedReport } from '../../../src/cli/demo/conductor.js';
+import { DemoConductor, type ReceivedReport } from '../../../src/cli/demo/conductor.js';
 import { configureLogging } from '../../../src/util/log.js';
 import { BrokerScope, testAmqpUrl, waitFor } from '../../helpers/broker.js';
-import { createFakeSpdkTree, type FakeSpdkTree } from '../../helpers/fake-spdk-tree.js';
+import { fakeSpdkTreeFor, type FakeSpdkTree } from '../../helpers/fake-spdk-tree.js';
 import { agentBin } from '../../helpers/paths.js';
 
 // The daemon runs in the test process: its info lines would drown the test report.
@@ -126,8 +125,7 @@ export interface AgentNode {
 }
 
 export async function makeAgentNode(t: TestContext, scope: BrokerScope, options: NodeOptions = {}): Promise<AgentNode> {
-  const tree = await createFakeSpdkTree({ layout: 'source', apps: ['nvmf_tgt', 'vhost'] });
-  t.after(() => tree.cleanup());
+  const tree = await fakeSpdkTreeFor(t, { layout: 'source', apps: ['nvmf_tgt', 'vhost'] });
   const dir = tree.dir;
   writeFileSync(path.join(dir, 'nvmf.json'), JSON.stringify(NVMF_JSON));
   writeFileSync(path.join(dir, 'vhost.json'), JSON.stringify(VHOST_JSON));
@@ -200,21 +198,6 @@ export async function startDaemon(scope: BrokerScope, config: AgentConfig, optio
   void daemon.start();
   await daemon.started;
   return daemon;
-}
-
-/** Log lines (JSON) of this test process from now on. */
-export function captureLogs(): { lines: () => Array<Record<string, unknown>> } {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  configureLogging({ stream, format: 'json', level: 'debug' });
-  return {
-    lines: () =>
-      text
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
 }
 
 // ── the daemon as a child process (spdk-agent run) ───────────────────────────────────────────
@@ -351,52 +334,34 @@ export class BrokerGate {
 
 // ── a conductor on our own bus ───────────────────────────────────────────────────────────────
 
-export interface RecordedReport extends ReceivedReport {
-  raw: { hostname: unknown; driver_device_list: unknown };
-}
-
+/** The demo's conductor (src/cli/demo/conductor.ts) on the test's exchange, recording every report_data. */
 export class TestConductor {
   private constructor(
     readonly transport: BusTransport,
-    private readonly server: RpcServer,
-    readonly reports: RecordedReport[],
+    private readonly conductor: DemoConductor,
   ) {}
 
   static async start(scope: BrokerScope, topic: string): Promise<TestConductor> {
-    const transport = await openTransport(scope.busOptions());
-    scope.defer(() => transport.close());
-    const reports: RecordedReport[] = [];
-    const server = transport.createServer({
-      topic,
-      servers: ['conductor-1'],
-      endpoints: [
-        {
-          className: 'ConductorManager',
-          methods: {
-            report_data: {
-              required: ['hostname', 'driver_device_list'],
-              handler: (_ctx, args) => {
-                reports.push({ ...readReport(args.hostname, args.driver_device_list), raw: { hostname: args.hostname, driver_device_list: args.driver_device_list } });
-                return null;
-              },
-            },
-          },
-        },
-      ],
-    });
-    await server.start();
-    return new TestConductor(transport, server, reports);
+    const transport = await scope.openTransport();
+    const conductor = new DemoConductor();
+    await conductor.start(transport, topic, 'conductor-1');
+    return new TestConductor(transport, conductor);
+  }
+
+  /** Every report received, in order. */
+  get reports(): readonly ReceivedReport[] {
+    return this.conductor.reports;
   }
 
   /** The first report from index `from` on that satisfies `match`. */
-  async waitFor(what: string, match: (r: RecordedReport) => boolean, from = 0, timeoutMs = 20_000): Promise<RecordedReport> {
-    let found: RecordedReport | undefined;
+  async waitFor(what: string, match: (r: ReceivedReport) => boolean, from = 0, timeoutMs = 20_000): Promise<ReceivedReport> {
+    let found: ReceivedReport | undefined;
     await waitFor(what, () => (found = this.reports.slice(from).find(match)) !== undefined, timeoutMs, 50);
     return found!;
   }
 
-  async stop(): Promise<void> {
-    await this.server.stop({ timeoutMs: 2000 });
+  stop(): Promise<void> {
+    return this.conductor.stop();
   }
 }
 

@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { BusChannelError, openTransport } from '../../../src/bus/index.js';
+import { BusChannelError } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, testAmqpUrl } from '../../helpers/broker.js';
+import { rejectionOf } from '../../helpers/assertions.js';
 
 const skip = await brokerSkip();
 
@@ -18,19 +19,11 @@ test('publishing to an exchange declared elsewhere with other flags fails with a
   const durableExchange = `${scope.prefix}-durable`;
   await ch.assertExchange(durableExchange, 'topic', { durable: true, autoDelete: false });
 
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport();
   const server = bus.createServer({ topic: scope.topic('agent'), servers: ['cn1'], endpoints: [{ className: 'A', methods: { ping: () => 'pong' } }] });
   await server.start();
 
-  const err = await bus
-    .createClient({ topic: 'whatever', exchange: durableExchange })
-    .cast('ping')
-    .then(
-      () => assert.fail('expected a 406'),
-      (e: unknown) => e,
-    );
+  const err = await rejectionOf(bus.createClient({ topic: 'whatever', exchange: durableExchange }).cast('ping'), 'expected a 406');
   assert.ok(err instanceof BusChannelError, String(err));
   assert.equal(err.amqpCode, 406);
   assert.match(err.message, /durable/);
@@ -47,9 +40,7 @@ test('a server whose queue exists with other flags does not start (406); the oth
   const clashing = scope.topic('clash');
   await ch.assertQueue(`${clashing}.cn1`, { durable: true, autoDelete: false });
 
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport();
   const good = bus.createServer({ topic: scope.topic('good'), servers: ['cn1'], endpoints: [{ className: 'A', methods: { ping: () => 'pong' } }] });
   await good.start();
 
@@ -61,8 +52,7 @@ test('a server whose queue exists with other flags does not start (406); the oth
 
 test('publishing to an exchange deleted behind our back fails once with a 404, then it is declared again', { skip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport();
   const client = bus.createClient({ topic: scope.topic('agent') });
   await client.cast('first');
 
@@ -71,10 +61,7 @@ test('publishing to an exchange deleted behind our back fails once with a 404, t
   const ch = await conn.createChannel();
   await ch.deleteExchange(scope.exchange);
 
-  const err = await client.cast('second').then(
-    () => assert.fail('expected a 404'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(client.cast('second'), 'expected a 404');
   assert.ok(err instanceof BusChannelError, String(err));
   assert.equal(err.amqpCode, 404);
   await client.cast('third');
@@ -84,9 +71,7 @@ test('publishing to an exchange deleted behind our back fails once with a 404, t
 test('a server queue deleted behind our back is declared again and consumed again', { skip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions({ retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 1 } }));
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport({ retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 1 } });
   const server = bus.createServer({ topic, servers: ['cn1'], endpoints: [{ className: 'A', methods: { ping: () => 'pong' } }] });
   await server.start();
   const client = bus.createClient({ topic, server: 'cn1', timeoutMs: 2000 });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type ConsumeMessage, type Options } from 'amqplib';
-import { BusProtocolError, BusTimeoutError, openTransport } from '../../../src/bus/index.js';
+import { BusProtocolError, BusTimeoutError } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, testAmqpUrl } from '../../helpers/broker.js';
 import { amqpFixturesDir } from '../../helpers/paths.js';
 
@@ -57,9 +57,7 @@ test('requests carry exactly what oslo.messaging puts on the wire', { skip, time
   const raw = await rawServer(t, scope, topic, (req, reply) => {
     if (req._msg_id) reply({ result: 'ok', failure: null, ending: true, _msg_id: req._msg_id, _unique_id: 'u' });
   });
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport();
   const client = bus.createClient({ topic, server: 'raw' });
 
   assert.equal(await client.call('ping', { x: 1 }), 'ok');
@@ -152,9 +150,7 @@ test('odd replies: legacy two-part, strangers, missing failure, bad failure JSON
         break;
     }
   });
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport();
   const client = bus.createClient({ topic, server: 'raw', timeoutMs: 10_000 });
 
   assert.equal(await client.call('legacy_two_part'), 'first', 'the last non-null result before ending');

@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { configureLogging } from '../../../src/util/log.js';
 import { BusConfigError, BusConnectionError, openTransport } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, closeConnectionByName, listQueues, rabbitmqctl, rabbitmqctlSkip, randomToken, testAmqpUrl, waitFor } from '../../helpers/broker.js';
+import { rejectionOf } from '../../helpers/assertions.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const skip = await brokerSkip();
 const ctlSkip = await rabbitmqctlSkip();
@@ -20,24 +20,19 @@ const DEAD = '127.0.0.1:1';
 
 test('a broker list whose first URL is dead connects to the second', { skip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
-  const bus = await openTransport(scope.busOptions({ urls: [`amqp://${guest}@${DEAD}/`, testAmqpUrl] }));
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport({ urls: [`amqp://${guest}@${DEAD}/`, testAmqpUrl] });
   assert.equal(bus.isConnected, true);
   assert.match(bus.currentUrl ?? '', new RegExp(`@${hostPort.replace('.', '\\.')}/$`));
 });
 
 test("oslo's transport_url form rabbit://u:p@h1,u:p@h2/ fails over the same way", { skip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
-  const bus = await openTransport(scope.busOptions({ urls: `rabbit://${guest}@${DEAD},${guest}@${hostPort}/` }));
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport({ urls: `rabbit://${guest}@${DEAD},${guest}@${hostPort}/` });
   assert.match(bus.currentUrl ?? '', new RegExp(`^amqp://guest:\\*\\*\\*@${hostPort.replace('.', '\\.')}/$`));
 });
 
 test('when no broker answers, opening fails with every broker named (masked) and the reason', { skip, timeout: 60_000 }, async () => {
-  const err = await openTransport({ urls: [`amqp://guest:hunter2@${DEAD}/`, 'amqp://guest:hunter2@127.0.0.1:2/'], openTimeoutSec: 2, retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 0.5 } }).then(
-    () => assert.fail('expected a connection error'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(openTransport({ urls: [`amqp://guest:hunter2@${DEAD}/`, 'amqp://guest:hunter2@127.0.0.1:2/'], openTimeoutSec: 2, retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 0.5 } }), 'expected a connection error');
   assert.ok(err instanceof BusConnectionError, String(err));
   assert.match(err.message, /127\.0\.0\.1:1/);
   assert.match(err.message, /127\.0\.0\.1:2/);
@@ -52,8 +47,7 @@ test('a virtual host of the test: declared objects live there, and everything wo
   await rabbitmqctl(['set_permissions', '-p', vhost, decodeURIComponent(broker.username || 'guest'), '.*', '.*', '.*']);
   const scope = new BrokerScope(t, vhost);
   const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions({ urls: `rabbit://${guest}@${hostPort}/${encodeURIComponent(vhost)}` }));
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport({ urls: `rabbit://${guest}@${hostPort}/${encodeURIComponent(vhost)}` });
   const server = bus.createServer({ topic, servers: ['cn1'], endpoints: [{ className: 'A', methods: { where: () => 'in the vhost' } }] });
   await server.start();
   assert.equal(await bus.createClient({ topic, server: 'cn1' }).call('where'), 'in the vhost');
@@ -65,10 +59,8 @@ test('a virtual host of the test: declared objects live there, and everything wo
 
 test('client properties like kombu, and the negotiated heartbeat (60 s by default)', { skip: ctlSkip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
-  const byDefault = await openTransport(scope.busOptions());
-  scope.defer(() => byDefault.close());
-  const fast = await openTransport(scope.busOptions({ heartbeatSec: 7 }));
-  scope.defer(() => fast.close());
+  const byDefault = await scope.openTransport();
+  const fast = await scope.openTransport({ heartbeatSec: 7 });
   const out = await rabbitmqctl(['list_connections', '--no-table-headers', 'timeout', 'client_properties']);
   const lineOf = (name: string) => out.split('\n').find((l) => l.includes(`{"connection_name","${name}"}`)) ?? '';
   assert.match(byDefault.connectionName, new RegExp(`^[^:]+:${process.pid}:[0-9a-f-]{36}$`));
@@ -87,18 +79,13 @@ test('the password never reaches a log line or an error', { skip: ctlSkip, timeo
   t.after(() => rabbitmqctl(['delete_user', user]));
   await rabbitmqctl(['set_permissions', '-p', '/', user, '.*', '.*', '.*']);
 
-  let captured = '';
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
-  configureLogging({ level: 'debug', format: 'json', stream });
-  t.after(() => configureLogging({ format: 'auto' }));
+  const logs = captureLogs(t, 'debug', { format: 'auto' });
 
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
   const errors: string[] = [];
   // A dead broker first (its failure is logged with the URL), then the real one.
-  const bus = await openTransport(scope.busOptions({ urls: [`amqp://${user}:${encoded}@${DEAD}/`, `amqp://${user}:${encoded}@${hostPort}/`] }));
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport({ urls: [`amqp://${user}:${encoded}@${DEAD}/`, `amqp://${user}:${encoded}@${hostPort}/`] });
   const server = bus.createServer({ topic, servers: ['cn1'], endpoints: [{ className: 'A', methods: { ping: () => 'pong' } }] });
   await server.start();
   assert.equal(await bus.createClient({ topic, server: 'cn1' }).call('ping'), 'pong');
@@ -119,6 +106,7 @@ test('the password never reaches a log line or an error', { skip: ctlSkip, timeo
   }
   await bus.close();
 
+  const captured = logs.text();
   assert.ok(captured.includes(`${user}:***@`), 'the masked URL is logged, so the capture works');
   assert.ok(captured.includes('connected to the message bus'));
   assert.ok(errors.length >= 4);

@@ -6,8 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BusConnectionLostError, BusNotConnectedError, openTransport, type ConnectedInfo } from '../../../src/bus/index.js';
+import { BusConnectionLostError, BusNotConnectedError, type ConnectedInfo } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, closeConnectionByName, countConsumers, rabbitmqctlSkip, TcpRelay, testAmqpUrl, waitFor } from '../../helpers/broker.js';
+import { rejectionOf } from '../../helpers/assertions.js';
 
 const skip = await rabbitmqctlSkip();
 const brokerOnlySkip = await brokerSkip();
@@ -16,13 +17,9 @@ test('a cut connection fails the pending call at once, then everything is declar
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
   // Auto-delete queues vanish with our consumers: serving again proves they were declared again.
-  const options = scope.busOptions({ autoDeleteQueues: true, retry: { initialSec: 0.5, stepSec: 0.5, maxSec: 2 } });
-  const busA = await openTransport(options);
-  scope.defer(() => busA.close());
-  const busB = await openTransport(options);
-  scope.defer(() => busB.close());
-  scope.trackQueue(busA.replyQueueName);
-  scope.trackQueue(busB.replyQueueName);
+  const options = { autoDeleteQueues: true, retry: { initialSec: 0.5, stepSec: 0.5, maxSec: 2 } };
+  const busA = await scope.openTransport(options);
+  const busB = await scope.openTransport(options);
 
   const serverA = busA.createServer({ topic, servers: ['a'], endpoints: [{ className: 'A', methods: { ping: () => 'pong from a' } }] });
   const serverB = busB.createServer({
@@ -46,10 +43,7 @@ test('a cut connection fails the pending call at once, then everything is declar
   await waitFor('the slow call to be pending', () => busA.pendingCalls === 1);
   await closeConnectionByName(busA.connectionName, 'test: cut the connection');
 
-  const err = await pending.then(
-    () => assert.fail('the pending call must fail, not wait for its reply'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(pending, 'the pending call must fail, not wait for its reply');
   assert.ok(err instanceof BusConnectionLostError, String(err));
   assert.equal(err.context.method, 'slow');
   assert.match(err.message, /connection lost while waiting for the reply to slow/);
@@ -72,14 +66,8 @@ test('a silent partition is noticed by heartbeats; reconnection fails over to th
   const topic = scope.topic('agent');
   const relayA = await TcpRelay.start(t);
   const relayB = await TcpRelay.start(t);
-  const relayed = await openTransport(
-    scope.busOptions({ urls: [relayA.url, relayB.url], heartbeatSec: 1, connectTimeoutSec: 2, retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 1 } }),
-  );
-  scope.defer(() => relayed.close());
-  const direct = await openTransport(scope.busOptions({ urls: testAmqpUrl }));
-  scope.defer(() => direct.close());
-  scope.trackQueue(relayed.replyQueueName);
-  scope.trackQueue(direct.replyQueueName);
+  const relayed = await scope.openTransport({ urls: [relayA.url, relayB.url], heartbeatSec: 1, connectTimeoutSec: 2, retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 1 } });
+  const direct = await scope.openTransport({ urls: testAmqpUrl });
   assert.match(relayed.currentUrl ?? '', new RegExp(`:${relayA.port}/`));
 
   await relayed.createServer({ topic, servers: ['relayed'], endpoints: [{ className: 'A', methods: { where: () => 'relayed' } }] }).start();
@@ -102,13 +90,7 @@ test('a silent partition is noticed by heartbeats; reconnection fails over to th
   await relayA.kill();
   await relayB.kill();
   await waitFor('the disconnection', () => !relayed.isConnected, 20_000);
-  const err = await relayed
-    .createClient({ topic, server: 'direct' })
-    .call('slow', {}, { timeoutMs: 1500 })
-    .then(
-      () => assert.fail('no broker: the call must fail'),
-      (e: unknown) => e,
-    );
+  const err = await rejectionOf(relayed.createClient({ topic, server: 'direct' }).call('slow', {}, { timeoutMs: 1500 }), 'no broker: the call must fail');
   assert.ok(err instanceof BusNotConnectedError, String(err));
 
   await relayB.revive();

@@ -2,26 +2,33 @@
  * Our client and our server together on the real broker: addressing, casts and fanout,
  * concurrency, call-monitor heartbeats, graceful stop, ping, and the client's argument checks.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
-import { configureLogging } from '../../../src/util/log.js';
-import { BusTimeoutError, BusUsageError, openTransport, type RpcCallContext } from '../../../src/bus/index.js';
+import { BusTimeoutError, BusUsageError, type RpcCallContext, type RpcEndpoint } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, listQueues, rabbitmqctlSkip, testAmqpUrl, waitFor } from '../../helpers/broker.js';
+import { rejectionOf } from '../../helpers/assertions.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const skip = await brokerSkip();
 const ctlSkip = await rabbitmqctlSkip();
 
+/** A new scope's transport and a started server `cn1` on the scope's `agent` topic, serving `methods`. */
+async function serving(t: TestContext, methods: RpcEndpoint['methods']) {
+  const scope = new BrokerScope(t);
+  const topic = scope.topic('agent');
+  const bus = await scope.openTransport();
+  const server = bus.createServer({ topic, servers: ['cn1'], endpoints: [{ className: 'AgentManager', methods }] });
+  await server.start();
+  return { scope, topic, bus, server };
+}
+
 test('calls reach the server by topic and by each of its names; casts and fanout casts too', { skip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
-  const busA = await openTransport(scope.busOptions());
-  scope.defer(() => busA.close());
-  const busB = await openTransport(scope.busOptions());
-  scope.defer(() => busB.close());
-  scope.trackQueue(busA.replyQueueName);
+  const busA = await scope.openTransport();
+  const busB = await scope.openTransport();
 
   const seen: Array<{ server: string; method: string; kind: string; queue: string; args: unknown }> = [];
   const endpointFor = (server: string) => ({
@@ -58,19 +65,9 @@ test('calls reach the server by topic and by each of its names; casts and fanout
 });
 
 test('a slow call does not block the others', { skip, timeout: 60_000 }, async (t) => {
-  const scope = new BrokerScope(t);
-  const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const server = bus.createServer({
-    topic,
-    servers: ['cn1'],
-    endpoints: [{ className: 'AgentManager', methods: { blocked: async () => gate.then(() => 'released'), quick: () => 'quick' } }],
-  });
-  await server.start();
+  const { topic, bus, server } = await serving(t, { blocked: async () => gate.then(() => 'released'), quick: () => 'quick' });
   const client = bus.createClient({ topic, server: 'cn1', timeoutMs: 20_000 });
   const slow = client.call('blocked');
   assert.equal(await client.call('quick'), 'quick', 'answered while the other call is still running');
@@ -80,46 +77,20 @@ test('a slow call does not block the others', { skip, timeout: 60_000 }, async (
 });
 
 test('call-monitor: our server heartbeats keep a call alive; without heartbeats the monitor fails it early', { skip, timeout: 60_000 }, async (t) => {
-  const scope = new BrokerScope(t);
-  const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
-  const server = bus.createServer({
-    topic,
-    servers: ['cn1'],
-    endpoints: [{ className: 'AgentManager', methods: { slow: async (ctx) => (await sleep(3000), `timeout was ${String(ctx.clientTimeout)}`) } }],
-  });
-  await server.start();
+  const { topic, bus } = await serving(t, { slow: async (ctx) => (await sleep(3000), `timeout was ${String(ctx.clientTimeout)}`) });
   const client = bus.createClient({ topic, timeoutMs: 30_000 });
   assert.equal(await client.prepare({ server: 'cn1' }).call('slow', {}, { callMonitorTimeoutMs: 2000 }), 'timeout was 2');
 
   // A server name nobody consumes: no reply and no heartbeat, so the 2 s monitor fires long before the 30 s timeout.
   const started = Date.now();
-  const err = await client
-    .prepare({ server: 'nobody' })
-    .call('slow', {}, { callMonitorTimeoutMs: 2000 })
-    .then(
-      () => assert.fail('expected a timeout'),
-      (e: unknown) => e,
-    );
+  const err = await rejectionOf(client.prepare({ server: 'nobody' }).call('slow', {}, { callMonitorTimeoutMs: 2000 }), 'expected a timeout');
   assert.ok(err instanceof BusTimeoutError);
   assert.equal(err.context.kind, 'call-monitor');
   assert.ok(Date.now() - started < 25_000, 'the call-monitor timeout, not the overall one, ended the call');
 });
 
 test('stop() lets calls in flight finish, then deletes the fanout queue; the server queues stay', { skip: skip || ctlSkip, timeout: 60_000 }, async (t) => {
-  const scope = new BrokerScope(t);
-  const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
-  const server = bus.createServer({
-    topic,
-    servers: ['cn1'],
-    endpoints: [{ className: 'AgentManager', methods: { slow: async () => (await sleep(1500), 'finished') } }],
-  });
-  await server.start();
+  const { topic, bus, server } = await serving(t, { slow: async () => (await sleep(1500), 'finished') });
   const fanoutName = server.queues.fanout;
   assert.ok((await listQueues()).some((q) => q.name === fanoutName));
 
@@ -134,31 +105,16 @@ test('stop() lets calls in flight finish, then deletes the fanout queue; the ser
 });
 
 test('stop() with a short grace period aborts the signal of calls still running', { skip, timeout: 60_000 }, async (t) => {
-  const scope = new BrokerScope(t);
-  const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
   let aborted = false;
-  const server = bus.createServer({
-    topic,
-    servers: ['cn1'],
-    endpoints: [
-      {
-        className: 'AgentManager',
-        methods: {
-          forever: (ctx) =>
-            new Promise((resolve) => {
-              ctx.signal.addEventListener('abort', () => {
-                aborted = true;
-                resolve('aborted');
-              });
-            }),
-        },
-      },
-    ],
+  const { topic, bus, server } = await serving(t, {
+    forever: (ctx) =>
+      new Promise((resolve) => {
+        ctx.signal.addEventListener('abort', () => {
+          aborted = true;
+          resolve('aborted');
+        });
+      }),
   });
-  await server.start();
   void bus.createClient({ topic, server: 'cn1', timeoutMs: 5000 }).cast('forever');
   await waitFor('the cast to be running', () => server.inFlight === 1);
   const stopped = await server.stop({ timeoutMs: 300 });
@@ -168,9 +124,7 @@ test('stop() with a short grace period aborts the signal of calls still running'
 
 test('oslo_rpc_server_ping answers "pong" when ping is enabled, NoSuchMethod otherwise', { skip, timeout: 60_000 }, async (t) => {
   const scope = new BrokerScope(t);
-  const bus = await openTransport(scope.busOptions({ pingEnabled: true }));
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport({ pingEnabled: true });
   const withPing = bus.createServer({ topic: scope.topic('ping'), servers: ['cn1'], endpoints: [{ className: 'A', methods: { x: () => 1 } }] });
   const withoutPing = bus.createServer({
     topic: scope.topic('noping'),
@@ -186,8 +140,7 @@ test('oslo_rpc_server_ping answers "pong" when ping is enabled, NoSuchMethod oth
 
 test('the client refuses bad method names, non-object args and versions above its cap, without sending', { skip, timeout: 30_000 }, async (t) => {
   const scope = new BrokerScope(t);
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport();
   const client = bus.createClient({ topic: scope.topic('agent') });
   await assert.rejects(client.call(''), BusUsageError);
   await assert.rejects(client.call('m', [] as unknown as Record<string, unknown>), BusUsageError);
@@ -202,19 +155,9 @@ test('the client refuses bad method names, non-object args and versions above it
 });
 
 test('a reply whose caller is gone is returned by the broker and logged; the server keeps serving', { skip, timeout: 30_000 }, async (t) => {
-  let captured = '';
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => (captured += chunk.toString('utf8')));
-  configureLogging({ level: 'info', format: 'json', stream });
-  t.after(() => configureLogging({ format: 'auto' }));
+  const logs = captureLogs(t, 'info', { format: 'auto' });
 
-  const scope = new BrokerScope(t);
-  const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
-  const server = bus.createServer({ topic, servers: ['cn1'], endpoints: [{ className: 'A', methods: { ping: () => 'pong' } }] });
-  await server.start();
+  const { scope, topic, bus } = await serving(t, { ping: () => 'pong' });
 
   const conn = await amqp.connect(testAmqpUrl);
   scope.defer(() => conn.close());
@@ -224,7 +167,7 @@ test('a reply whose caller is gone is returned by the broker and logged; the ser
   ch.publish(scope.exchange, `${topic}.cn1`, Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(request) })), {
     contentType: 'application/json',
   });
-  await waitFor('the returned reply to be logged', () => captured.includes('reply returned by the broker'));
-  assert.ok(captured.includes(gone));
+  await waitFor('the returned reply to be logged', () => logs.text().includes('reply returned by the broker'));
+  assert.ok(logs.text().includes(gone));
   assert.equal(await bus.createClient({ topic, server: 'cn1' }).call('ping'), 'pong');
 });

@@ -16,7 +16,7 @@ import { TargetSupervisor, type SupervisorOptions } from '../../../src/spdk/life
 import type { TargetSpec, TargetState, TargetStateEvent } from '../../../src/spdk/lifecycle/types.js';
 import { parseProcessStat, readProcessStat } from '../../../src/spdk/lifecycle/proc.js';
 import { SpdkRpcClient } from '../../../src/spdk/rpc/client.js';
-import { createFakeSpdkTree, type FakeSpdkTree, type FakeTreeOptions } from '../../helpers/fake-spdk-tree.js';
+import { fakeSpdkTreeFor, type FakeSpdkTree, type FakeTreeOptions } from '../../helpers/fake-spdk-tree.js';
 
 /** Every process a test started or adopted, with its start time, for the last-resort kill. */
 const tracked = new Map<number, number | undefined>();
@@ -65,10 +65,9 @@ export async function isAlive(pid: number): Promise<boolean> {
   return stat !== undefined && stat.state !== 'Z';
 }
 
-export async function fakeTree(t: TestContext, options: Partial<FakeTreeOptions> = {}): Promise<FakeSpdkTree> {
-  const tree = await createFakeSpdkTree({ layout: 'source', ...options });
-  t.after(() => tree.cleanup());
-  return tree;
+/** A fake source tree for the test (removed after it). */
+export function fakeTree(t: TestContext, options: Partial<FakeTreeOptions> = {}): Promise<FakeSpdkTree> {
+  return fakeSpdkTreeFor(t, { layout: 'source', ...options });
 }
 
 /** A unique socket path inside the tree's directory (short enough for sun_path). */

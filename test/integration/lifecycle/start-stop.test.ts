@@ -15,6 +15,7 @@ import {
   TargetStartError,
 } from '../../../src/spdk/lifecycle/errors.js';
 import { EventLog, answers, fakeTree, isAlive, spec, startForeign, supervisor } from './harness.js';
+import { rejectionOf } from '../../helpers/assertions.js';
 
 for (const layout of ['source', 'source-legacy', 'prefix'] as const) {
   test(`start and stop a target of a ${layout} layout`, async (t) => {
@@ -64,10 +65,7 @@ test('a start that fails with SPDK\'s own error: socket in use', async (t) => {
   const target = spec(tree, { args: ['--no-huge', '-s', '256', '--sim-fault', 'refuse-start=socket-in-use'] });
   const sup = supervisor(t, tree, target);
   const log = new EventLog(sup);
-  const err = await sup.start().then(
-    () => assert.fail('the start should fail'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(sup.start(), 'the start should fail');
   assert.ok(err instanceof TargetStartError, String(err));
   assert.equal(err.reason, 'exited');
   assert.notEqual(err.exitCode, 0);
@@ -101,10 +99,7 @@ test('a start that does not finish in time is killed and reported as a timeout',
   const tree = await fakeTree(t);
   const target = spec(tree, { startTimeoutSec: 1, stopTimeoutSec: 2, args: ['--no-huge', '-s', '256', '--sim-fault', 'slow-start=30000'] });
   const sup = supervisor(t, tree, target);
-  const err = await sup.start().then(
-    () => assert.fail('the start should time out'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(sup.start(), 'the start should time out');
   assert.ok(err instanceof TargetStartError, String(err));
   assert.equal(err.reason, 'timeout');
   assert.match(err.message, /not ready within 1 s/);
@@ -191,10 +186,7 @@ test('no hugepages: nothing is spawned and the error names both fixes', async (t
   const target = spec(tree, { memSizeMb: 512, args: [], env: tree.simEnv });
   const sup = supervisor(t, tree, target);
   const log = new EventLog(sup);
-  const err = await sup.start().then(
-    () => assert.fail('the start should fail'),
-    (e: unknown) => e,
-  );
+  const err = await rejectionOf(sup.start(), 'the start should fail');
   assert.ok(err instanceof HugepagesError, String(err));
   assert.match(err.message, /needs 512 MB of hugepages but only 0 MB are free/);
   assert.match(err.fixes[0]!, /HUGEMEM=512 .*scripts\/setup\.sh/);

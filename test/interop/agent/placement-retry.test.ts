@@ -7,13 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokerSkip, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { PythonPeer, pythonSkip, type PeerEvent } from '../../helpers/python.js';
-import { HOST, REPORTED_HOSTNAME, brokerScope, captureLogs, makeAgentNode, startDaemon } from '../../integration/agent/harness.js';
+import { HOST, REPORTED_HOSTNAME, brokerScope, makeAgentNode, startDaemon } from '../../integration/agent/harness.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const skip = (await brokerSkip()) || (await pythonSkip());
 const INTERVAL_SEC = 2;
 
 test('PlacementResourceProviderNotFound is logged and retried next period while requests are answered', { skip, timeout: 120_000 }, async (t) => {
-  const logs = captureLogs();
+  // Back to the harness's level afterwards (it keeps the daemon's lines out of the test report).
+  const logs = captureLogs(t, 'debug', { level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'error' });
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], agent: { reportIntervalSec: INTERVAL_SEC } });
   const conductor = await PythonPeer.start(t, 'cyborg_conductor.py', {
@@ -28,9 +30,7 @@ test('PlacementResourceProviderNotFound is logged and retried next period while 
   // it declares it again).
   scope.defer(() => conductor.stop());
   await startDaemon(scope, node.config);
-  const { openTransport } = await import('../../../src/bus/index.js');
-  const caller = await openTransport(scope.busOptions());
-  scope.defer(() => caller.close());
+  const caller = await scope.openTransport();
   const agent = caller.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 20_000 });
 
   const arrivals: number[] = [];

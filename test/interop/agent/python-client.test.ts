@@ -6,31 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { brokerSkip, testAmqpUrl, waitFor } from '../../helpers/broker.js';
-import { pythonSkip, runPythonPeer } from '../../helpers/python.js';
+import { brokerSkip, waitFor } from '../../helpers/broker.js';
+import { pythonSkip, runPythonCalls, type PythonCallOp as Op, type PythonCallOutcome as Outcome } from '../../helpers/python.js';
 import { HOST, REPORTED_HOSTNAME, TestConductor, brokerScope, makeAgentNode, startDaemon } from '../../integration/agent/harness.js';
 
 const skip = (await brokerSkip()) || (await pythonSkip());
-
-interface Outcome {
-  ok: boolean;
-  result?: unknown;
-  raised?: string;
-  module?: string;
-  is_RemoteError?: boolean;
-  exc_type?: string | null;
-  value?: string | null;
-  str_first_line?: string;
-}
-
-interface Op {
-  kind: 'call' | 'cast' | 'fanout';
-  method: string;
-  args?: Record<string, unknown>;
-  server?: string;
-  version?: string;
-  timeout?: number;
-}
 
 /** 2^62: the simulated TSC starts there, so bdev_get_iostat's `ticks` is an exact uint64 beyond 2^53. */
 const TICKS_START = '4611686018427387904';
@@ -58,12 +38,7 @@ test('a Python caller gets from every agent method what a Python agent would giv
   });
   await TestConductor.start(scope, node.conductorTopic);
   const daemon = await startDaemon(scope, node.config);
-  const run = async (ops: Op[]): Promise<Outcome[]> => {
-    const out = await runPythonPeer<{ results: Outcome[]; reply_q: string | null }>('cyborg_api_client.py', { url: testAmqpUrl, exchange: scope.exchange, topic: node.agentTopic, ops });
-    scope.trackQueue(out.reply_q);
-    assert.equal(out.results.length, ops.length);
-    return out.results;
-  };
+  const run = (ops: Op[]): Promise<Outcome[]> => runPythonCalls('cyborg_api_client.py', scope, node.agentTopic, ops);
   const to = (method: string, args: Record<string, unknown> = {}, extra: Partial<Op> = {}): Op => ({ kind: 'call', method, args, server: HOST, timeout: 60, ...extra });
 
   const r = await run([

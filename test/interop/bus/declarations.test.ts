@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openTransport, type BusOptions } from '../../../src/bus/index.js';
+import type { BusOptions } from '../../../src/bus/index.js';
 import { BrokerScope, countConsumers, listExchanges, listQueues, rabbitmqctlSkip, testAmqpUrl, type QueueRow } from '../../helpers/broker.js';
 import { amqpFixturesDir } from '../../helpers/paths.js';
 import { PythonPeer, pythonSkip, runPythonPeer } from '../../helpers/python.js';
@@ -41,9 +41,7 @@ async function startBoth(t: TestContext, scope: BrokerScope, topic: string, vari
       return peer;
     });
   const startOurs = async () => {
-    const bus = await openTransport(scope.busOptions(variant.ours));
-    scope.defer(() => bus.close());
-    scope.trackQueue(bus.replyQueueName);
+    const bus = await scope.openTransport(variant.ours);
     const server = bus.createServer({ topic, servers: ['ts'], endpoints: [{ className: 'AgentEndpoint', methods: { ping: () => ({ pong: 'ts' }) } }] });
     await server.start();
     return { bus, server };
@@ -97,9 +95,7 @@ test("with oslo's defaults, the broker's view matches the capture of real oslo o
 
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport();
   const server = bus.createServer({ topic, servers: ['cn1'], endpoints: [{ className: 'AgentManager', methods: { ping: () => 'pong' } }] });
   await server.start();
   assert.equal(await bus.createClient({ topic, server: 'cn1' }).call('ping'), 'pong');

@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import amqp, { type Options } from 'amqplib';
-import { openTransport } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { PythonPeer, pythonSkip } from '../../helpers/python.js';
 
@@ -64,8 +63,7 @@ test('raw requests get the same answers from a Python oslo server and from ours'
   const tsTopic = scope.topic('ts');
   const peer = await PythonPeer.start(t, 'rpc_server.py', { url: testAmqpUrl, exchange: scope.exchange, topic: pyTopic, server: 's1' });
   scope.defer(() => peer.stop());
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport();
   const server = bus.createServer({
     topic: tsTopic,
     servers: ['s1'],

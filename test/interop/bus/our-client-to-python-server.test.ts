@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
-import { BusTimeoutError, openTransport, RemoteError } from '../../../src/bus/index.js';
+import { BusTimeoutError, RemoteError } from '../../../src/bus/index.js';
 import { BrokerScope, brokerSkip, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { amqpFixturesDir } from '../../helpers/paths.js';
 import { PythonPeer, pythonSkip } from '../../helpers/python.js';
+import { rejectionOf } from '../../helpers/assertions.js';
 
 const skip = (await brokerSkip()) || (await pythonSkip());
 
@@ -29,9 +30,7 @@ test('our RPC client against a Python RPCServer', { skip, timeout: 180_000 }, as
   const topic = scope.topic('conductor');
   const peer = await PythonPeer.start(t, 'rpc_server.py', { url: testAmqpUrl, exchange: scope.exchange, topic, server: 'pycond' });
   scope.defer(() => peer.stop());
-  const bus = await openTransport(scope.busOptions({ rpcResponseTimeoutSec: 20 }));
-  scope.defer(() => bus.close());
-  scope.trackQueue(bus.replyQueueName);
+  const bus = await scope.openTransport({ rpcResponseTimeoutSec: 20 });
   const client = bus.createClient({ topic, server: 'pycond' });
 
   await t.test('a result', async () => {
@@ -41,10 +40,7 @@ test('our RPC client against a Python RPCServer', { skip, timeout: 180_000 }, as
   });
 
   await t.test('a builtin failure becomes a RemoteError of class ValueError, module builtins', async () => {
-    const err = await client.call('fail_builtin', { message: 'bad input' }).then(
-      () => assert.fail('expected a failure'),
-      (e: unknown) => e,
-    );
+    const err = await rejectionOf(client.call('fail_builtin', { message: 'bad input' }), 'expected a failure');
     assert.ok(err instanceof RemoteError);
     assert.equal(err.className, 'ValueError');
     assert.equal(err.module, 'builtins');
@@ -56,10 +52,7 @@ test('our RPC client against a Python RPCServer', { skip, timeout: 180_000 }, as
   });
 
   await t.test('a Cyborg PlacementResourceProviderNotFound is recognisable, with its kwargs', async () => {
-    const err = await client.call('fail_cyborg', { resource_provider: 'cn1.example.org' }).then(
-      () => assert.fail('expected a failure'),
-      (e: unknown) => e,
-    );
+    const err = await rejectionOf(client.call('fail_cyborg', { resource_provider: 'cn1.example.org' }), 'expected a failure');
     assert.ok(err instanceof RemoteError);
     assert.ok(err.is('PlacementResourceProviderNotFound'));
     assert.equal(err.module, 'cyborg.common.exception');
@@ -102,13 +95,7 @@ test('our RPC client against a Python RPCServer', { skip, timeout: 180_000 }, as
     const idle = `${topic}.idle`;
     await ch.assertQueue(idle, { durable: false, autoDelete: false });
     await ch.bindQueue(idle, scope.exchange, idle);
-    const err = await bus
-      .createClient({ topic, server: 'idle' })
-      .call('ping', {}, { timeoutMs: 1500 })
-      .then(
-        () => assert.fail('expected a timeout'),
-        (e: unknown) => e,
-      );
+    const err = await rejectionOf(bus.createClient({ topic, server: 'idle' }).call('ping', {}, { timeoutMs: 1500 }), 'expected a timeout');
     assert.ok(err instanceof BusTimeoutError);
     assert.equal(err.context.method, 'ping');
     assert.equal(bus.pendingCalls, 0);

@@ -5,37 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openTransport, PythonException, type RpcEndpoint } from '../../../src/bus/index.js';
-import { BrokerScope, brokerSkip, testAmqpUrl } from '../../helpers/broker.js';
-import { pythonSkip, runPythonPeer } from '../../helpers/python.js';
+import { PythonException, type RpcEndpoint } from '../../../src/bus/index.js';
+import { BrokerScope, brokerSkip } from '../../helpers/broker.js';
+import { pythonSkip, runPythonCalls, type PythonCallOutcome } from '../../helpers/python.js';
 
 const skip = (await brokerSkip()) || (await pythonSkip());
-
-interface PyOutcome {
-  ok: boolean;
-  result?: unknown;
-  raised?: string;
-  module?: string;
-  is_RemoteError?: boolean;
-  exc_type?: string | null;
-  value?: string | null;
-  isinstance_PlacementResourceProviderNotFound?: boolean;
-  kwargs?: Record<string, unknown> | null;
-  str_first_line?: string;
-}
-
-interface PyClientOutput {
-  results: PyOutcome[];
-  reply_q: string | null;
-}
 
 const RICH_VALUE = { a: [1, 2.5, 'é✓ unicode', null, true, false], nested: { n: -3, empty: {}, list: [] }, big: 12345678901 };
 
 test('a Python RPCClient calling our server gets what a Python server would give', { skip, timeout: 180_000 }, async (t) => {
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
-  const bus = await openTransport(scope.busOptions());
-  scope.defer(() => bus.close());
+  const bus = await scope.openTransport();
 
   const recorded: Array<{ via: unknown; kind: string; queue: string }> = [];
   const endpoint: RpcEndpoint = {
@@ -100,10 +81,7 @@ test('a Python RPCClient calling our server gets what a Python server would give
     { kind: 'call', method: 'ping', args: { sync: true }, server: 'cn1' },
     { kind: 'call', method: 'context_of', args: {}, server: 'cn1', context: { request_id: 'req-abc', user: 'alice', roles: ['admin'] } },
   ] as const;
-  const out = await runPythonPeer<PyClientOutput>('rpc_client.py', { url: testAmqpUrl, exchange: scope.exchange, topic, ops });
-  scope.trackQueue(out.reply_q);
-  const r = out.results;
-  assert.equal(r.length, ops.length);
+  const r = await runPythonCalls('rpc_client.py', scope, topic, ops);
 
   await t.test('results of several JSON types come back intact', () => {
     assert.deepEqual(r[0], { ok: true, result: { pong: 'cn1', kwargs: { x: 1 } } });
@@ -134,7 +112,7 @@ test('a Python RPCClient calling our server gets what a Python server would give
   });
 
   await t.test("dispatcher failures: NoSuchMethod, UnsupportedVersion (minor, major, namespace), '_' refused", () => {
-    const expectRemote = (o: PyOutcome, type: string, value: string): void => {
+    const expectRemote = (o: PythonCallOutcome, type: string, value: string): void => {
       assert.equal(o.is_RemoteError, true, JSON.stringify(o));
       assert.equal(o.exc_type, type);
       assert.equal(o.value, value);

@@ -61,21 +61,7 @@ def main():
                                       serializer=RecordingSerializer())
     server.start()
     oslo_peer.emit({'event': 'ready'})
-
-    stop = threading.Event()
-
-    def read_stdin():
-        for line in sys.stdin:
-            if line.strip() == 'stop':
-                break
-        stop.set()
-
-    threading.Thread(target=read_stdin, daemon=True).start()
-    stop.wait(timeout=params.get('max_seconds', 600))
-    server.stop()
-    server.wait()
-    transport.cleanup()
-    oslo_peer.emit({'event': 'stopped'})
+    oslo_peer.serve_until_stopped(server, transport, params)
 
 
 if __name__ == '__main__':

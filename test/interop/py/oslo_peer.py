@@ -5,6 +5,7 @@ JSON object (argv[1]) and talks to the test on stdout, one JSON object per line.
 """
 import json
 import sys
+import threading
 import types
 
 from oslo_config import cfg
@@ -90,3 +91,31 @@ def describe_exception(exc, exc_module):
         'kwargs': getattr(exc, 'kwargs', None),
         'str_first_line': str(exc).split('\n')[0],
     }
+
+
+def fanout_queue_of(server):
+    """The name of a started RPC server's fanout queue, if oslo exposes it (for the test's checks)."""
+    try:
+        consumers = server.listener._poll_style_listener.conn._consumers
+        return next(c.queue_name for c in consumers if c.type == 'fanout')
+    except Exception:
+        return None
+
+
+def serve_until_stopped(server, transport, params):
+    """Serves until stdin says "stop" (or ends: the test process is gone) or params['max_seconds']
+    pass, then stops the server cleanly (oslo deletes its fanout queue) and says so."""
+    stop = threading.Event()
+
+    def read_stdin():
+        for line in sys.stdin:
+            if line.strip() == 'stop':
+                break
+        stop.set()
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    stop.wait(timeout=params.get('max_seconds', 600))
+    server.stop()
+    server.wait()
+    transport.cleanup()
+    emit({'event': 'stopped'})

@@ -8,7 +8,6 @@ stdin:  "stop" (or end of file: the test process is gone) stops the server clean
 """
 import json
 import sys
-import threading
 import time
 
 import oslo_messaging as messaging
@@ -56,28 +55,8 @@ def main():
     target = messaging.Target(topic=params['topic'], server=server_name, exchange=params['exchange'])
     server = messaging.get_rpc_server(transport, target, [AgentEndpoint()], executor='threading')
     server.start()
-    fanout_queue = None
-    try:
-        consumers = server.listener._poll_style_listener.conn._consumers
-        fanout_queue = next(c.queue_name for c in consumers if c.type == 'fanout')
-    except Exception:
-        pass
-    oslo_peer.emit({'event': 'ready', 'fanout_queue': fanout_queue})
-
-    stop = threading.Event()
-
-    def read_stdin():
-        for line in sys.stdin:
-            if line.strip() == 'stop':
-                break
-        stop.set()
-
-    threading.Thread(target=read_stdin, daemon=True).start()
-    stop.wait(timeout=params.get('max_seconds', 600))
-    server.stop()
-    server.wait()
-    transport.cleanup()
-    oslo_peer.emit({'event': 'stopped'})
+    oslo_peer.emit({'event': 'ready', 'fanout_queue': oslo_peer.fanout_queue_of(server)})
+    oslo_peer.serve_until_stopped(server, transport, params)
 
 
 if __name__ == '__main__':

@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig, MASK, redactConfig, Secret } from '../../../src/config/index.js';
-import { configureLogging, getLogger } from '../../../src/util/log.js';
+import { getLogger } from '../../../src/util/log.js';
 import { dedent, scratch } from './scratch.js';
+import { captureLogs } from '../../helpers/logs.js';
 
 const PASSWORDS = ['CyborgPw-7f3a', 'YamlPw-91bc', 'EnvPw-55d0', 'FilePw-c0de', 'ProxyPw-0a0a'];
 
@@ -75,11 +75,7 @@ test('a logged config and a logged config error carry no password', async (t) =>
   dir.write('bus.password', 'FilePw-c0de');
   const file = dir.write('agent.yaml', 'bus: { passwordFile: bus.password }\n');
   const { config } = await loadConfig({ file, env: {} });
-  const stream = new PassThrough();
-  let logged = '';
-  stream.on('data', (chunk: Buffer) => (logged += chunk.toString()));
-  configureLogging({ level: 'debug', format: 'json', stream });
-  t.after(() => configureLogging({ level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'info' }));
+  const logs = captureLogs(t, 'debug', { level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'info' });
   const log = getLogger('config.test');
   log.info('loaded', { config });
   log.info('bus', { bus: config.bus });
@@ -89,6 +85,7 @@ test('a logged config and a logged config error carry no password', async (t) =>
   assert.ok(err instanceof ConfigError);
   log.error('config failed', { err });
   await new Promise((resolve) => setImmediate(resolve));
+  const logged = logs.text();
   assert.ok(logged.includes('loaded') && logged.includes('config failed'), logged);
   assertClean(logged, 'log output');
   assertClean(err.message, 'error message');

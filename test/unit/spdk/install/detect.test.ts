@@ -4,12 +4,11 @@ import { mkdtemp, rm, writeFile, mkdir, chmod, symlink } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { binaryFor, detectSpdk } from '../../../../src/spdk/install/index.js';
-import { createFakeSpdkTree } from '../../../helpers/fake-spdk-tree.js';
+import { fakeSpdkTreeFor } from '../../../helpers/fake-spdk-tree.js';
 import { simBin } from '../../../helpers/paths.js';
 
 test('a v20.07+ source tree: apps in build/bin, scripts, version from version.h', async (t) => {
-  const tree = await createFakeSpdkTree({ layout: 'source', version: { major: 24, minor: 1, patch: 0, suffix: '' } });
-  t.after(() => tree.cleanup());
+  const tree = await fakeSpdkTreeFor(t, { layout: 'source', version: { major: 24, minor: 1, patch: 0, suffix: '' } });
   const found = await detectSpdk({ sourceDir: tree.root, searchPath: false });
   assert.equal(found.installed, true);
   assert.equal(found.sourceDir, tree.root);
@@ -24,13 +23,12 @@ test('a v20.07+ source tree: apps in build/bin, scripts, version from version.h'
 });
 
 test('an old source tree: apps in app/<app>/<app>, version from the VERSION file', async (t) => {
-  const tree = await createFakeSpdkTree({
+  const tree = await fakeSpdkTreeFor(t, {
     layout: 'source-legacy',
     apps: ['nvmf_tgt', 'vhost'],
     version: { major: 19, minor: 4, patch: 1, suffix: '-pre' },
     versionIn: 'VERSION',
   });
-  t.after(() => tree.cleanup());
   const found = await detectSpdk({ sourceDir: tree.root, searchPath: false });
   assert.equal(found.installed, true);
   assert.equal(found.apps.nvmf_tgt?.path, path.join(tree.root, 'app', 'nvmf_tgt', 'nvmf_tgt'));
@@ -45,8 +43,7 @@ test('an old source tree: apps in app/<app>/<app>, version from the VERSION file
 });
 
 test('an installed prefix: <prefix>/bin/<app>, the packaged spdk-rpc, the installed version.h', async (t) => {
-  const tree = await createFakeSpdkTree({ layout: 'prefix', version: { major: 25, minor: 9, patch: 0, suffix: '' } });
-  t.after(() => tree.cleanup());
+  const tree = await fakeSpdkTreeFor(t, { layout: 'prefix', version: { major: 25, minor: 9, patch: 0, suffix: '' } });
   const found = await detectSpdk({ prefix: tree.root, searchPath: false });
   assert.equal(found.installed, true);
   assert.equal(found.prefix, tree.root);
@@ -59,8 +56,7 @@ test('an installed prefix: <prefix>/bin/<app>, the packaged spdk-rpc, the instal
 });
 
 test('apps on PATH, the first directory holding an app wins, and its prefix gives the version', async (t) => {
-  const tree = await createFakeSpdkTree({ layout: 'prefix', apps: ['vhost'], version: { major: 23, minor: 9, patch: 0 } });
-  t.after(() => tree.cleanup());
+  const tree = await fakeSpdkTreeFor(t, { layout: 'prefix', apps: ['vhost'], version: { major: 23, minor: 9, patch: 0 } });
   const empty = await mkdtemp(path.join(os.tmpdir(), 'empty-bin-'));
   t.after(() => rm(empty, { recursive: true, force: true }));
   const found = await detectSpdk({ pathEnv: [empty, path.join(tree.root, 'bin')].join(path.delimiter) });
@@ -73,10 +69,9 @@ test('apps on PATH, the first directory holding an app wins, and its prefix give
 });
 
 test('the source tree wins over the prefix and PATH; the prefix over PATH', async (t) => {
-  const source = await createFakeSpdkTree({ layout: 'source', apps: ['nvmf_tgt'] });
-  const prefix = await createFakeSpdkTree({ layout: 'prefix', apps: ['nvmf_tgt', 'vhost'] });
-  const onPath = await createFakeSpdkTree({ layout: 'prefix', apps: ['nvmf_tgt', 'vhost', 'iscsi_tgt'] });
-  t.after(() => Promise.all([source.cleanup(), prefix.cleanup(), onPath.cleanup()]));
+  const source = await fakeSpdkTreeFor(t, { layout: 'source', apps: ['nvmf_tgt'] });
+  const prefix = await fakeSpdkTreeFor(t, { layout: 'prefix', apps: ['nvmf_tgt', 'vhost'] });
+  const onPath = await fakeSpdkTreeFor(t, { layout: 'prefix', apps: ['nvmf_tgt', 'vhost', 'iscsi_tgt'] });
   const found = await detectSpdk({ sourceDir: source.root, prefix: prefix.root, pathEnv: path.join(onPath.root, 'bin') });
   assert.equal(found.apps.nvmf_tgt?.source, 'source-tree');
   assert.equal(found.apps.vhost?.source, 'prefix');
@@ -135,9 +130,8 @@ test('a target binary: a path, a bare name found on PATH, or a missing one repor
 });
 
 test('version.h wins over VERSION; a tree with neither has no version', async (t) => {
-  const withBoth = await createFakeSpdkTree({ layout: 'source', version: { major: 24, minor: 1 } });
-  const without = await createFakeSpdkTree({ layout: 'source', version: null });
-  t.after(() => Promise.all([withBoth.cleanup(), without.cleanup()]));
+  const withBoth = await fakeSpdkTreeFor(t, { layout: 'source', version: { major: 24, minor: 1 } });
+  const without = await fakeSpdkTreeFor(t, { layout: 'source', version: null });
   await writeFile(path.join(withBoth.root, 'VERSION'), '99.99.0\n');
   assert.equal((await detectSpdk({ sourceDir: withBoth.root, searchPath: false })).version?.text, 'SPDK v24.01');
   const none = await detectSpdk({ sourceDir: without.root, searchPath: false });

@@ -11,9 +11,8 @@ import {
 } from '../../../../src/spdk/rpc/errors.js';
 import type { DisconnectInfo, ProtocolWarning } from '../../../../src/spdk/rpc/client.js';
 import type { FakeRequest } from '../../../helpers/fake-spdk-server.js';
-import { PassThrough } from 'node:stream';
-import { configureLogging } from '../../../../src/util/log.js';
 import { HANG_GUARD, TRANSPORTS, outcome, serverAndClient, until } from './setup.js';
+import { captureLogs } from '../../../helpers/logs.js';
 
 for (const transport of TRANSPORTS) {
   test(`${transport}: an error reply becomes a JsonRpcError with code, message, method and params`, HANG_GUARD, async (t) => {
@@ -279,13 +278,7 @@ for (const transport of TRANSPORTS) {
 }
 
 test('what the client logs: late replies at debug, stray replies and broken partials at warn, each with the address', HANG_GUARD, async (t) => {
-  const lines: Array<Record<string, unknown>> = [];
-  const capture = new PassThrough();
-  capture.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  configureLogging({ level: 'debug', format: 'json', stream: capture });
-  t.after(() => configureLogging({ level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'error' }));
+  const logs = captureLogs(t, 'debug', { level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'error' });
   const { server, client } = await serverAndClient(t, 'unix');
   const held: FakeRequest[] = [];
   server.handler = (request) => void held.push(request);
@@ -294,7 +287,8 @@ test('what the client logs: late replies at debug, stray replies and broken part
   server.lastConnection!.write('{"jsonrpc":"2.0","id":777,"result":1}\n{"jsonrpc":"2.0","id":null,"result":{"a":1}');
   server.handler = (request, connection) => connection.reply(request, 'ok');
   assert.equal(await client.call('next'), 'ok');
-  await until(() => lines.some((l) => l.message === 'late reply to an abandoned call dropped'), 'the debug line');
+  await until(() => logs.lines().some((l) => l.message === 'late reply to an abandoned call dropped'), 'the debug line');
+  const lines = logs.lines();
   const late = lines.find((l) => l.message === 'late reply to an abandoned call dropped')!;
   assert.equal(late.level, 'debug');
   assert.equal(late.id, 1);
