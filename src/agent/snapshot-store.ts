@@ -48,10 +48,6 @@ export class SnapshotStore {
     this.now = options.now ?? (() => performance.now());
   }
 
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
-  }
-
   /** Every enabled target read now (joining reads already running), in the order given. */
   collect(sources: readonly SnapshotSource[]): Promise<DetailedSnapshot[]> {
     return Promise.all(sources.filter((s) => s.spec.enabled !== false).map((source) => this.read(source)));

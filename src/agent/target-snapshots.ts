@@ -1,7 +1,7 @@
 /**
- * What each configured target looks like now: its lifecycle status and, when it runs, its
- * inventory. All targets are read at once; one that does not answer in time costs its own
- * deadline, not the others'.
+ * What one configured target looks like now: its lifecycle status and, when it runs, its
+ * inventory, read within its own deadline (snapshot-store.ts reads all targets at once and shares
+ * the reads).
  */
 import { errorMessage } from '../util/errors.js';
 import { collectInventory, type TargetInventory } from '../spdk/inventory.js';
@@ -25,11 +25,6 @@ export interface SnapshotOptions {
 
 export interface DetailedSnapshot extends TargetSnapshot {
   status: TargetStatus;
-}
-
-/** Snapshots of the enabled targets, in the order given. */
-export async function collectSnapshots(sources: readonly SnapshotSource[], options: SnapshotOptions): Promise<DetailedSnapshot[]> {
-  return Promise.all(sources.filter((s) => s.spec.enabled !== false).map((source) => snapshotOf(source, options)));
 }
 
 export async function snapshotOf(source: SnapshotSource, options: SnapshotOptions): Promise<DetailedSnapshot> {
