@@ -122,6 +122,39 @@ test('never two at once: changes during a report give exactly one more report af
   scheduler.stop();
 });
 
+test('an explicit request (discover) skips the debounce, and takes waiting changes along', async () => {
+  const { clock, runs, scheduler } = harness();
+  scheduler.start();
+  await clock.advance(10_000);
+  void scheduler.request('vhost0: running → stopped');
+  await clock.advance(50);
+  assert.equal(runs.length, 1, 'the change waits for its debounce');
+  const outcome = scheduler.request('discover', { immediate: true });
+  await settle();
+  assert.equal(runs.length, 2, 'no wait for the explicit request');
+  assert.deepEqual(runs[1]!.reasons, ['vhost0: running → stopped', 'discover']);
+  assert.equal((await outcome).ok, true);
+  await clock.advance(1000);
+  assert.equal(runs.length, 2, 'the change\'s debounce does not run a report of its own afterwards');
+  scheduler.stop();
+});
+
+test('an explicit request during a report runs right after it, without the debounce', async () => {
+  const { clock, runs, scheduler } = harness({ autoSucceed: false });
+  scheduler.start();
+  await settle();
+  void scheduler.request('discover', { immediate: true });
+  await clock.advance(10);
+  assert.equal(runs.length, 1, 'never two at once');
+  runs[0]!.succeed();
+  await clock.advance(0);
+  await settle();
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs[1]!.reasons, ['discover']);
+  runs[1]!.succeed();
+  scheduler.stop();
+});
+
 test('a failed report (no resource provider, timeout) is retried at the next period, not at once', async () => {
   const { clock, runs, scheduler } = harness({ autoSucceed: false });
   const t0 = clock.now();
