@@ -84,6 +84,8 @@ export function writeAgentConfig(setup: AgentSetup): string {
       reportIntervalSec: setup.reportIntervalSec ?? 3600,
       changeCheckIntervalSec: 1,
       shutdownTimeoutSec: 10,
+      // The lock file (one agent per host) beside the config, not in the machine's runtime directory.
+      runtimeDir: path.join(dir, 'run'),
     },
     log: { level: setup.logLevel ?? 'warn', format: 'json' },
     bus: {

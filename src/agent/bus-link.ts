@@ -12,6 +12,7 @@ import type { BusConfig } from '../config/types.js';
 import { BusTransport, resolveBusOptions, type BusOptions, type ResolvedBusOptions, type RpcClient, type RpcEndpoint, type RpcServer, type StopResult } from '../bus/index.js';
 import { errorMessage } from '../util/errors.js';
 import { getLogger, type Logger } from '../util/log.js';
+import { AgentAlreadyRunningError, ForeignConsumerError } from './errors.js';
 
 export interface BusLinkOptions {
   config: BusConfig;
@@ -20,13 +21,22 @@ export interface BusLinkOptions {
   endpoint: RpcEndpoint;
   /** First part of the broker connection name; default `spdk-agent`. */
   processName?: string;
+  /** What to do when another program consumes the host's queue; default `refuse`. */
+  onForeignConsumer?: 'refuse' | 'own-topic';
   logger?: Logger;
 }
 
 export interface BusLinkEvents {
   ready: [];
   reconnected: [];
+  /** The host's queue belongs to someone else: the link does not serve (see `ForeignConsumerError`). */
+  conflict: [error: AgentAlreadyRunningError | ForeignConsumerError];
 }
+
+/** The topic served instead of the agent topic when `onForeignConsumer: own-topic`. */
+export const OWN_TOPIC = 'spdk-agent';
+/** How long the owner of a busy queue has to answer the identifying ping. */
+const IDENTIFY_TIMEOUT_MS = 5000;
 
 /** How long one `open()` keeps trying before the link starts a fresh transport (and logs again). */
 const OPEN_ATTEMPT_SEC = 300;
@@ -69,12 +79,35 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
   private server: RpcServer | null = null;
   private client: RpcClient | null = null;
   private loop: Promise<void> | null = null;
+  private topicServed: string;
+  private reportingAllowed = true;
 
   /** Throws `BusConfigError` (naming the field) when the options cannot work. */
   constructor(private readonly options: BusLinkOptions) {
     super();
     this.log = options.logger ?? getLogger('agent.bus');
     this.resolved = resolveBusOptions(busOptionsFromConfig(options.config, options.processName));
+    this.topicServed = options.config.agentTopic;
+  }
+
+  /** The topic the agent serves: the agent topic, or `spdk-agent` beside a foreign consumer. */
+  get topic(): string {
+    return this.topicServed;
+  }
+
+  /** False when serving under its own topic beside another agent: report_data would erase its devices. */
+  get reporting(): boolean {
+    return this.reportingAllowed;
+  }
+
+  /** The server's queues, once serving. */
+  get queues(): Record<string, unknown> | null {
+    return this.server ? { ...this.server.queues } : null;
+  }
+
+  /** Calls being served now. */
+  get inFlight(): number {
+    return this.server?.inFlight ?? 0;
   }
 
   get transport(): BusTransport | null {
@@ -127,6 +160,11 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
       }
     });
     this.client = transport.createClient({ topic: this.options.config.conductorTopic, version: '1.0', versionCap: '1.0' });
+    const conflict = await this.checkQueueOwners(transport);
+    if (conflict) {
+      this.emit('conflict', conflict);
+      return;
+    }
     if (!(await this.serve(transport))) return;
     this.emit('ready');
   }
@@ -159,11 +197,59 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
     return null;
   }
 
+  /**
+   * Before consuming: is anyone else on the host's queues? A spdk-agent answers `ping` as itself
+   * (a second agent for this host: refused); anything else (OpenStack's cyborg-agent answers
+   * NoSuchMethod) is a foreign consumer: refused, or with `own-topic` the agent serves
+   * `spdk-agent` and does not report. Returns the conflict, or null when the link may serve.
+   */
+  private async checkQueueOwners(transport: BusTransport): Promise<AgentAlreadyRunningError | ForeignConsumerError | null> {
+    const { config } = this.options;
+    for (const server of this.options.servers) {
+      const queue = `${config.agentTopic}.${server}`;
+      let found: { consumers: number } | null;
+      try {
+        found = await transport.inspectQueue(queue);
+      } catch (err) {
+        this.log.warn('could not check for other consumers of the host queue; going on', { queue, error: errorMessage(err) });
+        continue;
+      }
+      if (!found || found.consumers === 0) continue;
+      const answer = await this.identify(transport, server);
+      if (answer.agent === 'spdk-agent') {
+        return new AgentAlreadyRunningError(
+          `another spdk-agent already serves ${queue} (host ${String(answer.pong)}, pid ${String(answer.pid ?? 'unknown')}, version ${String(answer.version)}): ` +
+            'one agent per host; stop the other one first',
+          { queue, otherHost: answer.pong, otherPid: answer.pid },
+        );
+      }
+      const foreign = new ForeignConsumerError({ queue, consumers: found.consumers, answer: answer.description });
+      if (this.options.onForeignConsumer !== 'own-topic') return foreign;
+      this.topicServed = OWN_TOPIC;
+      this.reportingAllowed = false;
+      this.log.warn(`${foreign.message}. agent.onForeignConsumer is own-topic: serving topic ${OWN_TOPIC}, sending no report_data`, { queue });
+      return null;
+    }
+    return null;
+  }
+
+  /** Asks whoever consumes `<agentTopic>.<server>` who it is. */
+  private async identify(transport: BusTransport, server: string): Promise<Record<string, unknown> & { description: string }> {
+    const client = transport.createClient({ topic: this.options.config.agentTopic, server, timeoutMs: IDENTIFY_TIMEOUT_MS });
+    try {
+      const answer = await client.call<Record<string, unknown>>('ping', {});
+      const fields = answer !== null && typeof answer === 'object' ? answer : {};
+      return { ...fields, description: `answered ${JSON.stringify(answer).slice(0, 200)}` };
+    } catch (err) {
+      return { description: `answered with ${errorMessage(err).split('\n')[0]}` };
+    }
+  }
+
   /** Starts the RPC server, retrying while the broker refuses it (e.g. 406: queue flags differ). */
   private async serve(transport: BusTransport): Promise<boolean> {
     const { config } = this.options;
     for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
-      const server = transport.createServer({ topic: config.agentTopic, servers: this.options.servers, endpoints: [this.options.endpoint] });
+      const server = transport.createServer({ topic: this.topicServed, servers: this.options.servers, endpoints: [this.options.endpoint] });
       try {
         await server.start();
         this.server = server;
@@ -174,7 +260,7 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
         await server.stop({ timeoutMs: 1000 }).catch(() => undefined);
         const delayMs = Math.min(this.resolved.retry.maxMs, this.resolved.retry.initialMs + (attempt - 1) * this.resolved.retry.stepMs);
         this.log.error('cannot serve the agent topic; retrying', {
-          topic: config.agentTopic,
+          topic: this.topicServed,
           exchange: config.controlExchange,
           attempt,
           retryInMs: delayMs,

@@ -31,6 +31,11 @@ export class ChangeWatch {
     this.clock = options.clock ?? systemClock;
   }
 
+  /** A new period (a configuration reload), used from the next check on. */
+  setInterval(intervalMs: number): void {
+    this.options.intervalMs = intervalMs;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

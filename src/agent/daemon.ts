@@ -16,7 +16,9 @@
  * what is there.
  */
 import { EventEmitter } from 'node:events';
-import { TargetManager, type StartAllResult, type TargetManagerOptions } from '../spdk/lifecycle/manager.js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { TargetManager, type ReconcileResult, type StartAllResult, type TargetManagerOptions } from '../spdk/lifecycle/manager.js';
+import { targetLogFile } from '../spdk/lifecycle/target-log.js';
 import type { AgentConfig } from '../config/types.js';
 import { errorMessage } from '../util/errors.js';
 import { getLogger, type Logger } from '../util/log.js';
@@ -25,7 +27,8 @@ import { ChangeWatch } from './change-watch.js';
 import type { Clock } from './clock.js';
 import { ConductorReporter } from './conductor-reporter.js';
 import { createAgentEndpoint } from './endpoint.js';
-import { ReportFailedError, ShutdownTimeoutError } from './errors.js';
+import { AgentAlreadyRunningError, ForeignConsumerError, ReportFailedError, ShutdownTimeoutError } from './errors.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
 import { AgentOperations, DISCOVER_REASON } from './operations.js';
 import { ReportBuilder, type BuiltReport } from './report-builder.js';
 import { PERIODIC_REASON, ReportScheduler, STARTUP_REASON, type ReportOutcome } from './report-scheduler.js';
@@ -64,6 +67,21 @@ export interface ShutdownResult {
 export interface DaemonEvents {
   report: [event: ReportEvent];
   started: [results: StartAllResult[]];
+  /** The agent must not go on (another agent serves this host): the caller shuts it down. */
+  fatal: [error: AgentAlreadyRunningError | ForeignConsumerError];
+}
+
+/** What a configuration reload did. */
+export interface ReloadResult extends ReloadPlan {
+  targets?: ReconcileResult;
+}
+
+/** The last report_data, for the state report. */
+export interface LastReport {
+  ok: boolean;
+  at: string;
+  reasons: readonly string[];
+  error?: string;
 }
 
 const DEFAULT_INVENTORY_TIMEOUT_MS = 10_000;
@@ -87,8 +105,16 @@ const MAX_DISCOVER_REPORT_WAIT_MS = 20_000;
 
 export class AgentDaemon extends EventEmitter<DaemonEvents> {
   readonly manager: TargetManager;
-  readonly bus: BusLink | null;
   readonly operations: AgentOperations;
+  private link: BusLink | null = null;
+  private currentConfig: AgentConfig;
+  /** The configuration the agent started with: identity, runtime places (see reload-plan.ts). */
+  private readonly startConfig: AgentConfig;
+  /** Settings changed by a reload that take effect at the next start. */
+  private readonly pendingRestart: string[] = [];
+  private lastReport: LastReport | null = null;
+  private lastAcceptedAt: string | null = null;
+  private readonly loopDelay: IntervalHistogram;
   private readonly log: Logger;
   private readonly builder: ReportBuilder;
   private readonly scheduler: ReportScheduler | null;
@@ -102,11 +128,11 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   private waitingForBusLogged = false;
 
   /** Throws `BusConfigError` when the bus options cannot work (the config is otherwise valid). */
-  constructor(
-    readonly config: AgentConfig,
-    options: DaemonOptions = {},
-  ) {
+  constructor(config: AgentConfig, options: DaemonOptions = {}) {
     super();
+    this.currentConfig = config;
+    this.startConfig = config;
+    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
     this.log = options.logger ?? getLogger('agent.daemon');
     const { agent, bus, spdk } = config;
     this.snapshots = new SnapshotStore({
@@ -121,7 +147,15 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         hugepages: spdk.hugepages,
         targets: spdk.targets,
       },
-      options.lifecycle ?? {},
+      {
+        // Targets outlive the agent: their output goes to a file, never to a pipe into this process.
+        output: (spec) => {
+          const file = targetLogFile(spec, spdk.targetLogs.dir);
+          return file !== undefined ? { kind: 'file', path: file } : { kind: 'pipe' };
+        },
+        followLogs: { maxBytes: spdk.targetLogs.maxBytes },
+        ...options.lifecycle,
+      },
     );
     this.builder = new ReportBuilder({ reportedHostname: agent.reportedHostname, deviceType: spdk.deviceType, remoteable: spdk.remoteable });
 
@@ -146,18 +180,14 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     });
 
     if (bus.enabled) {
-      const servers = [...new Set([agent.host, agent.reportedHostname])];
-      const link = new BusLink({ config: bus, servers, endpoint: createAgentEndpoint(this.operations) });
-      this.bus = link;
+      this.link = this.createLink(config.bus);
       this.reporter = new ConductorReporter({
         hostname: agent.reportedHostname,
         topic: bus.conductorTopic,
         exchange: bus.controlExchange,
-        client: () => link.conductor,
+        client: () => this.link?.conductor ?? null,
         timeoutMs: bus.rpcResponseTimeoutSec * 1000,
       });
-      link.on('ready', () => void this.scheduler?.request(REPORT_REASONS.busConnected));
-      link.on('reconnected', () => void this.scheduler?.request(REPORT_REASONS.busReconnected));
       this.changeWatch = new ChangeWatch({
         intervalMs: agent.changeCheckIntervalSec * 1000,
         currentFingerprint: async () => this.builder.build(await this.snapshots.collect(this.manager.all())).fingerprint,
@@ -168,7 +198,6 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         ...(options.clock ? { clock: options.clock } : {}),
       });
     } else {
-      this.bus = null;
       this.reporter = null;
       this.changeWatch = null;
     }
@@ -184,8 +213,32 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
    * looked after — reports and change checks start then. Never rejects: failures are logged and
    * the agent keeps serving.
    */
+  /** The configuration in force (the last one applied by `reload`). */
+  get config(): AgentConfig {
+    return this.currentConfig;
+  }
+
+  /** The agent's presence on the bus; null when the bus is disabled. Replaced by a reload that changes bus settings. */
+  get bus(): BusLink | null {
+    return this.link;
+  }
+
+  private createLink(bus: AgentConfig['bus']): BusLink {
+    const { agent } = this.startConfig;
+    const servers = [...new Set([agent.host, agent.reportedHostname])];
+    const link = new BusLink({ config: bus, servers, endpoint: createAgentEndpoint(this.operations), onForeignConsumer: agent.onForeignConsumer });
+    link.on('ready', () => void this.scheduler?.request(REPORT_REASONS.busConnected));
+    link.on('reconnected', () => void this.scheduler?.request(REPORT_REASONS.busReconnected));
+    link.on('conflict', (error) => {
+      this.log.error(error.message, { ...error.context });
+      this.emit('fatal', error);
+    });
+    return link;
+  }
+
   start(): Promise<StartAllResult[]> {
     if (this.startup) return this.startup;
+    this.loopDelay.enable();
     if (this.bus) this.bus.start();
     else this.log.info('message bus disabled (bus.enabled: false): no registration with the conductor, no RPC');
     this.startup = this.manager.startAll().then((results) => {
@@ -214,15 +267,20 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     return this.scheduler?.request(reason) ?? null;
   }
 
-  /** Stops everything, within agent.shutdownTimeoutSec (see the file comment). Idempotent. */
-  shutdown(): Promise<ShutdownResult> {
-    this.stopping ??= this.runShutdown();
+  /**
+   * Stops everything, within agent.shutdownTimeoutSec (see the file comment). Idempotent.
+   * `leaveTargets`: let go of every target without stopping any (another agent serves this host:
+   * the targets are its business).
+   */
+  shutdown(options: { leaveTargets?: boolean } = {}): Promise<ShutdownResult> {
+    this.stopping ??= this.runShutdown(options.leaveTargets === true);
     return this.stopping;
   }
 
   private async runReport(reasons: readonly string[]): Promise<void> {
     const reporter = this.reporter;
     if (!reporter) return; // the bus is disabled: there is no scheduler either
+    if (this.bus && !this.bus.reporting) return; // beside another agent of this host: its reports would be erased, and would erase its devices
     let built: BuiltReport;
     try {
       built = this.builder.build(await this.snapshots.collect(this.manager.all()));
@@ -255,17 +313,89 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
       } else if (error.kind !== 'connection' || this.bus?.serving) {
         this.log.warn(`report_data failed: ${error.message}`, { ...fields, kind: error.kind });
       }
+      this.lastReport = { ok: false, at: new Date().toISOString(), reasons, error: error.message };
       this.emit('report', { ok: false, reasons, report: built, error });
       throw err;
     }
     const changed = built.fingerprint !== this.lastAccepted;
     this.lastAccepted = built.fingerprint;
+    this.lastReport = { ok: true, at: new Date().toISOString(), reasons };
+    this.lastAcceptedAt = this.lastReport.at;
     if (changed) this.log.info('report_data accepted by the conductor', fields);
     else this.log.debug('report_data accepted by the conductor (unchanged)', fields);
     this.emit('report', { ok: true, reasons, report: built });
   }
 
-  private async runShutdown(): Promise<ShutdownResult> {
+  /**
+   * Applies a new configuration while running (SIGHUP): report and check periods, restart
+   * policies, targets added, removed or changed, bus settings (by reconnecting). What cannot change
+   * while running is listed in `needsRestart` and left as it was. The caller has checked the new
+   * configuration (a bad one never gets here) and applies the logging settings itself.
+   */
+  async reload(next: AgentConfig): Promise<ReloadResult> {
+    const plan = planReload(this.currentConfig, next);
+    if (this.stopping) return { ...plan, applied: [], needsRestart: [] };
+    // Settings that need a restart stay as they are: the pieces that use them keep their values.
+    this.currentConfig = next;
+    for (const key of plan.needsRestart) if (!this.pendingRestart.includes(key)) this.pendingRestart.push(key);
+    const result: ReloadResult = plan;
+    if (plan.changed.includes('agent.reportIntervalSec')) this.scheduler?.setInterval(next.agent.reportIntervalSec * 1000);
+    if (plan.changed.includes('agent.changeCheckIntervalSec')) {
+      this.changeWatch?.setInterval(next.agent.changeCheckIntervalSec * 1000);
+      this.snapshots.setFreshFor(next.agent.changeCheckIntervalSec * 1000);
+    }
+    if (plan.busReconnect && this.link) {
+      this.log.info('bus settings changed: reconnecting to the message bus with them');
+      const old = this.link;
+      await old.stopServing(5000).catch(() => undefined);
+      await old.close().catch((err: unknown) => this.log.warn('closing the old bus connection failed', { error: errorMessage(err) }));
+      old.removeAllListeners();
+      this.link = this.createLink(next.bus);
+      this.link.start();
+    }
+    if (plan.targetsChanged) {
+      result.targets = await this.manager.reconcile(this.currentConfig.spdk.targets);
+      void this.scheduler?.request('targets reconfigured');
+    }
+    return result;
+  }
+
+  /**
+   * Everything an operator asks for when something looks wrong (SIGUSR2, as OpenStack's Guru
+   * Meditation Report): version, the effective configuration with secrets masked, each target,
+   * the bus, the last report_data, memory and event-loop delay.
+   */
+  stateReport(): Record<string, unknown> {
+    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+    const memory = process.memoryUsage();
+    const link = this.link;
+    return {
+      version: agentVersion(),
+      pid: process.pid,
+      uptimeSec: Math.round(process.uptime()),
+      config: JSON.parse(JSON.stringify(this.currentConfig)) as unknown,
+      ...(this.pendingRestart.length > 0 ? { changedButNeedRestart: [...this.pendingRestart] } : {}),
+      targets: this.manager.all().map((supervisor) => ({ ...supervisor.status(), ...(supervisor.logFile !== undefined ? { logFile: supervisor.logFile } : {}) })),
+      bus: link
+        ? {
+            connected: link.connected,
+            serving: link.serving,
+            url: link.transport?.currentUrl ?? null,
+            topic: link.topic,
+            reporting: link.reporting,
+            queues: link.queues,
+            callsBeingServed: link.inFlight,
+            callsWaitingForReply: link.transport?.pendingCalls ?? 0,
+          }
+        : { enabled: false },
+      lastReport: this.lastReport,
+      lastAcceptedReportAt: this.lastAcceptedAt,
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external },
+      eventLoopDelayMs: { p50: ms(this.loopDelay.percentile(50)), p99: ms(this.loopDelay.percentile(99)), max: ms(this.loopDelay.max) },
+    };
+  }
+
+  private async runShutdown(leaveTargets: boolean): Promise<ShutdownResult> {
     const totalMs = this.config.agent.shutdownTimeoutSec * 1000;
     const deadline = Date.now() + totalMs;
     const overran: string[] = [];
@@ -295,11 +425,12 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     const serverStop = this.bus ? await bounded('finishing the calls in flight', this.bus.stopServing(Math.max(1000, (deadline - Date.now()) / 2))) : null;
     this.scheduler?.stop();
     await bounded('stopping the change check', this.changeWatch?.stop() ?? Promise.resolve());
-    await bounded('stopping the targets', this.manager.shutdown());
+    await bounded('stopping the targets', leaveTargets ? this.manager.detachAll() : this.manager.shutdown());
     // A report still waiting for the conductor is not worth waiting for (it may wait for its whole
     // rpcResponseTimeoutSec): closing the bus ends it at once.
     await bounded('closing the message bus', this.bus?.close() ?? Promise.resolve());
     await bounded('finishing the report in flight', this.scheduler?.idle() ?? Promise.resolve());
+    this.loopDelay.disable();
     const result: ShutdownResult = {
       clean: overran.length === 0,
       overran,
@@ -310,3 +441,4 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     return result;
   }
 }
+

@@ -59,6 +59,8 @@ export interface PingResult {
   reported_hostname: string;
   agent: string;
   version: string;
+  /** The agent's process id: tells two agents of one host apart. */
+  pid: number;
 }
 
 export interface DiscoverResult {
@@ -106,7 +108,7 @@ export class AgentOperations {
 
   ping(): PingResult {
     const { host, reportedHostname, agentVersion } = this.deps.identity;
-    return { pong: host, reported_hostname: reportedHostname, agent: 'spdk-agent', version: agentVersion };
+    return { pong: host, reported_hostname: reportedHostname, agent: 'spdk-agent', version: agentVersion, pid: process.pid };
   }
 
   async discover(): Promise<DiscoverResult> {

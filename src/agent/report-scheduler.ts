@@ -67,6 +67,7 @@ export class ReportScheduler {
   private debounceTimer: unknown = null;
   private periodTimer: unknown = null;
   private reportsRun = 0;
+  private lastStartedAt = 0;
 
   constructor(private readonly options: ReportSchedulerOptions) {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
@@ -82,6 +83,23 @@ export class ReportScheduler {
   /** How many reports have run (finished or not). */
   get count(): number {
     return this.reportsRun;
+  }
+
+  /**
+   * A new period (a configuration reload). A waiting periodic report is re-timed from the start of
+   * the last one, so a shorter period takes effect at once rather than after the old one ends.
+   */
+  setInterval(intervalMs: number): void {
+    if (!(intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
+    this.options.intervalMs = intervalMs;
+    if (this.periodTimer === null || this.stopped) return;
+    this.clock.clearTimeout(this.periodTimer);
+    const dueAt = this.lastStartedAt + intervalMs;
+    this.periodTimer = this.clock.setTimeout(() => {
+      this.periodTimer = null;
+      this.next.reasons.push(PERIODIC_REASON);
+      this.runNext();
+    }, Math.max(0, dueAt - this.clock.now()));
   }
 
   /** Runs the start-up report now (with any reasons held so far) and starts the period. */
@@ -130,6 +148,7 @@ export class ReportScheduler {
     this.next = emptyBatch();
     const reasons = batch.reasons.length > 0 ? batch.reasons : [PERIODIC_REASON];
     const startedAt = this.clock.now();
+    this.lastStartedAt = startedAt;
     this.reportsRun++;
     let outcome: ReportOutcome;
     const report = (async () => {

@@ -48,6 +48,12 @@ export class SnapshotStore {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** How long a read stays fresh (a configuration reload changes it with the change-check period). */
+  setFreshFor(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('freshForMs must be ≥ 0');
+    this.options.freshForMs = ms;
+  }
+
   /** Every enabled target read now (joining reads already running), in the order given. */
   collect(sources: readonly SnapshotSource[]): Promise<DetailedSnapshot[]> {
     return Promise.all(sources.filter((s) => s.spec.enabled !== false).map((source) => this.read(source)));

@@ -19,6 +19,10 @@ import { ReplyListener } from './reply-listener.js';
 import { RpcClient, type RpcClientOptions } from './rpc-client.js';
 import { RpcServer, type RpcServerOptions } from './rpc-server.js';
 import { maskAddress } from './url.js';
+import type { ExchangeDeclaration, QueueDeclaration } from './declarations.js';
+
+/** How an existing broker object compares with the declaration this agent would make. */
+export type DeclarationCheck = { name: string; kind: 'exchange' | 'queue'; outcome: 'absent' | 'compatible' } | { name: string; kind: 'exchange' | 'queue'; outcome: 'incompatible'; reason: string };
 
 /** Validates the options and connects (failing over the broker list); rejects with a `BusError`. */
 export async function openTransport(options: BusOptions): Promise<BusTransport> {
@@ -86,6 +90,67 @@ export class BusTransport {
   /** Calls waiting for a reply. */
   get pendingCalls(): number {
     return this.replies.inbox.size;
+  }
+
+  /**
+   * A queue as the broker has it now (passive declaration, on a channel of its own so a missing
+   * queue's 404 closes nothing else): its consumers and ready messages; null when it does not exist.
+   */
+  async inspectQueue(name: string): Promise<{ consumers: number; messages: number } | null> {
+    this.assertOpen();
+    const model = this.connection.currentModel();
+    if (!model) throw new BusClosedError('not connected to the message bus');
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      const found = await channel.checkQueue(name);
+      return { consumers: found.consumerCount, messages: found.messageCount };
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return null;
+      throw err;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * For each declaration: does the object exist, and would declaring it with these flags be
+   * accepted? An existing object is declared again with the same flags (a no-op when they match;
+   * 406 PRECONDITION_FAILED, which closes only that channel, when they differ); a missing one is
+   * not created.
+   */
+  async checkDeclarations(declarations: ReadonlyArray<(ExchangeDeclaration & { kind: 'exchange' }) | (QueueDeclaration & { kind: 'queue' })>): Promise<DeclarationCheck[]> {
+    this.assertOpen();
+    const current = this.connection.currentModel();
+    if (!current) throw new BusClosedError('not connected to the message bus');
+    const model = current;
+    const results: DeclarationCheck[] = [];
+    for (const declaration of declarations) {
+      const attempt = async (work: (channel: Awaited<ReturnType<typeof model.createChannel>>) => Promise<unknown>): Promise<{ ok: true } | { ok: false; code?: number; message: string }> => {
+        const channel = await model.createChannel();
+        channel.on('error', () => undefined);
+        try {
+          await work(channel);
+          return { ok: true };
+        } catch (err) {
+          return { ok: false, code: (err as { code?: number }).code, message: (err as Error).message };
+        } finally {
+          await channel.close().catch(() => undefined);
+        }
+      };
+      const { name, kind } = declaration;
+      const exists = await attempt((channel) => (kind === 'exchange' ? channel.checkExchange(name) : channel.checkQueue(name)));
+      if (!exists.ok) {
+        if (exists.code === 404) results.push({ name, kind, outcome: 'absent' });
+        else results.push({ name, kind, outcome: 'incompatible', reason: exists.message });
+        continue;
+      }
+      const declared = await attempt((channel) =>
+        declaration.kind === 'exchange' ? channel.assertExchange(name, declaration.type, declaration.options) : channel.assertQueue(name, declaration.options),
+      );
+      results.push(declared.ok ? { name, kind, outcome: 'compatible' } : { name, kind, outcome: 'incompatible', reason: declared.message });
+    }
+    return results;
   }
 
   onConnected(listener: (info: ConnectedInfo) => void): () => void {

@@ -32,11 +32,18 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'stop', load: () => import('./commands/stop.js') },
   { name: 'status', load: () => import('./commands/status.js') },
   { name: 'run', load: () => import('./commands/run.js') },
+  { name: 'doctor', load: () => import('./commands/doctor.js') },
+  { name: 'config', load: () => import('./commands/config.js') },
   { name: 'demo', load: () => import('./commands/demo.js') },
 ];
 
 /** Runs the command line; resolves with the process exit code. `argv` is `process.argv`-shaped. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // `--no-color` anywhere on the line is NO_COLOR for the whole process (logs, spinner, help).
+  if (argv.includes('--no-color')) {
+    argv = argv.filter((arg) => arg !== '--no-color');
+    process.env.NO_COLOR = '1';
+  }
   const program = await buildProgram(io, argv[2]);
   try {
     await program.parseAsync(argv, { from: 'node' });
@@ -61,6 +68,8 @@ async function buildProgram(io: CliIo, commandName: string | undefined): Promise
     .name('spdk-agent')
     .description('Manage SPDK storage targets as accelerator resources of an OpenStack Cyborg-style control plane.')
     .version(packageVersion(), '-V, --version')
+    // Taken off argv by main() before commander sees it; declared so --help lists it.
+    .option('--no-color', 'no ANSI colours (also: NO_COLOR=1)')
     // Settings made before .command() are inherited by every sub-command.
     .exitOverride()
     .configureOutput({

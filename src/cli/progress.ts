@@ -4,6 +4,7 @@
  * nothing writes cursor codes into a file. The command prints its result itself, on stdout.
  */
 import ora from 'ora';
+import { colorAllowed } from '../util/color.js';
 
 export interface Progress {
   /** The step is now at `text`. */
@@ -15,7 +16,7 @@ export interface Progress {
 export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, initial: string): Progress {
   // A pseudo-terminal without a size (columns 0) makes the spinner's redraw arithmetic run away.
   if (stream.isTTY === true && (stream.columns ?? 0) > 0) {
-    const spinner = ora({ text: initial, stream, discardStdin: false }).start();
+    const spinner = ora({ text: initial, stream, discardStdin: false, color: colorAllowed(stream) ? 'cyan' : false }).start();
     return {
       update: (text) => {
         spinner.text = text;

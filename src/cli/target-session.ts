@@ -11,20 +11,15 @@ import type { TargetSupervisor } from '../spdk/lifecycle/supervisor.js';
 import type { TargetSpec } from '../spdk/lifecycle/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { CliIo } from './io.js';
+import { configSourceOptions, type ConfigSourceOptions } from './config-sources.js';
 import { CliFailure, EXIT_FAILED, cliManager, findTarget, loadCliConfig, quietLogging, runCliCommand } from './targets.js';
 
-/** The options every target command takes. */
-export interface TargetCommandOptions {
-  /** The agent configuration file; the loader's default when absent. */
-  config?: string;
-}
+/** The options every target command takes: where its configuration is (config-sources.ts). */
+export type TargetCommandOptions = ConfigSourceOptions;
 
-/** `program <command> [--config FILE]`: a command over the configured targets. */
+/** `program <command> [--config FILE] [--config-file FILE]`: a command over the configured targets. */
 export function targetCommand(program: Command, command: string, description: string): Command {
-  return program
-    .command(command)
-    .description(description)
-    .option('-c, --config <file>', 'agent configuration file (default: $SPDK_AGENT_CONFIG, then /etc/spdk-agent/agent.yaml)');
+  return configSourceOptions(program.command(command).description(description));
 }
 
 /** `program <command> <name> [--config FILE]`: a command on one configured target. */
@@ -32,18 +27,25 @@ export function oneTargetCommand(program: Command, command: string, description:
   return targetCommand(program, command, description).argument('<name>', 'the target name, as in the configuration');
 }
 
-/** The `--config` commander parsed, as a command's option (absent when not given). */
+/** The `--config` / `--config-file` commander parsed, as a command's options (absent when not given). */
 export function configOption(opts: TargetCommandOptions): TargetCommandOptions {
-  return opts.config !== undefined ? { config: opts.config } : {};
+  return {
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
+  };
 }
 
 /** Runs a command's `body` on a manager over the configured targets, as `runCliCommand` does. */
 export function runWithTargets(io: CliIo, options: TargetCommandOptions, body: (manager: TargetManager) => Promise<number>): Promise<number> {
-  return runCliCommand(io, async () => {
-    quietLogging();
-    const { config } = await loadCliConfig(options.config, io);
-    return body(cliManager(config));
-  });
+  return runCliCommand(
+    io,
+    async () => {
+      quietLogging();
+      const { config } = await loadCliConfig(options, io);
+      return body(cliManager(config));
+    },
+    (options as { json?: boolean }).json === true,
+  );
 }
 
 /** Runs a command's `body` on the configured target `name` (unknown: exit 2). */

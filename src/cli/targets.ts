@@ -4,10 +4,13 @@
  * for one-shot use, and finding a target by name (unknown: exit 2, listing the configured names).
  *
  * One-shot use means: no supervision (no health timers, no restarts: the command exits), and a
- * target started from the CLI writes its output to `<socket>.log`, because it outlives the command
- * and a pipe would break under it.
+ * target started from the CLI writes its output to its log file (`spdk.targetLogs.dir`/<name>.log,
+ * else `<socket>.log`), because it outlives the command and a pipe would break under it.
  */
 import { ConfigError, loadConfig, type AgentConfig, type LoadedConfig } from '../config/index.js';
+import { targetLogFile } from '../spdk/lifecycle/target-log.js';
+import { configSources, type ConfigSourceOptions } from './config-sources.js';
+import { CliUsageError } from './errors.js';
 import { errorMessage } from '../util/errors.js';
 import { configureLogging } from '../util/log.js';
 import { UnknownTargetError } from '../spdk/lifecycle/errors.js';
@@ -43,15 +46,16 @@ export function quietLogging(): void {
 }
 
 /** Loads the config; warnings go to stderr, a bad config becomes a `CliFailure` with exit 2. */
-export async function loadCliConfig(file: string | undefined, io: CliIo): Promise<LoadedConfig> {
+export async function loadCliConfig(options: ConfigSourceOptions, io: CliIo, showWarnings = true): Promise<LoadedConfig> {
   let loaded: LoadedConfig;
   try {
-    loaded = await loadConfig(file !== undefined ? { file } : {});
+    loaded = await loadConfig(await configSources(options));
   } catch (err) {
+    if (err instanceof CliUsageError) throw new CliFailure(err.message, EXIT_USAGE);
     if (err instanceof ConfigError) throw new CliFailure(`invalid configuration:\n${err.message}`, EXIT_USAGE);
     throw new CliFailure(`cannot load the configuration: ${errorMessage(err)}`, EXIT_USAGE);
   }
-  for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (showWarnings) for (const warning of loaded.warnings) io.stderr.write(`warning: ${warning}\n`);
   return loaded;
 }
 
@@ -67,7 +71,11 @@ export function cliManager(config: AgentConfig): TargetManager {
     },
     {
       supervise: false,
-      output: (spec) => (spec.socket !== undefined ? { kind: 'file', path: `${spec.socket}.log` } : { kind: 'pipe' }),
+      // The same file as the daemon's, so the agent that adopts the target later follows it.
+      output: (spec) => {
+        const file = targetLogFile(spec, config.spdk.targetLogs.dir);
+        return file !== undefined ? { kind: 'file', path: file } : { kind: 'pipe' };
+      },
     },
   );
 }
@@ -99,16 +107,21 @@ export function exitWith(code: number): void {
   if (code !== ExitCode.Ok) throw new CommandExit(code);
 }
 
-/** Runs a command body: a `CliFailure` prints its message to stderr and gives its exit code. */
-export async function runCliCommand(io: CliIo, body: () => Promise<number>): Promise<number> {
+/**
+ * Runs a command body: a `CliFailure` prints its message to stderr and gives its exit code. With
+ * `json`, stdout also gets `{"ok": false, "error": …, "exitCode": …}`, so a script reading stdout
+ * always gets a JSON document.
+ */
+export async function runCliCommand(io: CliIo, body: () => Promise<number>, json = false): Promise<number> {
+  const fail = (message: string, exitCode: number): number => {
+    io.stderr.write(`spdk-agent: ${message}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: message, exitCode }, null, 2)}\n`);
+    return exitCode;
+  };
   try {
     return await body();
   } catch (err) {
-    if (err instanceof CliFailure) {
-      io.stderr.write(`spdk-agent: ${err.message}\n`);
-      return err.exitCode;
-    }
-    io.stderr.write(`spdk-agent: ${errorMessage(err)}\n`);
-    return EXIT_FAILED;
+    if (err instanceof CliFailure) return fail(err.message, err.exitCode);
+    return fail(errorMessage(err), EXIT_FAILED);
   }
 }

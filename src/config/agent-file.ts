@@ -22,6 +22,8 @@ const PATH_KEYS: KeyPath[] = [
   ['spdk', 'upperConfig', 'path'],
   ['spdk', 'sourceDir'],
   ['spdk', 'prefix'],
+  ['spdk', 'targetLogs', 'dir'],
+  ['agent', 'runtimeDir'],
   ['bus', 'passwordFile'],
   ['bus', 'tls', 'ca'],
   ['bus', 'tls', 'cert'],

@@ -1,7 +1,7 @@
 /**
  * The config layer's public face. Other layers import from here only.
  */
-export { loadConfig, DEFAULT_CONFIG_FILE } from './load.js';
+export { loadConfig, looksLikeIni, DEFAULT_CONFIG_FILE } from './load.js';
 export { ConfigError, ENVIRONMENT, formatProblem, type ConfigProblem } from './errors.js';
 export { parseCyborgConf, CYBORG_DEFAULT_SERVERS, type CyborgConf, type EnabledServer } from './cyborg/cyborg-conf.js';
 export { redactConfig } from './redact.js';

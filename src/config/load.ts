@@ -61,10 +61,32 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   // Last: it may wait for DNS, which is pointless for a config that is refused anyway.
   await finishHostnames(config, warnings);
 
+  finishPaths(config, options.env ?? process.env);
+
   config = orderLike(config, agentConfigSchema);
   protect(config);
   log.debug('configuration loaded', { files, targets: config.spdk.targets.map((t: TargetConfig) => t.name), warnings: warnings.length });
-  return { config, warnings, files };
+  return { config, warnings, files, origins: merged.origins };
+}
+
+/**
+ * Defaults that depend on where the agent runs: systemd hands a unit its directories in
+ * `RUNTIME_DIRECTORY` and `LOGS_DIRECTORY`; elsewhere root gets /run, a user their runtime dir.
+ */
+function finishPaths(config: AgentConfig, env: NodeJS.ProcessEnv): void {
+  const agent = config.agent as Partial<AgentConfig['agent']> & AgentConfig['agent'];
+  const firstOf = (value: string | undefined): string | undefined => value?.split(':').find((p) => p.trim() !== '');
+  if (agent.runtimeDir === undefined) {
+    const systemd = firstOf(envValue(env, 'RUNTIME_DIRECTORY'));
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+    const xdg = envValue(env, 'XDG_RUNTIME_DIR');
+    agent.runtimeDir = systemd ?? (uid === 0 ? '/run/spdk-agent' : xdg ? path.join(xdg, 'spdk-agent') : path.join(os.tmpdir(), `spdk-agent-${uid}`));
+  }
+  const logs = config.spdk.targetLogs as Partial<AgentConfig['spdk']['targetLogs']> & AgentConfig['spdk']['targetLogs'];
+  if (logs.dir === undefined) {
+    const systemd = firstOf(envValue(env, 'LOGS_DIRECTORY'));
+    if (systemd !== undefined) logs.dir = systemd;
+  }
 }
 
 interface Sources {
@@ -83,7 +105,8 @@ async function readSources(options: LoadConfigOptions): Promise<Sources> {
   const problems: ConfigProblem[] = [];
   const files: LoadedConfig['files'] = {};
 
-  const agentFile = await chooseAgentFile(options.file, env, cwd, warnings);
+  // As oslo services: a file named on the command line replaces the default places.
+  const agentFile = options.upperFile !== undefined && options.file === undefined ? undefined : await chooseAgentFile(options.file, env, cwd, warnings);
   let agentLayer: ConfigLayer | undefined;
   let upper: CyborgConf | undefined;
   if (agentFile !== undefined) {
@@ -92,9 +115,17 @@ async function readSources(options: LoadConfigOptions): Promise<Sources> {
     if (built) {
       agentLayer = built.layer;
       warnings.push(...built.warnings);
-      upper = await readUpperFile(built.layer, problems, files);
-      if (upper) warnings.push(...upper.warnings);
+      if (options.upperFile === undefined) {
+        upper = await readUpperFile(built.layer, problems, files);
+        if (upper) warnings.push(...upper.warnings);
+      } else if (getPath(built.layer.values, ['spdk', 'upperConfig', 'path']) !== undefined) {
+        warnings.push(`${agentFile.file}: spdk.upperConfig.path is not used: the Cyborg file given on the command line (${path.resolve(cwd, options.upperFile)}) is`);
+      }
     }
+  }
+  if (options.upperFile !== undefined) {
+    upper = await readUpperPath(path.resolve(cwd, options.upperFile), undefined, problems, files);
+    if (upper) warnings.push(...upper.warnings);
   }
   const environment = await readEnvironment(env, cwd);
   problems.push(...environment.problems);
@@ -125,6 +156,17 @@ async function readAgentFile(file: string, namedBy: string | undefined, problems
     const why = namedBy === undefined ? '' : ` (named by ${namedBy})`;
     throw new ConfigError([{ file, keyPath: '', message: `cannot read the configuration file: ${read.reason}${why}` }]);
   }
+  if (looksLikeIni(read.text)) {
+    throw new ConfigError([
+      {
+        file,
+        keyPath: '',
+        line: 1,
+        message:
+          'this is an INI file (like cyborg.conf), not the agent\'s YAML: pass it with --config-file to run from it, or name it in spdk.upperConfig.path of the YAML',
+      },
+    ]);
+  }
   const document = parseYamlDocument(read.text, file);
   const data = document.data ?? {};
   if (!isPlainObject(data)) {
@@ -145,14 +187,17 @@ async function readAgentFile(file: string, namedBy: string | undefined, problems
 async function readUpperFile(agentLayer: ConfigLayer, problems: ConfigProblem[], files: LoadedConfig['files']): Promise<CyborgConf | undefined> {
   const upperPath = getPath(agentLayer.values, ['spdk', 'upperConfig', 'path']);
   if (typeof upperPath !== 'string') return undefined;
+  return readUpperPath(upperPath, agentLayer.origins.get('spdk.upperConfig.path'), problems, files);
+}
+
+async function readUpperPath(upperPath: string, namedAt: Origin | undefined, problems: ConfigProblem[], files: LoadedConfig['files']): Promise<CyborgConf | undefined> {
   files.upper = upperPath;
   const read = await readTextFile(upperPath);
   if (!read.ok) {
-    const origin = agentLayer.origins.get('spdk.upperConfig.path');
     problems.push({
-      file: origin?.file ?? upperPath,
-      keyPath: 'spdk.upperConfig.path',
-      line: origin?.line,
+      file: namedAt?.file ?? upperPath,
+      keyPath: namedAt ? 'spdk.upperConfig.path' : '',
+      line: namedAt?.line,
       message: `cannot read the upper-layer file ${upperPath}: ${read.reason}`,
     });
     return undefined;
@@ -201,4 +246,13 @@ function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const item of Object.values(value)) deepFreeze(item);
+}
+
+/**
+ * An oslo-style INI file: its first statement is a `[section]` header and it has `key = value`
+ * lines. Neither is valid YAML together, so a YAML file is never mistaken for one.
+ */
+export function looksLikeIni(text: string): boolean {
+  const statements = text.split(/\r?\n/).filter((line) => line.trim() !== '' && !/^\s*[#;]/.test(line));
+  return statements.length > 0 && /^\[[^\]\s][^\]]*\]\s*$/.test(statements[0]!) && statements.some((line) => /^\s*[A-Za-z_][\w.-]*\s*=/.test(line));
 }

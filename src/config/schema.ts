@@ -32,6 +32,15 @@ const agentSection = {
     reportIntervalSec: seconds(60, 'Period of report_data.'),
     changeCheckIntervalSec: seconds(1, 'How often target inventories are compared for on-change reports.'),
     shutdownTimeoutSec: seconds(20, 'How long a clean shutdown may take before the agent exits anyway.'),
+    runtimeDir: path(
+      "Where the agent keeps its lock file (one agent per host). Default: $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else /run/spdk-agent as root, else $XDG_RUNTIME_DIR/spdk-agent or <tmp>/spdk-agent-<uid>.",
+    ),
+    onForeignConsumer: {
+      enum: ['refuse', 'own-topic'],
+      default: 'refuse',
+      description:
+        "When another program (e.g. OpenStack's Python cyborg-agent) already consumes cyborg-agent.<host>: refuse to serve (default), or serve under the topic spdk-agent without sending report_data (two reporters for one hostname erase each other's devices).",
+    },
   },
 } as const;
 
@@ -176,6 +185,15 @@ const spdkSection = {
       properties: {
         allocate: { type: 'boolean', default: false },
         useSetupScript: { type: 'boolean', default: true },
+      },
+    },
+    targetLogs: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        dir: path("Where targets the agent starts write their output, one file per target (<dir>/<name>.log). Default: $LOGS_DIRECTORY (systemd's LogsDirectory=), else <socket>.log beside each target's socket."),
+        maxBytes: { type: 'integer', minimum: 65536, default: 16777216, description: 'A target log larger than this is rotated to <file>.1 (copy and truncate) while the agent follows it.' },
       },
     },
     deviceType: { type: 'string', minLength: 1, default: 'NVMe' },

@@ -29,6 +29,10 @@ export interface AgentSection {
   /** How often target inventories are compared, to report changes without waiting for the period. */
   changeCheckIntervalSec: number;
   shutdownTimeoutSec: number;
+  /** Absolute; the lock file `spdk-agent.<host>.lock` lives here. */
+  runtimeDir: string;
+  /** What to do when a program that is not a spdk-agent consumes `<agentTopic>.<host>`. */
+  onForeignConsumer: 'refuse' | 'own-topic';
 }
 
 export interface LogSection {
@@ -150,6 +154,13 @@ export interface TargetConfig {
   source: 'agent-file' | 'upper-file';
 }
 
+export interface TargetLogsConfig {
+  /** Absolute; absent: `<socket>.log` beside each target's socket. */
+  dir?: string;
+  /** Rotation threshold of one target log (copy to `.1`, truncate). */
+  maxBytes: number;
+}
+
 export interface SpdkConfig {
   upperConfig?: UpperConfigRef;
   /** An SPDK source tree (absolute): `build/bin/<app>`, or the old `app/<app>/<app>`. */
@@ -159,6 +170,7 @@ export interface SpdkConfig {
   /** Also look for the binaries on PATH. */
   searchPath: boolean;
   hugepages: HugepagesConfig;
+  targetLogs: TargetLogsConfig;
   /** Cyborg `device_type` (informational, reported as-is). */
   deviceType: string;
   /** Cyborg `remoteable`: whether the exported devices may be used from other hosts. */
@@ -184,11 +196,18 @@ export interface LoadedConfig {
   warnings: string[];
   /** Absolute paths of the files that were read. */
   files: { agent?: string; upper?: string };
+  /** Where each value that was set came from, by key path (`bus.urls`); absent: a built-in default. */
+  origins: ReadonlyMap<string, { source: 'upper-file' | 'agent-file' | 'environment'; file: string; line?: number; key: string }>;
 }
 
 export interface LoadConfigOptions {
   /** The agent's YAML; relative to `cwd`. Default: `SPDK_AGENT_CONFIG`, then /etc/spdk-agent/agent.yaml. */
   file?: string;
+  /**
+   * Cyborg's `cyborg.conf` given directly (`--config-file`), with or without an agent YAML: its
+   * targets, host and bus are taken from it as `spdk.upperConfig.path` would. Relative to `cwd`.
+   */
+  upperFile?: string;
   /** Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Base of a relative `file` / `SPDK_AGENT_CONFIG`. Default: `process.cwd()`. */

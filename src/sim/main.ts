@@ -30,7 +30,18 @@ function canRead(file: string): boolean {
   }
 }
 
+/**
+ * SPDK ignores SIGPIPE (the DPDK EAL does), so a target whose log pipe lost its reader (the agent
+ * that started it was restarted) keeps running and its lines go nowhere. Node ignores SIGPIPE too,
+ * but a write to such a pipe then fails with EPIPE on the stream, which would end the process: the
+ * simulator drops those errors as SPDK does.
+ */
+function ignoreBrokenOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreBrokenOutput();
   const program = argv[1] ?? 'spdk-sim';
   const args = argv.slice(2);
   let split;

@@ -10,6 +10,7 @@
  * like a secret, however deep it sits in the metadata.
  */
 import winston from 'winston';
+import { colorAllowed } from './color.js';
 
 export type Logger = winston.Logger;
 export type LogFormat = 'json' | 'text' | 'auto';
@@ -77,7 +78,8 @@ function buildTransport(options: Required<Pick<LogOptions, 'format'>> & LogOptio
       : winston.format.combine(
           winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
           redact(),
-          winston.format.colorize({ level: (stream as { isTTY?: boolean }).isTTY === true }),
+          // Left out, not configured off: logform's colorize colours the level whenever `message` is unset.
+          ...(colorAllowed(stream as { isTTY?: boolean }) ? [winston.format.colorize({ level: true })] : []),
           winston.format.printf(textLine),
         );
   return new winston.transports.Stream({ stream, format });

@@ -461,3 +461,13 @@ export class SimConnection {
     return this.isClosed;
   }
 }
+
+/** Whether something answers `spdk_get_version` on `socket` within 2 s. */
+export async function socketAnswers(socket: string): Promise<boolean> {
+  try {
+    const { replies } = await rawExchange(socket, '{"jsonrpc":"2.0","method":"spdk_get_version","id":1}', { timeoutMs: 2000 });
+    return replies.length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -13,6 +13,7 @@
  * reachable (with how to start one); 130 interrupted (Ctrl-C), after the same clean-up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { BusConnectionError, BusTransport, resolveBusOptions } from '../../bus/index.js';
@@ -308,11 +309,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * `demo --json`: the same run, its story collected and printed as one JSON document at the end
+ * (`ok`, `exitCode`, `lines`); failures still explain themselves on stderr.
+ */
+export async function demoAsJson(io: CliIo): Promise<number> {
+  let text = '';
+  const capture = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  const code = await demo({ ...io, stdout: capture });
+  io.stdout.write(`${JSON.stringify({ ok: code === ExitCode.Ok, exitCode: code, lines: text.split('\n').filter((l) => l !== '') }, null, 2)}\n`);
+  return code;
+}
+
 export function register(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description('Show the agent at work on this machine: simulated SPDK targets registered with a demo conductor over the local RabbitMQ.')
-    .action(async () => {
-      exitWith(await demo(io));
+    .option('--json', 'print the story as one JSON document at the end')
+    .action(async (opts: { json?: boolean }) => {
+      exitWith(opts.json ? await demoAsJson(io) : await demo(io));
     });
 }

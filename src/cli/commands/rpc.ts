@@ -46,6 +46,7 @@ export function register(program: Command, io: CliIo): void {
       DEFAULT_RPC_SOCKET,
     )
     .option('-t, --timeout <seconds>', 'how long to wait for the answer', parseTimeout, DEFAULT_TIMEOUT_SECONDS)
+    .option('--json', 'the result is always printed as JSON (accepted, as by every command)')
     .addHelpText(
       'after',
       `

@@ -12,11 +12,15 @@ import { errorMessage } from '../../util/errors.js';
 import { TargetStartError } from '../../spdk/lifecycle/errors.js';
 import type { StartPhase } from '../../spdk/lifecycle/types.js';
 import { createProgress } from '../progress.js';
-import { CliFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith } from '../targets.js';
+import { CliFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, observed } from '../targets.js';
+import { toJsonText } from '../output.js';
 import { configOption, oneTargetCommand, operate, runWithTarget, type TargetCommandOptions } from '../target-session.js';
 import type { CliIo } from '../io.js';
 
-export type StartCommandOptions = TargetCommandOptions;
+export interface StartCommandOptions extends TargetCommandOptions {
+  /** Print the outcome as JSON on stdout (no progress lines). */
+  json?: boolean;
+}
 
 const PHASE_TEXT: Record<StartPhase, string> = {
   checking: 'checking whether it already runs',
@@ -32,7 +36,7 @@ export async function start(name: string, options: StartCommandOptions, io: CliI
     if (supervisor.spec.enabled === false) {
       throw new CliFailure(`target ${name} is disabled${supervisor.spec.disabledReason ? `: ${supervisor.spec.disabledReason}` : ''}`, EXIT_USAGE);
     }
-    const progress = createProgress(io.stderr, `${name}: starting ${supervisor.spec.app}`);
+    const progress = options.json ? { update: () => undefined, stop: () => undefined } : createProgress(io.stderr, `${name}: starting ${supervisor.spec.app}`);
     // Ctrl-C while it starts: do not leave a half-started target behind.
     const onInterrupt = (): void => {
       progress.update(`${name}: interrupted, stopping the half-started target`);
@@ -54,10 +58,14 @@ export async function start(name: string, options: StartCommandOptions, io: CliI
       startFailureText,
     );
     if (status.state !== 'running') {
-      io.stderr.write(
-        `spdk-agent: ${name}: ${status.address} is held by ${status.pid !== undefined ? `pid ${status.pid}` : 'a process'} that does not answer RPC\n`,
-      );
+      const text = `${name}: ${status.address} is held by ${status.pid !== undefined ? `pid ${status.pid}` : 'a process'} that does not answer RPC`;
+      if (options.json) io.stdout.write(toJsonText({ ok: false, target: observed(status), error: text }));
+      io.stderr.write(`spdk-agent: ${text}\n`);
       return EXIT_FAILED;
+    }
+    if (options.json) {
+      io.stdout.write(toJsonText({ ok: true, action: status.ownership === 'adopted' ? 'adopted' : 'started', target: observed(status) }));
+      return EXIT_OK;
     }
     const how = status.ownership === 'adopted' ? 'already running, adopted' : 'started';
     const details = [status.pid !== undefined ? `pid ${status.pid}` : 'pid not visible', status.version, `socket ${status.address}`].filter(Boolean);
@@ -74,9 +82,9 @@ function startFailureText(err: unknown): string {
 }
 
 export function register(program: Command, io: CliIo): void {
-  oneTargetCommand(program, 'start', 'Start a configured target (or adopt it if it already runs) and wait until it is ready.').action(
-    async (name: string, opts: TargetCommandOptions) => {
-      exitWith(await start(name, configOption(opts), io));
-    },
-  );
+  oneTargetCommand(program, 'start', 'Start a configured target (or adopt it if it already runs) and wait until it is ready.')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (name: string, opts: StartCommandOptions) => {
+      exitWith(await start(name, { ...configOption(opts), json: opts.json === true }, io));
+    });
 }

@@ -2,10 +2,17 @@
  * `spdk-agent status [--config FILE] [--json]`: each configured target's state as seen from here
  * and now (running, unresponsive, stopped), its pid and socket. Acts on the targets directly, no
  * daemon needed; changes nothing.
+ *
+ * Exit codes, as `systemctl is-active` gives them, so a script or a monitoring check can act on
+ * them: 0 every enabled target is running; 3 at least one enabled target is not running (stopped,
+ * unresponsive, failed); 2 bad configuration or arguments. Disabled targets do not count.
  */
 import type { Command } from 'commander';
 import { renderTargets, toJsonText } from '../output.js';
 import { EXIT_OK, exitWith, observed } from '../targets.js';
+
+/** An enabled target is not running (`systemctl is-active`'s "inactive"). */
+export const EXIT_NOT_RUNNING = 3;
 import { configOption, disabledReasons, observeAll, runWithTargets, targetCommand, type TargetCommandOptions } from '../target-session.js';
 import type { CliIo } from '../io.js';
 
@@ -19,12 +26,14 @@ export async function status(options: StatusOptions, io: CliIo): Promise<number>
       const current = enablement.enabled ? await supervisor.attach() : supervisor.status();
       return { ...observed(current), ...enablement };
     });
+    const notRunning = targets.filter((target) => target.enabled && target.state !== 'running').map((target) => target.name);
     if (options.json) {
-      io.stdout.write(toJsonText({ targets }));
+      io.stdout.write(toJsonText({ targets, allRunning: notRunning.length === 0 }));
     } else {
       io.stdout.write(renderTargets(targets, disabledReasons(targets)));
+      if (notRunning.length > 0) io.stdout.write(`not running: ${notRunning.join(', ')}\n`);
     }
-    return EXIT_OK;
+    return notRunning.length === 0 ? EXIT_OK : EXIT_NOT_RUNNING;
   });
 }
 
@@ -33,5 +42,6 @@ export function register(program: Command, io: CliIo): void {
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: StatusOptions) => {
       exitWith(await status({ ...configOption(opts), json: opts.json === true }, io));
-    });
+    })
+    .addHelpText('after', '\nExit status: 0 every enabled target is running, 3 one is not, 2 bad configuration or arguments.');
 }

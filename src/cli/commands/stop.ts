@@ -7,16 +7,23 @@
  */
 import type { Command } from 'commander';
 import { EXIT_OK, exitWith } from '../targets.js';
+import { toJsonText } from '../output.js';
 import { configOption, oneTargetCommand, operate, runWithTarget, type TargetCommandOptions } from '../target-session.js';
 import type { CliIo } from '../io.js';
 
 export interface StopCommandOptions extends TargetCommandOptions {
   force?: boolean;
+  /** Print the outcome as JSON on stdout. */
+  json?: boolean;
 }
 
 export async function stop(name: string, options: StopCommandOptions, io: CliIo): Promise<number> {
   return runWithTarget(io, name, options, async (supervisor) => {
     const outcome = await operate(supervisor, () => supervisor.stop({ force: options.force === true }));
+    if (options.json) {
+      io.stdout.write(toJsonText({ ok: true, target: name, wasRunning: outcome.method !== 'already-gone', signalsSent: outcome.sent, removedFiles: outcome.removedFiles }));
+      return EXIT_OK;
+    }
     const removed = outcome.removedFiles.length > 0 ? `; removed stale ${outcome.removedFiles.join(', ')}` : '';
     if (outcome.method === 'already-gone') io.stdout.write(`${name}: not running${removed}\n`);
     else io.stdout.write(`${name}: stopped (${outcome.sent.join(', then ')})${removed}\n`);
@@ -27,7 +34,8 @@ export async function stop(name: string, options: StopCommandOptions, io: CliIo)
 export function register(program: Command, io: CliIo): void {
   oneTargetCommand(program, 'stop', 'Stop a configured target (spdk_kill_instance, then SIGTERM, then SIGKILL).')
     .option('-f, --force', 'send SIGKILL at once')
+    .option('--json', 'print the outcome as JSON')
     .action(async (name: string, opts: StopCommandOptions) => {
-      exitWith(await stop(name, { ...configOption(opts), force: opts.force === true }, io));
+      exitWith(await stop(name, { ...configOption(opts), force: opts.force === true, json: opts.json === true }, io));
     });
 }

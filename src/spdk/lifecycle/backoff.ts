@@ -12,7 +12,12 @@ export type RestartDecision =
 export class RestartBackoff {
   private attempts = 0;
 
-  constructor(private readonly policy: RestartPolicy) {}
+  constructor(private policy: RestartPolicy) {}
+
+  /** A new policy (a configuration reload); the attempts made so far still count. */
+  setPolicy(policy: RestartPolicy): void {
+    this.policy = policy;
+  }
 
   /** Attempts made since the last healthy run. */
   get attemptsMade(): number {

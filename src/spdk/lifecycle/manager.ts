@@ -8,6 +8,7 @@
  * rest running for the next agent to adopt. Disabled targets are kept out of both.
  */
 import { EventEmitter } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import { getLogger, type Logger } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
 import { detectSpdk, type SpdkInstallation } from '../install/detect.js';
@@ -44,6 +45,24 @@ export interface StartAllResult {
   error?: Error;
 }
 
+/** What `reconcile` did, per target. */
+export interface ReconcileResult {
+  added: StartAllResult[];
+  /** Let go of: no longer configured, or disabled. */
+  removed: string[];
+  /** Supervised anew with the changed settings. */
+  replaced: StartAllResult[];
+  /** Only the restart policy changed: applied in place. */
+  policyChanged: string[];
+}
+
+/** A spec as plain data, without `omit` (frozen config objects and fresh ones compare alike). */
+function comparable(spec: TargetSpec, omit?: keyof TargetSpec): unknown {
+  const plain = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+  if (omit !== undefined) delete plain[omit];
+  return plain;
+}
+
 export class TargetManager extends EventEmitter<TargetManagerEvents> {
   private readonly supervisors = new Map<string, TargetSupervisor>();
   private readonly log: Logger;
@@ -52,27 +71,30 @@ export class TargetManager extends EventEmitter<TargetManagerEvents> {
 
   constructor(
     private readonly config: ManagedSpdkConfig,
-    options: TargetManagerOptions = {},
+    private readonly options: TargetManagerOptions = {},
   ) {
     super();
     this.log = options.logger ?? getLogger('spdk.lifecycle');
     this.detector = options.installation ?? (() => this.detectFromConfig());
-    for (const spec of config.targets) {
-      const supervisor = new TargetSupervisor(spec, {
-        ...options,
-        installation: () => this.installation(),
-        ...(config.hugepages || options.hugepagePaths
-          ? {
-              hugepages: {
-                ...(config.hugepages ?? { allocate: false, useSetupScript: true }),
-                ...(options.hugepagePaths ? { paths: options.hugepagePaths } : {}),
-              },
-            }
-          : {}),
-      });
-      supervisor.on('state', (event) => this.emit('state', event));
-      this.supervisors.set(spec.name, supervisor);
-    }
+    for (const spec of config.targets) this.supervisors.set(spec.name, this.createSupervisor(spec));
+  }
+
+  private createSupervisor(spec: TargetSpec): TargetSupervisor {
+    const { config, options } = this;
+    const supervisor = new TargetSupervisor(spec, {
+      ...options,
+      installation: () => this.installation(),
+      ...(config.hugepages || options.hugepagePaths
+        ? {
+            hugepages: {
+              ...(config.hugepages ?? { allocate: false, useSetupScript: true }),
+              ...(options.hugepagePaths ? { paths: options.hugepagePaths } : {}),
+            },
+          }
+        : {}),
+    });
+    supervisor.on('state', (event) => this.emit('state', event));
+    return supervisor;
   }
 
   /** SPDK as detected (once; later calls and every start share the answer until `redetect()`). */
@@ -117,26 +139,84 @@ export class TargetManager extends EventEmitter<TargetManagerEvents> {
    * does not hold up the others). Never rejects: each target's outcome is in the result.
    */
   async startAll(): Promise<StartAllResult[]> {
-    return Promise.all(
-      this.all().map(async (supervisor): Promise<StartAllResult> => {
-        const spec = supervisor.spec;
-        if (spec.enabled === false) return { name: spec.name, action: 'disabled', status: supervisor.status() };
-        try {
-          if (spec.autostart) {
-            const before = supervisor.state;
-            const status = await supervisor.start();
-            const adopted = status.ownership === 'adopted' && before !== 'running';
-            return { name: spec.name, action: adopted ? 'adopted' : 'started', status };
-          }
-          if (spec.adopt === false) return { name: spec.name, action: 'not-adopted', status: supervisor.status() };
-          const status = await supervisor.attach();
-          return { name: spec.name, action: status.ownership === 'adopted' ? 'adopted' : 'not-running', status };
-        } catch (err) {
-          this.log.error('target did not start', { target: spec.name, error: errorMessage(err) });
-          return { name: spec.name, action: 'failed', status: supervisor.status(), error: err as Error };
-        }
-      }),
-    );
+    return Promise.all(this.all().map((supervisor) => this.startOne(supervisor)));
+  }
+
+  private async startOne(supervisor: TargetSupervisor): Promise<StartAllResult> {
+    const spec = supervisor.spec;
+    if (spec.enabled === false) return { name: spec.name, action: 'disabled', status: supervisor.status() };
+    try {
+      if (spec.autostart) {
+        const before = supervisor.state;
+        const status = await supervisor.start();
+        const adopted = status.ownership === 'adopted' && before !== 'running';
+        return { name: spec.name, action: adopted ? 'adopted' : 'started', status };
+      }
+      if (spec.adopt === false) return { name: spec.name, action: 'not-adopted', status: supervisor.status() };
+      const status = await supervisor.attach();
+      return { name: spec.name, action: status.ownership === 'adopted' ? 'adopted' : 'not-running', status };
+    } catch (err) {
+      this.log.error('target did not start', { target: spec.name, error: errorMessage(err) });
+      return { name: spec.name, action: 'failed', status: supervisor.status(), error: err as Error };
+    }
+  }
+
+  /**
+   * Brings the managed targets in line with a new target list (a configuration reload):
+   * - a target no longer listed, or now disabled, is let go as on agent exit (stopped when
+   *   `stopOnAgentExit`, else left running unsupervised);
+   * - a new target is started or adopted as at start-up;
+   * - a target whose restart policy alone changed keeps its supervisor and takes the new policy;
+   * - any other change replaces the supervisor: the running process is left alone and adopted
+   *   again by the new one (new arguments take effect at the target's next start).
+   * Never rejects: each target's outcome is in the result.
+   */
+  async reconcile(targets: readonly TargetSpec[]): Promise<ReconcileResult> {
+    const result: ReconcileResult = { added: [], removed: [], replaced: [], policyChanged: [] };
+    const wanted = new Map(targets.map((spec) => [spec.name, spec]));
+    const letGo = async (supervisor: TargetSupervisor): Promise<void> => {
+      await supervisor.shutdown().catch((err: unknown) => this.log.error('could not let go of the target', { target: supervisor.name, error: errorMessage(err) }));
+      supervisor.removeAllListeners('state');
+    };
+    const work: Array<Promise<void>> = [];
+    for (const [name, supervisor] of [...this.supervisors]) {
+      const spec = wanted.get(name);
+      if (spec === undefined || (spec.enabled === false && supervisor.spec.enabled !== false)) {
+        this.supervisors.delete(name);
+        if (spec !== undefined) this.supervisors.set(name, this.createSupervisor(spec));
+        result.removed.push(name);
+        work.push(letGo(supervisor));
+        continue;
+      }
+      if (isDeepStrictEqual(comparable(spec), comparable(supervisor.spec))) continue;
+      if (isDeepStrictEqual(comparable(spec, 'restart'), comparable(supervisor.spec, 'restart'))) {
+        supervisor.setRestartPolicy(spec.restart);
+        result.policyChanged.push(name);
+        continue;
+      }
+      const replacement = this.createSupervisor(spec);
+      this.supervisors.set(name, replacement);
+      work.push(
+        (async () => {
+          await supervisor.detach();
+          supervisor.removeAllListeners('state');
+          result.replaced.push(await this.startOne(replacement));
+        })(),
+      );
+    }
+    for (const [name, spec] of wanted) {
+      if (this.supervisors.has(name)) continue;
+      const supervisor = this.createSupervisor(spec);
+      this.supervisors.set(name, supervisor);
+      work.push(this.startOne(supervisor).then((started) => void result.added.push(started)));
+    }
+    await Promise.all(work);
+    return result;
+  }
+
+  /** Lets go of every target without stopping any (they keep running, unsupervised). */
+  async detachAll(): Promise<void> {
+    await Promise.all(this.all().map((s) => s.detach()));
   }
 
   /** The agent is leaving: stop what is configured to stop, let go of the rest. */

@@ -73,6 +73,11 @@ export class LineSplitter {
   }
 }
 
+/** SPDK's error lines (`*ERROR*`) and DPDK's fatal ones: what an operator must see in the agent's log. */
+export function isImportantLine(line: string): boolean {
+  return /\*ERROR\*|EAL: FATAL|Failed to|Unable to/.test(line);
+}
+
 /**
  * Reads `stream` line by line into `ring` and `log`. SPDK's error lines (`*ERROR*`, DPDK's fatal
  * `EAL:` messages) are logged as warnings, the rest at info.
@@ -86,7 +91,7 @@ export function captureOutput(
 ): void {
   const splitter = new LineSplitter((line) => {
     ring.push(line);
-    const level = /\*ERROR\*|EAL: FATAL|Failed to|Unable to/.test(line) ? 'warn' : 'info';
+    const level = isImportantLine(line) ? 'warn' : 'info';
     log.log(level, line, { target, stream: streamName });
   });
   stream.on('data', (chunk: Buffer) => splitter.write(chunk));

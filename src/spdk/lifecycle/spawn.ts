@@ -4,13 +4,15 @@
  * because its manager did; the agent adopts it again when it comes back).
  *
  * Output goes one of two ways:
- * - `pipe` (the agent daemon): every line into the agent's log, tagged with the target, and into a
- *   ring of recent lines;
- * - `file` (the CLI, which exits once the target is up): appended to a log file the target keeps
- *   writing after the CLI is gone. A pipe would break under it (SPDK ignores SIGPIPE, so it would
- *   survive, but every later line would be lost). The recent lines are read back from the file.
+ * - `file` (the agent daemon and the CLI): appended to a log file the target keeps writing after
+ *   the agent or the CLI is gone. A pipe would break under it (SPDK ignores SIGPIPE, so it would
+ *   survive, but every later line would be lost). The recent lines are read back from the file;
+ *   the daemon follows the file (target-log.ts).
+ * - `pipe` (tools and tests that outlive the target): every line into the caller's log, tagged
+ *   with the target, and into a ring of recent lines.
  */
-import { openSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, closeSync, fstatSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { open } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
 import type { Logger } from '../../util/log.js';
@@ -57,6 +59,8 @@ export interface SpawnedTarget {
   recentLines(n?: number): Promise<string[]>;
   /** Lets the agent exit without waiting for this process (it keeps running). */
   release(): void;
+  /** In file mode: the file and its size when the process started (its output begins there). */
+  readonly logFile?: { path: string; offset: number };
 }
 
 export async function spawnTarget(request: SpawnRequest): Promise<SpawnedTarget> {
@@ -65,6 +69,7 @@ export async function spawnTarget(request: SpawnRequest): Promise<SpawnedTarget>
   let fileFd: number | undefined;
   let fileOffset = 0;
   if (request.output.kind === 'file') {
+    mkdirSync(path.dirname(request.output.path), { recursive: true, mode: 0o750 });
     fileFd = openSync(request.output.path, 'a', 0o640);
     fileOffset = fstatSync(fileFd).size;
   }
@@ -138,6 +143,7 @@ export async function spawnTarget(request: SpawnRequest): Promise<SpawnedTarget>
     },
     kill: (signal) => (exit === undefined ? child.kill(signal) : false),
     recentLines: async (n = 50) => (filePath !== undefined ? readLinesSince(filePath, fileOffset, n) : ring.tail(n)),
+    ...(filePath !== undefined ? { logFile: { path: filePath, offset: fileOffset } } : {}),
     release: () => {
       child.unref();
       child.stdout?.destroy();

@@ -34,6 +34,7 @@ import { findSocketOwner } from './socket-owner.js';
 import type { ExitInfo, OutputMode, SpawnedTarget } from './spawn.js';
 import { describeStopOutcome, stopTarget, type StopOutcome } from './stop-procedure.js';
 import { ForeignProcessHandle, type TargetProcess } from './target-process.js';
+import { TargetLogFollower, processLogFile } from './target-log.js';
 import {
   TARGET_DEFAULTS,
   type Ownership,
@@ -53,6 +54,12 @@ export interface SupervisorOptions {
   supervise?: boolean;
   /** Where a spawned target's output goes; default: piped into the agent's log. */
   output?: (spec: TargetSpec) => OutputMode;
+  /**
+   * Follow the log file of the held target (spawned with file output, or adopted and writing to a
+   * regular file), carrying its error lines into the agent's log and capping its size. The daemon
+   * sets it; one-shot commands do not.
+   */
+  followLogs?: { maxBytes: number; intervalMs?: number };
   /** Working directory of spawned targets; default the agent's. */
   cwd?: string;
   /** Probe period for hangs; default 5 000 ms. */
@@ -84,13 +91,13 @@ export interface SupervisorEvents {
 
 export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
   readonly name: string;
-  readonly spec: TargetSpec;
+  private currentSpec: TargetSpec;
   private readonly options: SupervisorOptions;
   private readonly log: Logger;
   private readonly calls: FrameworkCalls;
   private readonly procRoot: string;
   private readonly backoff: RestartBackoff;
-  private readonly restartPolicy: RestartPolicy;
+  private restartPolicy: RestartPolicy;
 
   private currentState: TargetState = 'stopped';
   private stateSince = new Date();
@@ -113,12 +120,13 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
   private disposed = false;
 
   private healthWatch: HealthWatch | undefined;
+  private logFollower: TargetLogFollower | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(spec: TargetSpec, options: SupervisorOptions) {
     super();
-    this.spec = spec;
+    this.currentSpec = spec;
     this.name = spec.name;
     this.options = options;
     this.log = (options.logger ?? getLogger('spdk.lifecycle')).child({ target: spec.name });
@@ -130,6 +138,21 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
 
   get state(): TargetState {
     return this.currentState;
+  }
+
+  /** The target as configured (a reload may replace its restart policy). */
+  get spec(): TargetSpec {
+    return this.currentSpec;
+  }
+
+  /**
+   * Applies a new restart policy at once (a configuration reload): the next crash is judged by it,
+   * and the restarts already made count against its `maxAttempts`.
+   */
+  setRestartPolicy(restart: Partial<RestartPolicy> | undefined): void {
+    this.currentSpec = { ...this.currentSpec, ...(restart !== undefined ? { restart } : {}) };
+    this.restartPolicy = { ...TARGET_DEFAULTS.restart, ...restart };
+    this.backoff.setPolicy(this.restartPolicy);
   }
 
   get pid(): number | undefined {
@@ -162,9 +185,18 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     };
   }
 
-  /** The target's recent output lines (a spawned target's; empty for an adopted one). */
+  /** The target's recent output lines (a spawned target's, or an adopted one's whose log is followed). */
   async recentOutput(lines = 50): Promise<string[]> {
+    if (this.logFollower) {
+      await this.logFollower.poll();
+      return this.logFollower.recentLines(lines);
+    }
     return this.spawned ? this.spawned.recentLines(lines) : [];
+  }
+
+  /** The log file followed for the held target, if any. */
+  get logFile(): string | undefined {
+    return this.logFollower?.file;
   }
 
   /**
@@ -237,6 +269,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     this.clearRestartTimer();
     this.stopWatching();
     this.spawned?.release();
+    this.stopFollowingLog();
     const client = this.rpcClient;
     this.rpcClient = undefined;
     if (client) await client.close().catch(() => undefined);
@@ -346,6 +379,11 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     const args = ref ? (await readCmdline(ref.pid, this.procRoot))?.slice(1) : undefined;
     this.hold(ref ? new ForeignProcessHandle(ref, this.procRoot) : undefined, 'adopted', undefined, args);
     this.version = existing.kind === 'answering' ? existing.version : undefined;
+    if (ref && this.options.followLogs && !this.disposed) {
+      const file = await processLogFile(ref.pid, this.procRoot);
+      if (file !== undefined) this.followLog(file, undefined);
+      else this.log.warn("the adopted target's output does not go to a file (a pipe of an earlier agent, a terminal or nothing): its log is not followed; restart it from the agent to have one", { pid: ref.pid });
+    }
     const who = ref ? `pid ${ref.pid}` : 'pid not visible';
     this.log.info('target adopted', { pid: ref?.pid, answering: existing.kind === 'answering' });
     if (existing.kind === 'answering') this.setState('running', `adopted (${who})`, ref ? { pid: ref.pid } : {});
@@ -531,6 +569,31 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     this.ownership = ownership;
     this.spawned = spawned;
     this.heldArgs = spawned?.args ?? args;
+    this.stopFollowingLog();
+    if (spawned?.logFile && this.options.followLogs) this.followLog(spawned.logFile.path, spawned.logFile.offset);
+  }
+
+  private followLog(file: string, fromOffset: number | undefined): void {
+    const follow = this.options.followLogs;
+    if (!follow) return;
+    this.stopFollowingLog();
+    this.logFollower = new TargetLogFollower({
+      file,
+      ...(fromOffset !== undefined ? { fromOffset } : {}),
+      maxBytes: follow.maxBytes,
+      ...(follow.intervalMs !== undefined ? { intervalMs: follow.intervalMs } : {}),
+      logger: this.log,
+      target: this.name,
+    });
+    this.logFollower.start();
+    this.log.debug('following the target log', { file });
+  }
+
+  private stopFollowingLog(): void {
+    const follower = this.logFollower;
+    this.logFollower = undefined;
+    // Its last lines (a crash's message) still reach the agent's log.
+    if (follower) void follower.stop();
   }
 
   /**
@@ -548,6 +611,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
   private release(): void {
     this.epoch++;
     this.stopWatching();
+    this.stopFollowingLog();
     this.process = undefined;
     this.ownership = undefined;
     this.spawned = undefined;

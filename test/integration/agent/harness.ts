@@ -111,6 +111,11 @@ export interface NodeOptions {
   extraTargets?: Array<Record<string, unknown>>;
   /** Extra keys per target (restart policy, autostart, args appended…). */
   target?: Partial<Record<TargetName, Record<string, unknown> & { extraArgs?: string[] }>>;
+  /**
+   * Targets that outlive the agent, as on a real node (no --sim-watch-parent): for tests that kill
+   * the agent and adopt them again. They are still killed after the test (tracked pids).
+   */
+  targetsOutliveAgent?: boolean;
 }
 
 export interface AgentNode {
@@ -130,7 +135,7 @@ export async function makeAgentNode(t: TestContext, scope: BrokerScope, options:
   writeFileSync(path.join(dir, 'nvmf.json'), JSON.stringify(NVMF_JSON));
   writeFileSync(path.join(dir, 'vhost.json'), JSON.stringify(VHOST_JSON));
   const socket = { nvmf0: path.join(dir, 'nvmf0.sock'), vhost0: path.join(dir, 'vhost0.sock') };
-  const common = ['--no-huge', '-s', '256', '--sim-poll-period-us', '0', '--sim-watch-parent'];
+  const common = ['--no-huge', '-s', '256', '--sim-poll-period-us', '0', ...(options.targetsOutliveAgent ? [] : ['--sim-watch-parent'])];
   const definitions: Record<TargetName, Record<string, unknown>> = {
     nvmf0: { name: 'nvmf0', app: 'nvmf_tgt', socket: socket.nvmf0, jsonConfig: path.join(dir, 'nvmf.json'), args: common },
     vhost0: {
@@ -162,7 +167,8 @@ export async function makeAgentNode(t: TestContext, scope: BrokerScope, options:
   const agentTopic = scope.topic('agent');
   const conductorTopic = scope.topic('conductor');
   const yaml = {
-    agent: { host: HOST, reportedHostname: REPORTED_HOSTNAME, reportIntervalSec: 60, changeCheckIntervalSec: 0.3, shutdownTimeoutSec: 15, ...options.agent },
+    // The lock file in the test's own directory: tests run side by side, all for host cn1.
+    agent: { host: HOST, reportedHostname: REPORTED_HOSTNAME, reportIntervalSec: 60, changeCheckIntervalSec: 0.3, shutdownTimeoutSec: 15, runtimeDir: path.join(dir, 'run'), ...options.agent },
     log: { level: 'warn', format: 'json', ...options.log },
     bus: {
       urls: [testAmqpUrl],
@@ -174,7 +180,7 @@ export async function makeAgentNode(t: TestContext, scope: BrokerScope, options:
       retry: { initialSec: 0.5, stepSec: 0.5, maxSec: 2 },
       ...options.bus,
     },
-    spdk: { sourceDir: tree.root, searchPath: false, targets },
+    spdk: { sourceDir: tree.root, searchPath: false, targetLogs: { dir: path.join(dir, 'logs') }, targets },
   };
   const configFile = path.join(dir, 'agent.yaml');
   // JSON is YAML; the file holds the test broker's password, so it is kept private.
@@ -216,7 +222,12 @@ export interface AgentProcess {
  * last-resort kill.
  */
 export function runAgent(t: TestContext, scope: BrokerScope, configFile: string, env: Record<string, string> = {}): AgentProcess {
-  const child = spawn(process.execPath, [agentBin, 'run', '--config', configFile], {
+  return runAgentWith(t, scope, ['--config', configFile], env);
+}
+
+/** `bin/spdk-agent run <args>` (as `runAgent`), for other ways of naming the configuration. */
+export function runAgentWith(t: TestContext, scope: BrokerScope, args: string[], env: Record<string, string> = {}): AgentProcess {
+  const child = spawn(process.execPath, [agentBin, 'run', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...cleanEnv(), SPDK_AGENT_LOG_FORMAT: 'json', ...env },
   });
@@ -341,8 +352,8 @@ export class TestConductor {
     private readonly conductor: DemoConductor,
   ) {}
 
-  static async start(scope: BrokerScope, topic: string): Promise<TestConductor> {
-    const transport = await scope.openTransport();
+  static async start(scope: BrokerScope, topic: string, busOverrides: Parameters<BrokerScope['openTransport']>[0] = {}): Promise<TestConductor> {
+    const transport = await scope.openTransport(busOverrides);
     const conductor = new DemoConductor();
     await conductor.start(transport, topic, 'conductor-1');
     return new TestConductor(transport, conductor);

@@ -9,20 +9,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brokerSkip, listQueues, rabbitmqctlSkip, waitFor } from '../../helpers/broker.js';
-import { rawExchange } from '../../helpers/sim.js';
+import { socketAnswers } from '../../helpers/sim.js';
 import { BrokerGate, HOST, TestConductor, brokerScope, isAlive, makeAgentNode, runAgent } from './harness.js';
 
 const brokerMissing = await brokerSkip();
 const rabbitmqctlMissing = await rabbitmqctlSkip();
 
-async function answers(socket: string): Promise<boolean> {
-  try {
-    const { replies } = await rawExchange(socket, '{"jsonrpc":"2.0","method":"spdk_get_version","id":1}', { timeoutMs: 2000 });
-    return replies.length > 0;
-  } catch {
-    return false;
-  }
-}
+const answers = socketAnswers;
 
 test('a bad configuration exits 2 with the loader’s message, naming the file, line and key', { skip: brokerMissing, timeout: 60_000 }, async (t) => {
   const scope = brokerScope(t);

@@ -5,48 +5,19 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { agentBin } from '../../helpers/paths.js';
+import { killTargetsAfter, runCli } from '../../helpers/cli.js';
 import { createFakeSpdkTree, type FakeSpdkTree } from '../../helpers/fake-spdk-tree.js';
 import { readProcessStat } from '../../../src/spdk/lifecycle/proc.js';
-import { killTracked, trackPid } from '../lifecycle/harness.js';
+import { trackPid } from '../lifecycle/harness.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function agent(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    delete childEnv.SPDK_AGENT_CONFIG;
-    execFile(process.execPath, [agentBin, ...args], { env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const agent = runCli;
 
 async function alive(pid: number): Promise<boolean> {
   const stat = await readProcessStat(pid);
   return stat !== undefined && stat.state !== 'Z';
-}
-
-/** Kills, after the test, whatever serves the sockets of these targets (found through status). */
-function killTargetsAfter(t: TestContext, config: string): void {
-  t.after(async () => {
-    const run = await agent(['status', '--json', '--config', config]);
-    try {
-      const { targets } = JSON.parse(run.stdout) as { targets: Array<{ pid?: number }> };
-      for (const target of targets) if (target.pid !== undefined) await killTracked(target.pid);
-    } catch {
-      // no status: nothing was started
-    }
-  });
 }
 
 const JSON_CONFIG = {
@@ -198,8 +169,9 @@ test('start, status, discover, stop: the whole cycle of one target', async (t) =
   assert.match(await readFile(`${socket}.log`, 'utf8'), /Starting SPDK v24\.01/);
 
   const status = await agent(['status', '--json', '--config', config]);
-  assert.equal(status.code, 0, status.stderr);
-  const { targets } = JSON.parse(status.stdout) as { targets: Array<{ name: string; state: string; pid?: number; ownership?: string }> };
+  assert.equal(status.code, 3, `vhost0 is configured, enabled and not running: exit 3 (${status.stderr})`);
+  const { targets, allRunning } = JSON.parse(status.stdout) as { targets: Array<{ name: string; state: string; pid?: number; ownership?: string }>; allRunning: boolean };
+  assert.equal(allRunning, false);
   assert.deepEqual(
     targets.map((x) => [x.name, x.state, x.pid]),
     [
@@ -210,6 +182,8 @@ test('start, status, discover, stop: the whole cycle of one target', async (t) =
 
   const table = await agent(['status', '--config', config]);
   assert.match(table.stdout, new RegExp(`│ nvmf0\\s+│ nvmf_tgt │ running\\s+│ ${pid}\\s+│`));
+  assert.match(table.stdout, /\nnot running: vhost0\n$/);
+  assert.equal(table.code, 3);
 
   const discovered = await agent(['discover', '--json', '--config', config]);
   assert.equal(discovered.code, 0, discovered.stderr);

@@ -68,7 +68,7 @@ test('a Python caller gets from every agent method what a Python agent would giv
   ]);
 
   await t.test('ping, under the host name, the reported hostname and the shared topic; oslo’s ping', () => {
-    const pong = { ok: true, result: { pong: HOST, reported_hostname: REPORTED_HOSTNAME, agent: 'spdk-agent', version: daemon.operations.ping().version } };
+    const pong = { ok: true, result: { pong: HOST, reported_hostname: REPORTED_HOSTNAME, agent: 'spdk-agent', version: daemon.operations.ping().version, pid: process.pid } };
     assert.deepEqual(r[0], pong);
     assert.deepEqual(r[1], { ok: true, result: 'pong' });
     assert.deepEqual(r[2], pong);

@@ -83,7 +83,7 @@ test('the methods are ping, discover, start, stop, report; Cyborg’s FPGA/vGPU 
 });
 
 test('ping names the agent', async () => {
-  assert.deepEqual(await invoke(endpointOver([]), 'ping'), { pong: 'cn1', reported_hostname: 'cn1.example.org', agent: 'spdk-agent', version: '9.9.9' });
+  assert.deepEqual(await invoke(endpointOver([]), 'ping'), { pong: 'cn1', reported_hostname: 'cn1.example.org', agent: 'spdk-agent', version: '9.9.9', pid: process.pid });
 });
 
 test('start and stop drive the target and return its new state', async () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig, type LoadedConfig } from '../../../src/config/index.js';
-import { dedent, scratch, type Scratch } from './scratch.js';
+import { CYBORG_CONF, dedent, scratch, type Scratch } from './scratch.js';
 
 async function load(dir: Scratch, yaml: string, env: NodeJS.ProcessEnv = {}): Promise<LoadedConfig> {
   return loadConfig({ file: dir.write('agent.yaml', dedent(yaml)), env });
@@ -21,16 +21,6 @@ async function loadError(dir: Scratch, yaml: string, env: NodeJS.ProcessEnv = {}
   assert.fail('expected loadConfig to fail');
 }
 
-const CYBORG_CONF = dedent(`
-  [DEFAULT]
-  host = cn-from-cyborg
-  transport_url = rabbit://cyborg:CyborgPass@rmq1:5672,cyborg:CyborgPass@rmq2:5672/cyborg
-  [oslo_messaging_rabbit]
-  amqp_durable_queues = true
-  [backend_defaults]
-  spdk_dir = /opt/cyborg-spdk
-  accelerator_servers = nvmf, vhost
-`);
 
 test('a file without an upper file: values, defaults, absolute paths and the file list', async (t) => {
   const dir = scratch(t);

@@ -31,3 +31,15 @@ export function dedent(text: string): string {
   const common = indents.length === 0 ? 0 : Math.min(...indents);
   return lines.map((l) => l.slice(common)).join('\n');
 }
+
+/** A cyborg.conf as a deployment writes it: host, two brokers with a password, queue flags, SPDK servers. */
+export const CYBORG_CONF = dedent(`
+  [DEFAULT]
+  host = cn-from-cyborg
+  transport_url = rabbit://cyborg:CyborgPass@rmq1:5672,cyborg:CyborgPass@rmq2:5672/cyborg
+  [oslo_messaging_rabbit]
+  amqp_durable_queues = true
+  [backend_defaults]
+  spdk_dir = /opt/cyborg-spdk
+  accelerator_servers = nvmf, vhost
+`);
