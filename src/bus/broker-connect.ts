@@ -8,12 +8,12 @@ import amqp, { type ChannelModel, type Options, type SocketOptions } from 'amqpl
 import { getLogger } from '../util/log.js';
 import { Deadline } from './deadline.js';
 import type { ResolvedBusOptions } from './options.js';
-import type { BrokerAddress } from './url.js';
+import type { ConnectableBroker } from './url.js';
 import { amqplibSocket, coalesceWrites } from './write-coalescing.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
 
-export function connectToBroker(broker: BrokerAddress, options: ResolvedBusOptions, connectionName: string, limitMs: number): Promise<ChannelModel> {
+export function connectToBroker(broker: ConnectableBroker, options: ResolvedBusOptions, connectionName: string, limitMs: number): Promise<ChannelModel> {
   const attempt = amqp.connect(connectOptions(broker, options), socketOptions(broker, options, connectionName, limitMs)).then((model) => {
     const socket = amqplibSocket(model);
     if (socket) coalesceWrites(socket);
@@ -29,10 +29,10 @@ export function connectToBroker(broker: BrokerAddress, options: ResolvedBusOptio
   });
 }
 
-function connectOptions(broker: BrokerAddress, options: ResolvedBusOptions): Options.Connect {
+function connectOptions(broker: ConnectableBroker, options: ResolvedBusOptions): Options.Connect {
   return {
-    protocol: broker.protocol,
-    hostname: broker.hostname,
+    protocol: broker.scheme,
+    hostname: broker.host,
     port: broker.port,
     username: broker.username,
     password: broker.password,
@@ -42,7 +42,7 @@ function connectOptions(broker: BrokerAddress, options: ResolvedBusOptions): Opt
   };
 }
 
-function socketOptions(broker: BrokerAddress, options: ResolvedBusOptions, connectionName: string, timeoutMs: number): SocketOptions {
+function socketOptions(broker: ConnectableBroker, options: ResolvedBusOptions, connectionName: string, timeoutMs: number): SocketOptions {
   const { loginMethod, tls } = options;
   const credentials =
     loginMethod === 'PLAIN' ? amqp.credentials.plain(broker.username, broker.password) : amqp.credentials.amqplain(broker.username, broker.password);
@@ -63,7 +63,7 @@ function socketOptions(broker: BrokerAddress, options: ResolvedBusOptions, conne
       },
     },
   };
-  if (broker.protocol === 'amqps') {
+  if (broker.scheme === 'amqps') {
     if (tls.ca) socket.ca = [tls.ca];
     if (tls.cert) socket.cert = tls.cert;
     if (tls.key) socket.key = tls.key;

@@ -21,7 +21,7 @@ import { Deadline } from './deadline.js';
 import { BusClosedError, BusConnectionError, BusConnectionLostError, BusNotConnectedError, BusUsageError } from './errors.js';
 import type { ResolvedBusOptions } from './options.js';
 import { ConfirmPublisher, type PublishRequest, type PublishResult } from './publisher.js';
-import { type BrokerAddress, maskAddress } from './url.js';
+import { type ConnectableBroker, maskAddress } from './url.js';
 
 export type { PublishRequest, PublishResult } from './publisher.js';
 
@@ -58,7 +58,7 @@ export class BusConnection extends EventEmitter {
   private readonly log = getLogger('bus.connection');
   private state: 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' = 'idle';
   private model: ChannelModel | null = null;
-  private broker: BrokerAddress | null = null;
+  private broker: ConnectableBroker | null = null;
   private generationCounter = 0;
   private connectedAt = 0;
   private shortLivedDrops = 0;
@@ -199,7 +199,7 @@ export class BusConnection extends EventEmitter {
     this.emit('closed');
   }
 
-  private async tryBrokers(deadline: Deadline | null): Promise<{ model?: ChannelModel; broker?: BrokerAddress; errors: string[]; permanent: boolean }> {
+  private async tryBrokers(deadline: Deadline | null): Promise<{ model?: ChannelModel; broker?: ConnectableBroker; errors: string[]; permanent: boolean }> {
     const errors: string[] = [];
     let permanent = true;
     for (const broker of this.options.brokers) {
@@ -218,12 +218,12 @@ export class BusConnection extends EventEmitter {
     return { errors, permanent: permanent && errors.length > 0 };
   }
 
-  private connectTo(broker: BrokerAddress, deadline: Deadline | null): Promise<ChannelModel> {
+  private connectTo(broker: ConnectableBroker, deadline: Deadline | null): Promise<ChannelModel> {
     const limitMs = Math.min(this.options.connectTimeoutMs, deadline ? Math.max(1, deadline.remainingMs()) : Infinity);
     return connectToBroker(broker, this.options, this.connectionName, limitMs);
   }
 
-  private adopt(model: ChannelModel, broker: BrokerAddress): void {
+  private adopt(model: ChannelModel, broker: ConnectableBroker): void {
     const url = maskAddress(broker);
     this.model = model;
     this.broker = broker;
@@ -242,7 +242,7 @@ export class BusConnection extends EventEmitter {
     for (const attachment of this.attachments) attachment.establish();
   }
 
-  private onConnectionClosed(model: ChannelModel, broker: BrokerAddress, err?: Error): void {
+  private onConnectionClosed(model: ChannelModel, broker: ConnectableBroker, err?: Error): void {
     if (model !== this.model) return;
     this.model = null;
     this.publisher.reset();

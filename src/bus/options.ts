@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackoffPolicy } from './backoff.js';
 import { BusConfigError } from './errors.js';
-import { type BrokerAddress, parseBrokerUrl } from './url.js';
+import { type ConnectableBroker, parseBrokerUrl } from './url.js';
 
 export interface BusTlsOptions {
   /** Use TLS with every broker, even `rabbit://`/`amqp://` URLs (oslo `ssl`). `amqps://` always does. */
@@ -84,7 +84,7 @@ export interface ResolvedTls {
 }
 
 export interface ResolvedBusOptions {
-  brokers: readonly BrokerAddress[];
+  brokers: readonly ConnectableBroker[];
   controlExchange: string;
   rpcResponseTimeoutMs: number;
   heartbeatSec: number;

@@ -14,27 +14,18 @@
  */
 import {
   DEFAULT_PORTS,
+  addressesOf,
+  maskAddress,
   maskUrlText,
   parseBrokerUrlText,
   PART_NAMES,
-  PASSWORD_MASK,
   type BrokerUrlProblem,
   type BrokerUrlRules,
+  type ConnectableBroker,
 } from '../util/broker-url.js';
 import { BusConfigError } from './errors.js';
 
-export { maskUrlText };
-
-export interface BrokerAddress {
-  protocol: 'amqp' | 'amqps';
-  /** Host name or IP address (an IPv6 address without brackets). */
-  hostname: string;
-  port: number;
-  username: string;
-  password: string;
-  /** The virtual host, decoded (`/` is the default one). */
-  vhost: string;
-}
+export { maskAddress, maskUrlText, type ConnectableBroker };
 
 export interface UrlDefaults {
   /** Used when a URL has no user name. */
@@ -56,28 +47,25 @@ const RULES: BrokerUrlRules = {
   defaultHost: 'localhost',
 };
 
-/** Parses one URL (possibly a comma list of brokers) into addresses, in order. */
-export function parseBrokerUrl(url: string, defaults: UrlDefaults = {}): BrokerAddress[] {
+/** Parses one URL (possibly a comma list of brokers) into addresses to connect to, in order. */
+export function parseBrokerUrl(url: string, defaults: UrlDefaults = {}): ConnectableBroker[] {
   const parsed = parseBrokerUrlText(url, RULES);
   if (!parsed.ok) {
     const masked = maskUrlText(url);
     throw new BusConfigError(`broker URL ${masked} ${problemText(parsed.problem)}`, { url: masked });
   }
-  const { scheme, hosts } = parsed.value;
+  const tls = parsed.value.scheme === 'amqps' || defaults.tls === true;
   // An empty default stands for the default virtual host too.
   const vhost = parsed.value.vhost ?? (defaults.vhost || '/');
-  const tls = scheme === 'amqps' || defaults.tls === true;
-  return hosts.map((host) => {
-    const explicitUser = host.username || defaults.username;
+  return addressesOf(parsed.value, tls ? 'amqps' : 'amqp').map((address) => {
+    const explicitUser = address.username || defaults.username;
     return {
-      protocol: tls ? 'amqps' : 'amqp',
-      hostname: host.hostname,
-      port: host.port,
+      ...address,
       username: explicitUser || 'guest',
       // amqplib's and oslo's default account is guest/guest; a named user without a password gets none.
-      password: host.password || defaults.password || (explicitUser ? '' : 'guest'),
+      password: address.password || defaults.password || (explicitUser ? '' : 'guest'),
       vhost,
-    } satisfies BrokerAddress;
+    };
   });
 }
 
@@ -106,11 +94,4 @@ function problemText(problem: BrokerUrlProblem): string {
       // 'bad-host-name' and 'no-host' are for rules the bus does not use.
       return problem.reason;
   }
-}
-
-/** `amqp://user:***@host:5672/vhost`: what log lines and errors show of a broker. */
-export function maskAddress(address: BrokerAddress): string {
-  const host = address.hostname.includes(':') ? `[${address.hostname}]` : address.hostname;
-  const vhost = address.vhost === '/' ? '' : encodeURIComponent(address.vhost);
-  return `${address.protocol}://${encodeURIComponent(address.username)}:${PASSWORD_MASK}@${host}:${address.port}/${vhost}`;
 }

@@ -1,40 +1,32 @@
 /**
- * Broker URLs: parsing the agent's `amqp://` / `amqps://` URLs and oslo.messaging's
- * `transport_url` (`rabbit://u:p@h1:5672,u:p@h2:5672/vhost`), and writing the normalised,
- * credential-free form the rest of the agent uses.
+ * The configuration's rules for broker URLs, over the one broker-address model of
+ * src/util/broker-url.ts: the agent's `amqp://` / `amqps://` URLs (one host each) and
+ * oslo.messaging's `transport_url` (`rabbit://u:p@h1:5672,u:p@h2:5672/vhost`), each with the
+ * messages an operator reads in a config error, and the normalised, credential-free form the
+ * rest of the agent uses (`formatBrokerUrl`).
  *
- * `transport_url` is split by the broker-URL parser the bus uses too (src/util/broker-url.ts),
- * with oslo's lenient percent-decoding and a check of host names; an `amqp://` URL is a WHATWG
- * URL (one host, normalised by `URL`).
- *
- * A URL may hold a password, so no reason returned from here ever contains the text that was
- * parsed; where a host is named, its credentials are masked.
+ * Both decode percent-escapes leniently, as oslo does (Python's `unquote`), and check host
+ * names; host names are lower-cased (DNS names are case-insensitive, and the normalised form is
+ * compared). A URL may hold a password, so no reason returned from here ever contains the text
+ * that was parsed; where a host is named, its credentials are masked.
  */
 import {
   CUT_PASSWORD_REASON,
   DEFAULT_PORTS,
+  addressesOf,
+  formatBrokerUrl,
   parseBrokerUrlText,
   schemeOf,
   unquote,
+  type BrokerAddress,
   type BrokerUrlProblem,
 } from '../util/broker-url.js';
 
-export { unquote };
-
-export interface BrokerAddress {
-  scheme: 'amqp' | 'amqps';
-  /** As in a URL: IPv6 addresses keep their brackets. */
-  host: string;
-  port: number;
-  /** Absent when the URL names none (then `bus.vhost` applies). */
-  vhost?: string;
-  /** `?…` or empty. */
-  query: string;
-  username?: string;
-  password?: string;
-}
+export { formatBrokerUrl, unquote, type BrokerAddress };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const NOT_VALID = 'is not a valid URL (expected amqp://host:port/vhost; percent-encode special characters)';
 
 /** One `amqp://` or `amqps://` URL (the agent file, SPDK_AGENT_BUS_URL). */
 export function parseAmqpUrl(text: string): Parsed<BrokerAddress> {
@@ -45,26 +37,29 @@ export function parseAmqpUrl(text: string): Parsed<BrokerAddress> {
     const hint = scheme === 'rabbit' ? "; rabbit:// is oslo's transport_url form, which belongs in cyborg.conf" : '';
     return { ok: false, reason: `must use amqp:// or amqps:// (got ${scheme}://)${hint}` };
   }
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return { ok: false, reason: 'is not a valid URL (expected amqp://host:port/vhost; percent-encode special characters)' };
+  const parsed = parseBrokerUrlText(trimmed, {
+    schemes: { amqp: DEFAULT_PORTS.amqp, amqps: DEFAULT_PORTS.amqps },
+    decoding: 'lenient',
+    checkHostSyntax: true,
+    atSignAfterHosts: 'path',
+  });
+  if (!parsed.ok) return { ok: false, reason: amqpUrlReason(parsed.problem) };
+  if (parsed.value.fragment !== '') return { ok: false, reason: 'must not contain a #fragment (percent-encode "#" in a password)' };
+  if (parsed.value.hosts.length !== 1) return { ok: false, reason: 'names several hosts: give each broker its own URL in the list' };
+  const [address] = addressesOf(parsed.value, scheme);
+  address!.host = address!.host.toLowerCase();
+  return { ok: true, value: address! };
+}
+
+function amqpUrlReason(problem: BrokerUrlProblem): string {
+  switch (problem.kind) {
+    case 'no-host':
+      return 'names no host';
+    case 'at-sign-after-hosts':
+      return CUT_PASSWORD_REASON;
+    default:
+      return NOT_VALID;
   }
-  if (url.hash !== '') return { ok: false, reason: 'must not contain a #fragment (percent-encode "#" in a password)' };
-  if (url.hostname === '') return { ok: false, reason: 'names no host' };
-  if (`${url.pathname}${url.search}`.includes('@')) return { ok: false, reason: CUT_PASSWORD_REASON };
-  const vhost = url.pathname === '' || url.pathname === '/' ? undefined : unquote(url.pathname.slice(1));
-  const address: BrokerAddress = {
-    scheme,
-    host: url.hostname,
-    port: url.port === '' ? DEFAULT_PORTS[scheme] : Number(url.port),
-    query: url.search,
-  };
-  if (vhost !== undefined) address.vhost = vhost;
-  if (url.username !== '') address.username = unquote(url.username);
-  if (url.password !== '') address.password = unquote(url.password);
-  return { ok: true, value: address };
 }
 
 export interface TransportUrl {
@@ -88,12 +83,10 @@ export function parseTransportUrl(text: string, options: { ssl: boolean }): Pars
     atSignAfterHosts: 'anywhere',
   });
   if (!parsed.ok) return { ok: false, reason: transportUrlReason(parsed.problem) };
-  const scheme = options.ssl ? 'amqps' : 'amqp';
-  const hosts = parsed.value.hosts.map((entry) => {
-    const address: BrokerAddress = { scheme, host: entry.host, port: entry.port, query: '' };
-    if (entry.username !== undefined && entry.username !== '') address.username = entry.username;
-    if (entry.password !== undefined) address.password = entry.password;
-    return address;
+  const hosts = addressesOf(parsed.value, options.ssl ? 'amqps' : 'amqp').map((address) => {
+    // The query (oslo driver options) is not used, and the virtual host is the URL's, below.
+    const { vhost: _vhost, username, ...rest } = address;
+    return { ...rest, query: '', ...(username !== undefined && username !== '' ? { username } : {}) };
   });
   // A fragment counts with the query: either is text spdk-agent does not use.
   const result: TransportUrl = { hosts, hasQuery: `${parsed.value.query}${parsed.value.fragment}`.length > 1 };
@@ -118,12 +111,6 @@ function transportUrlReason(problem: BrokerUrlProblem): string {
       // lenient decoding never fails.
       return problem.reason;
   }
-}
-
-/** The normalised, credential-free URL: `amqp://host:port[/vhost][?query]`. */
-export function formatBrokerUrl(address: BrokerAddress): string {
-  const vhost = address.vhost === undefined || address.vhost === '' ? '' : `/${encodeURIComponent(address.vhost)}`;
-  return `${address.scheme}://${address.host}:${address.port}${vhost}${address.query}`;
 }
 
 const NORMALISED = /^(amqps?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/;

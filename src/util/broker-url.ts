@@ -1,7 +1,9 @@
 /**
- * Broker URLs split the way `oslo_messaging.TransportURL.parse` splits them, and masked for
- * messages: the one parser under cyborg.conf's `transport_url` (src/config) and the URLs the bus
- * connects to (src/bus).
+ * The one broker-address model: broker URLs split the way `oslo_messaging.TransportURL.parse`
+ * splits them into {@link BrokerAddress}es, written back in the normalised credential-free form
+ * the configuration keeps, and masked for messages. The one parser under the agent's `amqp://`
+ * URLs and cyborg.conf's `transport_url` (src/config) and the URLs the bus connects to (src/bus);
+ * those layers keep only their own rules, defaults and messages.
  *
  * `rabbit://u1:p1@h1:5672,u2:p2@[fd00::2]/vhost?query` is a list of brokers sharing a virtual host.
  * The host list ends at the first '/', '?' or '#'; it is split on ','; in each entry the last '@'
@@ -13,6 +15,24 @@
  * {@link BrokerUrlRules}. A URL may hold a password, so no reason from here contains the URL's
  * text beyond its scheme: where a host entry is named, its password is masked.
  */
+
+/** One broker, as a URL names it: the type config and bus share. */
+export interface BrokerAddress {
+  scheme: 'amqp' | 'amqps';
+  /** Host name or IP address; an IPv6 address without its brackets (what a socket connects to). */
+  host: string;
+  port: number;
+  /** Decoded; absent when the URL names none (then a default applies). */
+  vhost?: string;
+  /** Decoded; absent when the URL has no credentials. */
+  username?: string;
+  password?: string;
+  /** The URL's `?…` (oslo driver options; kept in the normalised form), or empty. */
+  query: string;
+}
+
+/** An address the bus can connect to: its credentials and virtual host settled (defaults applied). */
+export type ConnectableBroker = BrokerAddress & Required<Pick<BrokerAddress, 'username' | 'password' | 'vhost'>>;
 
 /** What stands for a password in anything shown. */
 export const PASSWORD_MASK = '***';
@@ -291,4 +311,32 @@ function firstIndexOf(text: string, characters: string): number {
     if (index >= 0 && index < first) first = index;
   }
   return first;
+}
+
+/** The brokers of a parsed URL, every one with `scheme` (the URL's, or what TLS makes it). */
+export function addressesOf(url: BrokerUrl, scheme: BrokerAddress['scheme']): BrokerAddress[] {
+  return url.hosts.map((entry) => {
+    const address: BrokerAddress = { scheme, host: entry.hostname, port: entry.port, query: url.query };
+    if (url.vhost !== undefined) address.vhost = url.vhost;
+    if (entry.username !== undefined) address.username = entry.username;
+    if (entry.password !== undefined) address.password = entry.password;
+    return address;
+  });
+}
+
+/** The host as a URL writes it: an IPv6 address in brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The normalised, credential-free URL the configuration keeps: `amqp://host:port[/vhost][?query]`. */
+export function formatBrokerUrl(address: BrokerAddress): string {
+  const vhost = address.vhost === undefined || address.vhost === '' ? '' : `/${encodeURIComponent(address.vhost)}`;
+  return `${address.scheme}://${urlHost(address.host)}:${address.port}${vhost}${address.query}`;
+}
+
+/** `amqp://user:***@host:5672/vhost`: what log lines and errors show of a broker being used. */
+export function maskAddress(address: ConnectableBroker): string {
+  const vhost = address.vhost === '/' ? '' : encodeURIComponent(address.vhost);
+  return `${address.scheme}://${encodeURIComponent(address.username)}:${PASSWORD_MASK}@${urlHost(address.host)}:${address.port}/${vhost}`;
 }

@@ -65,7 +65,7 @@ export async function demo(io: CliIo): Promise<number> {
     node = await layOutDemoNode();
     const { config } = await loadConfig({ file: node.configFile });
     const busOptions = { ...busOptionsFromConfig(config.bus, 'spdk-agent-demo'), openTimeoutSec: 3, connectTimeoutSec: 2 };
-    const brokers = resolveBusOptions(busOptions).brokers.map((b) => `${b.protocol}://${b.hostname}:${b.port}`);
+    const brokers = resolveBusOptions(busOptions).brokers.map((b) => `${b.scheme}://${b.host}:${b.port}`);
 
     transport = new BusTransport(resolveBusOptions(busOptions));
     try {

@@ -21,7 +21,7 @@ test("the defaults are oslo.messaging's (and Cyborg's control exchange)", () => 
 
 test('broker lists: several URLs, each possibly an oslo comma list, flattened in order', () => {
   const { brokers } = resolveBusOptions({ urls: ['rabbit://a:1@h1,a:1@h2/', 'amqp://h3/'], username: 'u', password: 'p' });
-  assert.deepEqual(brokers.map((b) => b.hostname), ['h1', 'h2', 'h3']);
+  assert.deepEqual(brokers.map((b) => b.host), ['h1', 'h2', 'h3']);
   assert.deepEqual([brokers[2]!.username, brokers[2]!.password], ['u', 'p']);
 });
 

@@ -5,21 +5,21 @@ import { maskAddress, maskUrlText, parseBrokerUrl } from '../../../src/bus/url.j
 
 test('a plain AMQP URL', () => {
   assert.deepEqual(parseBrokerUrl('amqp://guest:guest@127.0.0.1:5672/'), [
-    { protocol: 'amqp', hostname: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', vhost: '/' },
+    { scheme: 'amqp', host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest', vhost: '/', query: '' },
   ]);
 });
 
 test("oslo's transport_url: several brokers, rabbit scheme, a shared virtual host", () => {
   const brokers = parseBrokerUrl('rabbit://u1:p1@h1:5673,u2:p2@h2/cloud');
   assert.deepEqual(brokers, [
-    { protocol: 'amqp', hostname: 'h1', port: 5673, username: 'u1', password: 'p1', vhost: 'cloud' },
-    { protocol: 'amqp', hostname: 'h2', port: 5672, username: 'u2', password: 'p2', vhost: 'cloud' },
+    { scheme: 'amqp', host: 'h1', port: 5673, username: 'u1', password: 'p1', vhost: 'cloud', query: '' },
+    { scheme: 'amqp', host: 'h2', port: 5672, username: 'u2', password: 'p2', vhost: 'cloud', query: '' },
   ]);
 });
 
 test('percent-encoding, an @ in a password, IPv6, the default vhost written as %2F, and // for /', () => {
   const [a] = parseBrokerUrl('amqp://us%3Aer:p%40ss%2Fw:rd@[::1]:5700/%2F');
-  assert.deepEqual(a, { protocol: 'amqp', hostname: '::1', port: 5700, username: 'us:er', password: 'p@ss/w:rd', vhost: '/' });
+  assert.deepEqual(a, { scheme: 'amqp', host: '::1', port: 5700, username: 'us:er', password: 'p@ss/w:rd', vhost: '/', query: '' });
   const [b] = parseBrokerUrl('rabbit://user:p@ss@host:5672/');
   assert.equal(b!.password, 'p@ss', 'the last @ ends the credentials, as oslo parses them');
   assert.equal(parseBrokerUrl('rabbit://h//')[0]!.vhost, '/');
@@ -28,20 +28,20 @@ test('percent-encoding, an @ in a password, IPv6, the default vhost written as %
 
 test('credentials and vhost from the defaults when the URL has none', () => {
   assert.deepEqual(parseBrokerUrl('amqp://h', { username: 'agent', password: 'secret', vhost: 'v' })[0], {
-    protocol: 'amqp', hostname: 'h', port: 5672, username: 'agent', password: 'secret', vhost: 'v',
+    scheme: 'amqp', host: 'h', port: 5672, username: 'agent', password: 'secret', vhost: 'v', query: '',
   });
   const named = parseBrokerUrl('amqp://agent@h/', { password: 'from-file' })[0]!;
   assert.deepEqual([named.username, named.password], ['agent', 'from-file']);
   const bare = parseBrokerUrl('amqp://h')[0]!;
   assert.deepEqual([bare.username, bare.password], ['guest', 'guest'], "amqplib's and oslo's default account");
   assert.equal(parseBrokerUrl('amqp://agent@h')[0]!.password, '', 'a named user gets no default password');
-  assert.equal(parseBrokerUrl('amqp://')[0]!.hostname, 'localhost');
+  assert.equal(parseBrokerUrl('amqp://')[0]!.host, 'localhost');
 });
 
 test('TLS: amqps:// (port 5671 by default), or any URL when tls is on for all', () => {
-  assert.deepEqual([parseBrokerUrl('amqps://h')[0]!.protocol, parseBrokerUrl('amqps://h')[0]!.port], ['amqps', 5671]);
+  assert.deepEqual([parseBrokerUrl('amqps://h')[0]!.scheme, parseBrokerUrl('amqps://h')[0]!.port], ['amqps', 5671]);
   const forced = parseBrokerUrl('rabbit://h', { tls: true })[0]!;
-  assert.deepEqual([forced.protocol, forced.port], ['amqps', 5672], 'oslo keeps 5672 for rabbit:// with ssl');
+  assert.deepEqual([forced.scheme, forced.port], ['amqps', 5672], 'oslo keeps 5672 for rabbit:// with ssl');
 });
 
 test('bad URLs are refused with a message that never shows the password', () => {
