@@ -7,18 +7,30 @@
  * The first setup reports its failure to the caller (a server that cannot declare its queues must
  * not pretend to have started); later ones are logged and retried with the back-off.
  */
-import type { Channel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
 import { channelError } from './amqp-errors.js';
-import { backoffDelayMs } from './backoff.js';
-import type { BusConnection } from './connection.js';
-import type { Deadline } from './deadline.js';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { DeadlineWaiters, type Deadline } from './deadline.js';
 import { BusClosedError, BusConnectionLostError, BusNotConnectedError } from './errors.js';
 
 export type ChannelSetup = (channel: Channel) => Promise<void>;
 
 const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * What an attachment needs of the connection it lives on (as nats.js's heartbeats depend on a
+ * narrow interface rather than on the protocol class): the current channel model, which
+ * connection that is, and the back-off for setting a channel up again.
+ */
+export interface AttachmentHost {
+  currentModel(): ChannelModel | null;
+  /** Changes with every new connection: a setup begun on an older one is abandoned. */
+  readonly generation: number;
+  readonly isConnected: boolean;
+  readonly options: { readonly retry: BackoffPolicy };
+}
 
 export class ChannelAttachment {
   private readonly log = getLogger('bus.channel');
@@ -31,10 +43,10 @@ export class ChannelAttachment {
   private detached = false;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
-  private readonly readyWaiters = new Set<{ resolve: (channel: Channel) => void; reject: (err: Error) => void }>();
+  private readonly readyWaiters = new DeadlineWaiters<Channel>();
 
   constructor(
-    private readonly connection: BusConnection,
+    private readonly connection: AttachmentHost,
     readonly name: string,
     private readonly setup: ChannelSetup,
     private readonly onDetached: () => void,
@@ -50,23 +62,7 @@ export class ChannelAttachment {
     if (this.detached) return Promise.reject(new BusClosedError(`${this.name} is closed`));
     const channel = this.current;
     if (channel) return Promise.resolve(channel);
-    return new Promise<Channel>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.readyWaiters.delete(waiter);
-        reject(new BusNotConnectedError(`${this.name} was not set up again within ${deadline.totalMs} ms`, { name: this.name }));
-      }, deadline.remainingMs());
-      const waiter = {
-        resolve: (ch: Channel) => {
-          clearTimeout(timer);
-          resolve(ch);
-        },
-        reject: (err: Error) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      this.readyWaiters.add(waiter);
-    });
+    return this.readyWaiters.wait(deadline, () => new BusNotConnectedError(`${this.name} was not set up again within ${deadline.totalMs} ms`, { name: this.name }));
   }
 
   /** First setup: its failure is thrown to the caller, and nothing is retried. */
@@ -101,8 +97,7 @@ export class ChannelAttachment {
     this.channel = null;
     this.ready = false;
     const closed = new BusClosedError(`${this.name} is closed`);
-    for (const waiter of this.readyWaiters) waiter.reject(closed);
-    this.readyWaiters.clear();
+    this.readyWaiters.rejectAll(closed);
     if (channel) await closeWithin(channel, CLOSE_TIMEOUT_MS);
     this.onDetached();
   }
@@ -168,8 +163,7 @@ export class ChannelAttachment {
     this.failures = 0;
     this.ready = true;
     this.log.debug('channel ready', { name: this.name, generation });
-    for (const waiter of this.readyWaiters) waiter.resolve(channel);
-    this.readyWaiters.clear();
+    this.readyWaiters.resolveAll(channel);
   }
 
   private onChannelClosed(channel: Channel, generation: number): void {

@@ -17,7 +17,7 @@ import { describeConnectError, isPermanentConnectError } from './amqp-errors.js'
 import { backoffDelayMs, sleep } from './backoff.js';
 import { closeQuietly, connectToBroker } from './broker-connect.js';
 import { ChannelAttachment, type ChannelSetup } from './channel-attachment.js';
-import { Deadline } from './deadline.js';
+import { Deadline, DeadlineWaiters } from './deadline.js';
 import { BusClosedError, BusConnectionError, BusConnectionLostError, BusNotConnectedError, BusUsageError } from './errors.js';
 import type { ResolvedBusOptions } from './options.js';
 import { ConfirmPublisher, type PublishRequest, type PublishResult } from './publisher.js';
@@ -64,7 +64,7 @@ export class BusConnection extends EventEmitter {
   private shortLivedDrops = 0;
   private readonly publisher: ConfirmPublisher;
   private readonly attachments = new Set<ChannelAttachment>();
-  private readonly connectedWaiters = new Set<{ resolve: (m: ChannelModel) => void; reject: (e: Error) => void }>();
+  private readonly connectedWaiters = new DeadlineWaiters<ChannelModel>();
   private readonly closeController = new AbortController();
 
   constructor(readonly options: ResolvedBusOptions) {
@@ -135,27 +135,10 @@ export class BusConnection extends EventEmitter {
   whenConnected(deadline: Deadline): Promise<ChannelModel> {
     if (this.isClosed) return Promise.reject(new BusClosedError('the message bus transport is closed'));
     if (this.model) return Promise.resolve(this.model);
-    return new Promise<ChannelModel>((resolve, reject) => {
-      const waiter = {
-        resolve: (m: ChannelModel) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.connectedWaiters.delete(waiter);
-        reject(
-          new BusNotConnectedError(`not connected to any broker within ${deadline.totalMs} ms (reconnecting)`, {
-            urls: this.options.brokers.map(maskAddress),
-          }),
-        );
-      }, deadline.remainingMs());
-      this.connectedWaiters.add(waiter);
-    });
+    return this.connectedWaiters.wait(
+      deadline,
+      () => new BusNotConnectedError(`not connected to any broker within ${deadline.totalMs} ms (reconnecting)`, { urls: this.options.brokers.map(maskAddress) }),
+    );
   }
 
   /**
@@ -186,8 +169,7 @@ export class BusConnection extends EventEmitter {
     this.state = 'closed';
     const closed = new BusClosedError('the message bus transport is closed');
     this.closeController.abort(closed);
-    for (const waiter of this.connectedWaiters) waiter.reject(closed);
-    this.connectedWaiters.clear();
+    this.connectedWaiters.rejectAll(closed);
     await Promise.all([...this.attachments].map((a) => a.detach()));
     await this.publisher.close();
     const model = this.model;
@@ -236,8 +218,7 @@ export class BusConnection extends EventEmitter {
     model.on('blocked', (reason: string) => this.log.error('the broker blocked the connection (resource alarm)', { url, reason }));
     model.on('unblocked', () => this.log.info('the broker unblocked the connection', { url }));
     this.log.info('connected to the message bus', { url, connectionName: this.connectionName, generation });
-    for (const waiter of this.connectedWaiters) waiter.resolve(model);
-    this.connectedWaiters.clear();
+    this.connectedWaiters.resolveAll(model);
     this.emit('connected', { url, generation } satisfies ConnectedInfo);
     for (const attachment of this.attachments) attachment.establish();
   }

@@ -39,3 +39,42 @@ export class Deadline {
     });
   }
 }
+
+/**
+ * Callers waiting for something that is not there yet (a connection, a channel set up again),
+ * each until its own deadline: `wait` resolves when `resolveAll` is called, rejects when
+ * `rejectAll` is called or with `onExpiry()` once the deadline passes (and is forgotten then).
+ */
+export class DeadlineWaiters<T> {
+  private readonly waiters = new Set<{ resolve: (value: T) => void; reject: (err: Error) => void }>();
+
+  wait(deadline: Deadline, onExpiry: () => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter = {
+        resolve: (value: T) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(onExpiry());
+      }, deadline.remainingMs());
+      this.waiters.add(waiter);
+    });
+  }
+
+  resolveAll(value: T): void {
+    for (const waiter of this.waiters) waiter.resolve(value);
+    this.waiters.clear();
+  }
+
+  rejectAll(err: Error): void {
+    for (const waiter of this.waiters) waiter.reject(err);
+    this.waiters.clear();
+  }
+}

@@ -4,7 +4,9 @@
  *   cli → agent → spdk | bus → config → util      (spdk and bus never import each other)
  *   sim (the SPDK simulator, a program of its own) → spdk/rpc framing, util
  *
- * and the libraries that belong to one layer stay there (amqplib in bus, winston in util/log).
+ * the libraries that belong to one layer stay there (amqplib in bus, winston in util/log), and no
+ * module imports itself through others: no import cycle, type-only imports included (a cycle of
+ * types is a cycle of concepts, and the next value import makes it a load-order bug).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,4 +88,44 @@ test('the layer check itself catches an upward import', () => {
   const fake = "import { x } from '../spdk/rpc/client.js';\nexport const y = 1;";
   const specs = [...fake.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
   assert.deepEqual(specs, ['../spdk/rpc/client.js']);
+});
+
+/** Every import cycle among `files` (relative imports), each as the list of files around it. */
+function importCycles(files: readonly string[], importsOfFile: (file: string) => string[]): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    graph.set(file, importsOfFile(file).filter((spec) => spec.startsWith('.')).map((spec) => path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts')));
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (state.get(next) === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) if (state.get(file) === undefined) visit(file);
+  return cycles;
+}
+
+test('no import cycles in src/ (type-only imports included)', () => {
+  const cycles = importCycles(tsFiles(srcDir), importsOf).map((cycle) => cycle.map((f) => path.relative(srcDir, f)).join(' → '));
+  assert.deepEqual(cycles, []);
+});
+
+test('the cycle check itself finds a cycle, through type-only imports too', () => {
+  const sources: Record<string, string> = {
+    '/x/a.ts': "import type { B } from './b.js';\n",
+    '/x/b.ts': "import { c } from './c.js';\n",
+    '/x/c.ts': "export { a } from './a.js';\n",
+    '/x/d.ts': "import { a } from './a.js';\n",
+  };
+  const imports = (file: string): string[] => [...sources[file]!.matchAll(/from\s*'([^']+)'/g)].map((m) => m[1]!);
+  assert.deepEqual(importCycles(Object.keys(sources), imports), [['/x/a.ts', '/x/b.ts', '/x/c.ts', '/x/a.ts']]);
 });

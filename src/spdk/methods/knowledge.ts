@@ -11,7 +11,7 @@ import type { RpcCaller } from '../rpc/types.js';
 import { getLogger } from '../../util/log.js';
 import type { Operation } from './names.js';
 import { expectStringArray } from './shape.js';
-import type { VersionInfo } from './version.js';
+import type { VersionInfo } from './releases.js';
 
 const log = getLogger('spdk.methods');
 

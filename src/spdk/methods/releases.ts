@@ -52,3 +52,29 @@ export function previousRelease(release: Release): Release | undefined {
 export function newestRelease(): Release {
   return RELEASES[RELEASES.length - 1]!;
 }
+
+// The version types live here, below version.ts and knowledge.ts, which both use them.
+
+/** What `spdk_get_version` reports (`fields`), plus the full text. */
+export interface SpdkVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  /** `""`, `"-pre"`, `"-rc1"` … */
+  suffix: string;
+  /** The git commit, in builds from git. */
+  commit?: string;
+  /** The `version` string as sent: `"SPDK v24.01 git sha1 0786843e99"`. */
+  text: string;
+}
+
+export interface VersionInfo {
+  /** Reported by the target, or inferred from its method list (before v19.04). */
+  source: 'reported' | 'inferred';
+  /** What the target reported; absent when inferred. */
+  reported?: SpdkVersion;
+  /** The oldest and newest release the target can be; equal when reported. */
+  min: Release;
+  max: Release;
+}
+

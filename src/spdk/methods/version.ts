@@ -15,32 +15,13 @@ import {
   RELEASES,
   releaseOf,
   type Release,
+  type SpdkVersion,
+  type VersionInfo,
 } from './releases.js';
 import { invoke } from './resolver.js';
 import { isObject, resultError, type Origin } from './shape.js';
 
-/** What `spdk_get_version` reports (`fields`), plus the full text. */
-export interface SpdkVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  /** `""`, `"-pre"`, `"-rc1"` … */
-  suffix: string;
-  /** The git commit, in builds from git. */
-  commit?: string;
-  /** The `version` string as sent: `"SPDK v24.01 git sha1 0786843e99"`. */
-  text: string;
-}
-
-export interface VersionInfo {
-  /** Reported by the target, or inferred from its method list (before v19.04). */
-  source: 'reported' | 'inferred';
-  /** What the target reported; absent when inferred. */
-  reported?: SpdkVersion;
-  /** The oldest and newest release the target can be; equal when reported. */
-  min: Release;
-  max: Release;
-}
+export type { SpdkVersion, VersionInfo } from './releases.js';
 
 const VERSION_TEXT = /^(?:SPDK\s+)?v?(\d+)\.(\d+)(?:\.(\d+))?(\S*?)(?:\s+git sha1\s+([0-9a-fA-F]+))?\s*$/;
 
