@@ -7,7 +7,7 @@ import type { BrokerScope } from './broker.js';
 import type { Child, LineEvent } from './processes.js';
 import { startPeer, stopPeer } from './python.js';
 
-export interface ReportEvent {
+export interface RegistrationEvent {
   /** Arrival, ms since the epoch. */
   atMs: number;
   host: string;
@@ -32,20 +32,20 @@ export class Conductor {
     return this.peer.events.length;
   }
 
-  reportsSince(mark: number): ReportEvent[] {
+  reportsSince(mark: number): RegistrationEvent[] {
     return this.peer.events.slice(mark).filter((e) => e.event === 'report').map(toReport);
   }
 
   /** The first report from `host` after `mark`. */
-  async reportFrom(host: string, mark: number, timeoutMs: number): Promise<ReportEvent> {
+  async reportFrom(host: string, mark: number, timeoutMs: number): Promise<RegistrationEvent> {
     return toReport(await this.peer.waitForEvent('report', timeoutMs, (e) => e.host === host, mark));
   }
 
   /** Waits until every host in `hosts` has reported after `mark`; returns the first report of each. */
-  async reportsFromAll(hosts: readonly string[], mark: number, timeoutMs: number): Promise<Map<string, ReportEvent>> {
+  async reportsFromAll(hosts: readonly string[], mark: number, timeoutMs: number): Promise<Map<string, RegistrationEvent>> {
     const wanted = new Set(hosts);
     return this.peer.waitUntil(`report_data from all ${hosts.length} agents`, timeoutMs, () => {
-      const first = new Map<string, ReportEvent>();
+      const first = new Map<string, RegistrationEvent>();
       for (const report of this.reportsSince(mark)) if (wanted.has(report.host) && !first.has(report.host)) first.set(report.host, report);
       return first.size === wanted.size ? first : undefined;
     });
@@ -65,6 +65,6 @@ export class Conductor {
   }
 }
 
-function toReport(e: LineEvent): ReportEvent {
+function toReport(e: LineEvent): RegistrationEvent {
   return { atMs: (e.t as number) * 1000, host: String(e.host), devices: Number(e.devices), deployables: Number(e.deployables), bytes: Number(e.bytes) };
 }

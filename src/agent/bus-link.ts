@@ -80,7 +80,7 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
   private client: RpcClient | null = null;
   private loop: Promise<void> | null = null;
   private topicServed: string;
-  private reportingAllowed = true;
+  private registrationAllowed = true;
 
   /** Throws `BusConfigError` (naming the field) when the options cannot work. */
   constructor(private readonly options: BusLinkOptions) {
@@ -97,7 +97,7 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
 
   /** False when serving under its own topic beside another agent: report_data would erase its devices. */
   get reporting(): boolean {
-    return this.reportingAllowed;
+    return this.registrationAllowed;
   }
 
   /** The server's queues, once serving. */
@@ -226,7 +226,7 @@ export class BusLink extends EventEmitter<BusLinkEvents> {
       const foreign = new ForeignConsumerError({ queue, consumers: found.consumers, answer: answer.description });
       if (this.options.onForeignConsumer !== 'own-topic') return foreign;
       this.topicServed = OWN_TOPIC;
-      this.reportingAllowed = false;
+      this.registrationAllowed = false;
       this.log.warn(`${foreign.message}. agent.onForeignConsumer is own-topic: serving topic ${OWN_TOPIC}, sending no report_data`, { queue });
       return null;
     }

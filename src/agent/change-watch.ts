@@ -15,7 +15,7 @@ export interface ChangeWatchOptions {
   /** The fingerprint of the last report attempted; null before the first one. */
   lastFingerprint: () => string | null;
   /** Whether a report is running (checks are skipped meanwhile). */
-  reporting: () => boolean;
+  registering: () => boolean;
   onChange: () => void;
   logger: Logger;
   clock?: Clock;
@@ -52,11 +52,11 @@ export class ChangeWatch {
   /** One comparison now (also what the timer runs). */
   async check(): Promise<void> {
     const last = this.options.lastFingerprint();
-    if (last === null || this.options.reporting()) return;
+    if (last === null || this.options.registering()) return;
     try {
       const now = await this.options.currentFingerprint();
       // A report may have started and finished while reading: compare with what it sent.
-      if (this.running && !this.options.reporting() && now !== this.options.lastFingerprint()) this.options.onChange();
+      if (this.running && !this.options.registering() && now !== this.options.lastFingerprint()) this.options.onChange();
     } catch (err) {
       this.options.logger.debug('inventory change check failed', { error: errorMessage(err) });
     }

@@ -25,21 +25,21 @@ import { getLogger, type Logger } from '../util/log.js';
 import { BusLink } from './bus-link.js';
 import { ChangeWatch } from './change-watch.js';
 import type { Clock } from './clock.js';
-import { ConductorReporter } from './conductor-reporter.js';
+import { ConductorRegistration } from './conductor-registration.js';
 import { createAgentEndpoint } from './endpoint.js';
-import { AgentAlreadyRunningError, ForeignConsumerError, ReportFailedError, ShutdownTimeoutError } from './errors.js';
+import { AgentAlreadyRunningError, ForeignConsumerError, RegistrationFailedError, ShutdownTimeoutError } from './errors.js';
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { AgentOperations, DISCOVER_REASON } from './operations.js';
-import { ReportBuilder, type BuiltReport } from './report-builder.js';
-import { PERIODIC_REASON, ReportScheduler, STARTUP_REASON, type ReportOutcome } from './report-scheduler.js';
+import { RegistrationBuilder, type BuiltRegistration } from './registration-builder.js';
+import { PERIODIC_REASON, RegistrationScheduler, STARTUP_REASON, type RegistrationOutcome } from './registration-scheduler.js';
 import { SnapshotStore } from './snapshot-store.js';
-import { agentVersion } from './version.js';
+import { agentVersion } from './agent-version.js';
 
 export interface DaemonOptions {
   /** Supervisor tuning (probe timings, output) — tests shorten them. */
   lifecycle?: Omit<TargetManagerOptions, 'installation'>;
   /** How long a change waits for more changes before its report; default 200 ms. */
-  reportDebounceMs?: number;
+  registrationDebounceMs?: number;
   /** Upper bound for reading one target's inventory; default 10 s. */
   inventoryTimeoutMs?: number;
   clock?: Clock;
@@ -47,11 +47,11 @@ export interface DaemonOptions {
 }
 
 /** One report as it went out (the `report` event). */
-export interface ReportEvent {
+export interface RegistrationEvent {
   ok: boolean;
   reasons: readonly string[];
-  report: BuiltReport;
-  error?: ReportFailedError;
+  built: BuiltRegistration;
+  error?: RegistrationFailedError;
 }
 
 export interface ShutdownResult {
@@ -65,7 +65,7 @@ export interface ShutdownResult {
 }
 
 export interface DaemonEvents {
-  report: [event: ReportEvent];
+  registration: [event: RegistrationEvent];
   started: [results: StartAllResult[]];
   /** The agent must not go on (another agent serves this host): the caller shuts it down. */
   fatal: [error: AgentAlreadyRunningError | ForeignConsumerError];
@@ -76,8 +76,8 @@ export interface ReloadResult extends ReloadPlan {
   targets?: ReconcileResult;
 }
 
-/** The last report_data, for the state report. */
-export interface LastReport {
+/** The last report_data, for the diagnostics. */
+export interface LastRegistration {
   ok: boolean;
   at: string;
   reasons: readonly string[];
@@ -86,7 +86,7 @@ export interface LastReport {
 
 const DEFAULT_INVENTORY_TIMEOUT_MS = 10_000;
 /** Report reasons that send report_data even when nothing changed since the last accepted one. */
-export const REPORT_REASONS = {
+export const REGISTRATION_REASONS = {
   startUp: STARTUP_REASON,
   periodic: PERIODIC_REASON,
   discover: DISCOVER_REASON,
@@ -95,11 +95,11 @@ export const REPORT_REASONS = {
   inventoryChanged: 'inventory changed',
 } as const;
 const ALWAYS_SENT: ReadonlySet<string> = new Set([
-  REPORT_REASONS.startUp,
-  REPORT_REASONS.periodic,
-  REPORT_REASONS.discover,
-  REPORT_REASONS.busConnected,
-  REPORT_REASONS.busReconnected,
+  REGISTRATION_REASONS.startUp,
+  REGISTRATION_REASONS.periodic,
+  REGISTRATION_REASONS.discover,
+  REGISTRATION_REASONS.busConnected,
+  REGISTRATION_REASONS.busReconnected,
 ]);
 const MAX_DISCOVER_REPORT_WAIT_MS = 20_000;
 
@@ -112,14 +112,14 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   private readonly startConfig: AgentConfig;
   /** Settings changed by a reload that take effect at the next start. */
   private readonly pendingRestart: string[] = [];
-  private lastReport: LastReport | null = null;
+  private lastRegistration: LastRegistration | null = null;
   private lastAcceptedAt: string | null = null;
   private readonly loopDelay: IntervalHistogram;
   private readonly log: Logger;
-  private readonly builder: ReportBuilder;
-  private readonly scheduler: ReportScheduler | null;
+  private readonly builder: RegistrationBuilder;
+  private readonly scheduler: RegistrationScheduler | null;
   private readonly changeWatch: ChangeWatch | null;
-  private readonly reporter: ConductorReporter | null;
+  private readonly reporter: ConductorRegistration | null;
   private readonly snapshots: SnapshotStore;
   private startup: Promise<StartAllResult[]> | null = null;
   private stopping: Promise<ShutdownResult> | null = null;
@@ -157,13 +157,13 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         ...options.lifecycle,
       },
     );
-    this.builder = new ReportBuilder({ reportedHostname: agent.reportedHostname, deviceType: spdk.deviceType, remoteable: spdk.remoteable });
+    this.builder = new RegistrationBuilder({ reportedHostname: agent.reportedHostname, deviceType: spdk.deviceType, remoteable: spdk.remoteable });
 
     this.scheduler = bus.enabled
-      ? new ReportScheduler({
+      ? new RegistrationScheduler({
           intervalMs: agent.reportIntervalSec * 1000,
-          debounceMs: options.reportDebounceMs ?? 200,
-          run: (reasons) => this.runReport(reasons),
+          debounceMs: options.registrationDebounceMs ?? 200,
+          run: (reasons) => this.runRegistration(reasons),
           ...(options.clock ? { clock: options.clock } : {}),
         })
       : null;
@@ -174,14 +174,14 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
       // The manager's own detection: what discover finds is what later starts use.
       rescanInstallation: () => this.manager.redetect(),
       builder: this.builder,
-      requestReport: scheduler ? (reason, requestOptions) => scheduler.request(reason, requestOptions) : null,
-      reportWaitMs: Math.min(MAX_DISCOVER_REPORT_WAIT_MS, (bus.rpcResponseTimeoutSec * 1000) / 2),
+      requestRegistration: scheduler ? (reason, requestOptions) => scheduler.request(reason, requestOptions) : null,
+      registrationWaitMs: Math.min(MAX_DISCOVER_REPORT_WAIT_MS, (bus.rpcResponseTimeoutSec * 1000) / 2),
       snapshots: this.snapshots,
     });
 
     if (bus.enabled) {
       this.link = this.createLink(config.bus);
-      this.reporter = new ConductorReporter({
+      this.reporter = new ConductorRegistration({
         hostname: agent.reportedHostname,
         topic: bus.conductorTopic,
         exchange: bus.controlExchange,
@@ -192,8 +192,8 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         intervalMs: agent.changeCheckIntervalSec * 1000,
         currentFingerprint: async () => this.builder.build(await this.snapshots.collect(this.manager.all())).fingerprint,
         lastFingerprint: () => this.lastAttempted,
-        reporting: () => this.scheduler?.busy === true,
-        onChange: () => void this.scheduler?.request(REPORT_REASONS.inventoryChanged),
+        registering: () => this.scheduler?.busy === true,
+        onChange: () => void this.scheduler?.request(REGISTRATION_REASONS.inventoryChanged),
         logger: this.log,
         ...(options.clock ? { clock: options.clock } : {}),
       });
@@ -227,8 +227,8 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     const { agent } = this.startConfig;
     const servers = [...new Set([agent.host, agent.reportedHostname])];
     const link = new BusLink({ config: bus, servers, endpoint: createAgentEndpoint(this.operations), onForeignConsumer: agent.onForeignConsumer });
-    link.on('ready', () => void this.scheduler?.request(REPORT_REASONS.busConnected));
-    link.on('reconnected', () => void this.scheduler?.request(REPORT_REASONS.busReconnected));
+    link.on('ready', () => void this.scheduler?.request(REGISTRATION_REASONS.busConnected));
+    link.on('reconnected', () => void this.scheduler?.request(REGISTRATION_REASONS.busReconnected));
     link.on('conflict', (error) => {
       this.log.error(error.message, { ...error.context });
       this.emit('fatal', error);
@@ -263,7 +263,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   }
 
   /** Asks for a report now (the `discover` method and tests use it). */
-  requestReport(reason: string): Promise<ReportOutcome> | null {
+  requestRegistration(reason: string): Promise<RegistrationOutcome> | null {
     return this.scheduler?.request(reason) ?? null;
   }
 
@@ -277,11 +277,11 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     return this.stopping;
   }
 
-  private async runReport(reasons: readonly string[]): Promise<void> {
+  private async runRegistration(reasons: readonly string[]): Promise<void> {
     const reporter = this.reporter;
     if (!reporter) return; // the bus is disabled: there is no scheduler either
     if (this.bus && !this.bus.reporting) return; // beside another agent of this host: its reports would be erased, and would erase its devices
-    let built: BuiltReport;
+    let built: BuiltRegistration;
     try {
       built = this.builder.build(await this.snapshots.collect(this.manager.all()));
     } catch (err) {
@@ -306,24 +306,24 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     try {
       await reporter.send(built.devices);
     } catch (err) {
-      const error = err as ReportFailedError;
+      const error = err as RegistrationFailedError;
       if (error.kind === 'connection' && !this.bus?.serving && !this.waitingForBusLogged) {
         this.waitingForBusLogged = true;
         this.log.info('report_data waits for the message bus', fields);
       } else if (error.kind !== 'connection' || this.bus?.serving) {
         this.log.warn(`report_data failed: ${error.message}`, { ...fields, kind: error.kind });
       }
-      this.lastReport = { ok: false, at: new Date().toISOString(), reasons, error: error.message };
-      this.emit('report', { ok: false, reasons, report: built, error });
+      this.lastRegistration = { ok: false, at: new Date().toISOString(), reasons, error: error.message };
+      this.emit('registration', { ok: false, reasons, built, error });
       throw err;
     }
     const changed = built.fingerprint !== this.lastAccepted;
     this.lastAccepted = built.fingerprint;
-    this.lastReport = { ok: true, at: new Date().toISOString(), reasons };
-    this.lastAcceptedAt = this.lastReport.at;
+    this.lastRegistration = { ok: true, at: new Date().toISOString(), reasons };
+    this.lastAcceptedAt = this.lastRegistration.at;
     if (changed) this.log.info('report_data accepted by the conductor', fields);
     else this.log.debug('report_data accepted by the conductor (unchanged)', fields);
-    this.emit('report', { ok: true, reasons, report: built });
+    this.emit('registration', { ok: true, reasons, built });
   }
 
   /**
@@ -365,7 +365,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
    * Meditation Report): version, the effective configuration with secrets masked, each target,
    * the bus, the last report_data, memory and event-loop delay.
    */
-  stateReport(): Record<string, unknown> {
+  diagnostics(): Record<string, unknown> {
     const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
     const memory = process.memoryUsage();
     const link = this.link;
@@ -388,8 +388,8 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
             callsWaitingForReply: link.transport?.pendingCalls ?? 0,
           }
         : { enabled: false },
-      lastReport: this.lastReport,
-      lastAcceptedReportAt: this.lastAcceptedAt,
+      lastRegistration: this.lastRegistration,
+      lastAcceptedRegistrationAt: this.lastAcceptedAt,
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external },
       eventLoopDelayMs: { p50: ms(this.loopDelay.percentile(50)), p99: ms(this.loopDelay.percentile(99)), max: ms(this.loopDelay.max) },
     };

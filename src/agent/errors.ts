@@ -4,7 +4,7 @@
  * of a shutdown that overran its deadline).
  *
  *   AgentLayerError (base)
- *   ├─ ReportFailedError      one report_data did not get through (the reason is `kind`)
+ *   ├─ RegistrationFailedError      one report_data did not get through (the reason is `kind`)
  *   ├─ BusUnavailableError    no connection to the broker yet: nothing can be reported
  *   ├─ ShutdownTimeoutError   a clean shutdown did not finish within agent.shutdownTimeoutSec
  *   ├─ AgentAlreadyRunningError  another spdk-agent serves this host (lock file or bus queue)
@@ -25,12 +25,12 @@ export abstract class AgentLayerError extends AgentError {}
  * - `refused`: the conductor answered with another failure (hydration, database…);
  * - `internal`: the agent could not build or send the report.
  */
-export type ReportFailureKind = 'no-resource-provider' | 'timeout' | 'connection' | 'refused' | 'internal';
+export type RegistrationFailureKind = 'no-resource-provider' | 'timeout' | 'connection' | 'refused' | 'internal';
 
-export class ReportFailedError extends AgentLayerError {
-  readonly kind: ReportFailureKind;
+export class RegistrationFailedError extends AgentLayerError {
+  readonly kind: RegistrationFailureKind;
 
-  constructor(options: { kind: ReportFailureKind; message: string; hostname: string; topic: string; cause?: unknown; context?: Record<string, unknown> }) {
+  constructor(options: { kind: RegistrationFailureKind; message: string; hostname: string; topic: string; cause?: unknown; context?: Record<string, unknown> }) {
     super(options.message, {
       code: 'AGENT_REPORT_FAILED',
       context: { kind: options.kind, hostname: options.hostname, topic: options.topic, ...options.context },

@@ -10,8 +10,8 @@ import type { SpdkInstallation } from '../spdk/install/detect.js';
 import type { StopOutcome } from '../spdk/lifecycle/stop-procedure.js';
 import type { TargetSpec, TargetStatus } from '../spdk/lifecycle/types.js';
 import { errorMessage } from '../util/errors.js';
-import type { ReportBuilder } from './report-builder.js';
-import type { ReportOutcome } from './report-scheduler.js';
+import type { RegistrationBuilder } from './registration-builder.js';
+import type { RegistrationOutcome } from './registration-scheduler.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { DetailedSnapshot, SnapshotSource } from './target-snapshots.js';
 import { inventoryView, statusView, type TargetStatusView, type TargetView } from './target-view.js';
@@ -42,11 +42,11 @@ export interface OperationsDeps {
   identity: AgentIdentity;
   /** Looks for SPDK again (binaries, version, scripts); what later starts use too. */
   rescanInstallation: () => Promise<SpdkInstallation>;
-  builder: ReportBuilder;
+  builder: RegistrationBuilder;
   /** Null when the bus is disabled: nothing is reported. `immediate`: no debounce (an explicit request). */
-  requestReport: ((reason: string, options?: { immediate?: boolean }) => Promise<ReportOutcome>) | null;
+  requestRegistration: ((reason: string, options?: { immediate?: boolean }) => Promise<RegistrationOutcome>) | null;
   /** How long `discover` waits for its report before answering without its outcome. */
-  reportWaitMs: number;
+  registrationWaitMs: number;
   /** The targets' inventories: read, shared between readers, kept while fresh. */
   snapshots: SnapshotStore;
 }
@@ -118,10 +118,10 @@ export class AgentOperations {
     await Promise.all(targets.filter((t) => t.spec.adopt !== false).map((t) => t.attach().catch(() => undefined)));
     // The report starts now and reads the targets; this answer joins those reads instead of
     // making its own.
-    const reporting = this.reportNow(DISCOVER_REASON);
+    const registration = this.registerNow(DISCOVER_REASON);
     const snapshots = await this.deps.snapshots.collect(targets);
     const built = this.deps.builder.build(snapshots);
-    const report = await reporting;
+    const report = await registration;
     return {
       host: this.deps.identity.host,
       reported_hostname: this.deps.identity.reportedHostname,
@@ -181,12 +181,12 @@ export class AgentOperations {
     return { targets: views };
   }
 
-  private async reportNow(reason: string): Promise<DiscoverResult['report']> {
-    if (!this.deps.requestReport) return { status: 'disabled', error: null };
-    const outcome = this.deps.requestReport(reason, { immediate: true });
+  private async registerNow(reason: string): Promise<DiscoverResult['report']> {
+    if (!this.deps.requestRegistration) return { status: 'disabled', error: null };
+    const outcome = this.deps.requestRegistration(reason, { immediate: true });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.deps.reportWaitMs);
+      timer = setTimeout(() => resolve(null), this.deps.registrationWaitMs);
     });
     try {
       const result = await Promise.race([outcome, late]);

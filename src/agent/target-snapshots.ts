@@ -7,7 +7,7 @@ import { errorMessage } from '../util/errors.js';
 import { collectInventory, type TargetInventory } from '../spdk/inventory.js';
 import type { RpcCaller } from '../spdk/rpc/types.js';
 import type { TargetSpec, TargetStatus } from '../spdk/lifecycle/types.js';
-import type { TargetSnapshot } from './report-builder.js';
+import type { TargetSnapshot } from './registration-builder.js';
 
 /** The part of a `TargetSupervisor` read here. */
 export interface SnapshotSource {

@@ -8,7 +8,7 @@ export { resolveBusOptions } from './options.js';
 export { RpcServer, type RpcServerOptions, type RpcServerQueues, type StopResult } from './rpc-server.js';
 export { RpcClient, type RpcClientOptions, type SendOptions } from './rpc-client.js';
 export type { RpcEndpoint, RpcMethod, RpcHandler, RpcCallContext } from './dispatcher.js';
-export type { ConnectedInfo, ReconnectingInfo } from './connection.js';
+export type { ConnectedInfo, ReconnectingInfo } from './broker-connection.js';
 export { adminContext, newRequestId, type RequestContext } from './context.js';
 export {
   BusError,

@@ -11,7 +11,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
 import type { ChannelAttachment } from './channel-attachment.js';
-import type { BusConnection } from './connection.js';
+import type { BusConnection } from './broker-connection.js';
 import { uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
 import { replyQueue } from './declarations.js';

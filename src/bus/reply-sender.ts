@@ -10,7 +10,7 @@
  */
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
-import type { BusConnection } from './connection.js';
+import type { BusConnection } from './broker-connection.js';
 import { uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
 import { encodeEnvelope, osloPublishProperties } from './envelope.js';

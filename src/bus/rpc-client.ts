@@ -8,7 +8,7 @@
  * expiration; fanout casts go to `<topic>_fanout`. Every exchange is declared (with oslo's flags)
  * before its first publish, since publishing to a missing exchange closes the channel.
  */
-import type { BusConnection } from './connection.js';
+import type { BusConnection } from './broker-connection.js';
 import { type RequestContext, adminContext, packContext, uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
 import { fanoutExchange, topicExchange } from './declarations.js';

@@ -16,7 +16,7 @@ import { getLogger } from '../util/log.js';
 import { CallHeartbeat, callMonitorIntervalMs } from './call-heartbeat.js';
 import type { ChannelAttachment } from './channel-attachment.js';
 import { ConcurrencyLimiter } from './concurrency.js';
-import type { BusConnection } from './connection.js';
+import type { BusConnection } from './broker-connection.js';
 import { type UnpackedRequest, unpackRequest, uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
 import { type QueueDeclaration, fanoutExchange, fanoutQueue, topicExchange, topicQueue } from './declarations.js';

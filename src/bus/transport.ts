@@ -11,7 +11,7 @@
  *   await bus.close();
  */
 import { getLogger } from '../util/log.js';
-import { BusConnection, type ConnectedInfo, type ReconnectingInfo } from './connection.js';
+import { BusConnection, type ConnectedInfo, type ReconnectingInfo } from './broker-connection.js';
 import type { BusConnectionLostError } from './errors.js';
 import { BusClosedError } from './errors.js';
 import { type BusOptions, type ResolvedBusOptions, resolveBusOptions } from './options.js';

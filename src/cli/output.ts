@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import type { SpdkInstallation } from '../spdk/install/detect.js';
 import type { TargetInventory } from '../spdk/inventory.js';
 import type { TargetStatus } from '../spdk/lifecycle/types.js';
-import { describeVersion } from '../spdk/methods/version.js';
+import { describeVersion } from '../spdk/methods/target-version.js';
 import type { Bdev, NvmeController } from '../spdk/methods/types.js';
 import { stringifyJson } from '../spdk/rpc/json.js';
 

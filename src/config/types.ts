@@ -14,7 +14,9 @@ export type SpdkApp = 'nvmf_tgt' | 'vhost' | 'iscsi_tgt' | 'spdk_tgt';
 export const SPDK_APPS: readonly SpdkApp[] = ['nvmf_tgt', 'vhost', 'iscsi_tgt', 'spdk_tgt'];
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-export type LogFormat = 'auto' | 'json' | 'text';
+/** auto: text on a terminal, JSON lines otherwise (the logger's own type). */
+export type { LogFormat } from '../util/log.js';
+import type { LogFormat } from '../util/log.js';
 export type RestartPolicyName = 'never' | 'on-failure' | 'always';
 
 /** SPDK's own default RPC socket (`SPDK_DEFAULT_RPC_ADDR`); a target with no socket and no tcp uses it. */

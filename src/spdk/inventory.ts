@@ -23,7 +23,7 @@ import { AgentError } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
 import { JsonRpcError } from './rpc/errors.js';
 import type { RpcCaller, RpcCallOptions } from './rpc/types.js';
-import { appFamilies, appFromFamilies, type AppFamilies, type SpdkApp } from './methods/app.js';
+import { appFamilies, appFromFamilies, type AppFamilies, type DetectedApp } from './methods/app.js';
 import * as bdev from './methods/bdev.js';
 import { InvalidArgumentError, MethodUnavailableError, SpdkResultError, UnsupportedParameterError } from './methods/errors.js';
 import * as iscsi from './methods/iscsi.js';
@@ -42,7 +42,7 @@ import type {
   ScsiDevice,
   VhostController,
 } from './methods/types.js';
-import { detectVersion, type VersionInfo } from './methods/version.js';
+import { detectVersion, type VersionInfo } from './methods/target-version.js';
 import * as vhost from './methods/vhost.js';
 
 const log = getLogger('spdk.inventory');
@@ -78,7 +78,7 @@ export interface InventoryProblem {
 export interface TargetInventory {
   /** Null when the version could not be read (see `errors`). */
   version: VersionInfo | null;
-  app: SpdkApp;
+  app: DetectedApp;
   /** Sorted. Null on SPDK 17.07, which cannot list its methods. */
   methods: string[] | null;
   bdevs: Bdev[];

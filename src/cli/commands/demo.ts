@@ -19,9 +19,9 @@ import { loadConfig } from '../../config/index.js';
 import { BusConnectionError, BusTransport, resolveBusOptions } from '../../bus/index.js';
 import { busOptionsFromConfig } from '../../agent/bus-link.js';
 import { errorMessage } from '../../util/errors.js';
-import { DemoConductor, type ReceivedReport } from '../demo/conductor.js';
+import { DemoConductor, type ReceivedRegistration } from '../demo/conductor.js';
 import { agentBin, layOutDemoNode, type DemoNode } from '../demo/node-layout.js';
-import { plural, renderChanges, renderReport, reportHeadline } from '../demo/render.js';
+import { plural, renderChanges, renderRegistration, registrationHeadline } from '../demo/render.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { configureLogging } from '../../util/log.js';
 import { exitWith } from '../targets.js';
@@ -86,21 +86,21 @@ export async function demo(io: CliIo): Promise<number> {
     out(`  targets    nvmf0 (2 PCIe NVMe drives, NVMe-oF over TCP) and vhost0 (1 drive, a vhost-blk controller)`);
     out();
 
-    let previous: ReceivedReport | null = null;
+    let previous: ReceivedRegistration | null = null;
     // A report can reach the conductor before the reply of the call that caused it reaches us:
     // while a call runs, reports wait, so the story prints in order (the call, then its reports).
     let holding = false;
-    const waiting: Array<{ report: ReceivedReport; when: string }> = [];
-    const printReports = (): void => {
+    const waiting: Array<{ report: ReceivedRegistration; when: string }> = [];
+    const printRegistrations = (): void => {
       for (const { report, when } of waiting.splice(0)) {
-        out(`  conductor ◀ ${reportHeadline(report)}${previous === null ? when : ''}`);
-        out(previous === null ? renderReport(report) : renderChanges(previous, report));
+        out(`  conductor ◀ ${registrationHeadline(report)}${previous === null ? when : ''}`);
+        out(previous === null ? renderRegistration(report) : renderChanges(previous, report));
         previous = report;
       }
     };
     conductor = new DemoConductor((report) => {
       waiting.push({ report, when: agent ? ` (${seconds(agent.startedAt)} after the agent started)` : '' });
-      if (!holding) printReports();
+      if (!holding) printRegistrations();
     });
     await conductor.start(transport, config.bus.conductorTopic);
     const client = transport.createClient({ topic: config.bus.agentTopic, server: config.agent.host, timeoutMs: CALL_TIMEOUT_MS });
@@ -119,9 +119,9 @@ export async function demo(io: CliIo): Promise<number> {
     /** A call's line, then the reports that came meanwhile. */
     const outcome = (line: string): void => {
       out(line);
-      printReports();
+      printRegistrations();
     };
-    await step('the first report_data', Promise.race([conductor.waitForReport(0, FIRST_REPORT_TIMEOUT_MS), agent.exitedEarly()]));
+    await step('the first report_data', Promise.race([conductor.waitForRegistration(0, FIRST_REPORT_TIMEOUT_MS), agent.exitedEarly()]));
 
     const pong = await call<{ pong: string; version: string }>('ping');
     outcome(`▶ ping → pong from ${pong.pong} (spdk-agent ${pong.version})`);
@@ -132,19 +132,19 @@ export async function demo(io: CliIo): Promise<number> {
       if (target.pid !== null) targetPids.add(target.pid);
       out(`    ${describeTarget(target)}`);
     }
-    printReports();
+    printRegistrations();
 
-    let count = conductor.reports.length;
+    let count = conductor.registrations.length;
     const stopped = await call<{ target: TargetLine; sent: string[] }>('stop', { target: 'vhost0' });
     outcome(`▶ stop vhost0 → ${stopped.target.state} (${stopped.sent.join(', ') || 'not running'}); the agent reports the change:`);
-    await step('the report after the stop', conductor.waitForReport(count, STEP_TIMEOUT_MS));
+    await step('the report after the stop', conductor.waitForRegistration(count, STEP_TIMEOUT_MS));
     await step('the reports to settle', settle(conductor));
 
-    count = conductor.reports.length;
+    count = conductor.registrations.length;
     const restarted = await call<TargetLine>('start', { target: 'vhost0' });
     if (restarted.pid !== null) targetPids.add(restarted.pid);
     outcome(`▶ start vhost0 → ${restarted.state} (pid ${restarted.pid ?? '?'}); the agent reports the change:`);
-    await step('the report after the start', conductor.waitForReport(count, STEP_TIMEOUT_MS));
+    await step('the report after the start', conductor.waitForRegistration(count, STEP_TIMEOUT_MS));
     await step('the reports to settle', settle(conductor));
 
     const stoppingAt = Date.now();
@@ -206,9 +206,9 @@ async function waitForStep<T>(what: string, work: Promise<T>): Promise<T> {
 /** Lets reports that belong to the same change (stopping, then stopped) arrive before the next step. */
 async function settle(conductor: DemoConductor): Promise<void> {
   for (;;) {
-    const count = conductor.reports.length;
+    const count = conductor.registrations.length;
     try {
-      await conductor.waitForReport(count, 700);
+      await conductor.waitForRegistration(count, 700);
     } catch {
       return;
     }

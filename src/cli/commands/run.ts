@@ -9,8 +9,8 @@
  * deployments"). A second SIGTERM/SIGINT during the shutdown exits at once with 1.
  *
  * Signals: SIGHUP re-reads the configuration and applies what can change while running (a bad new
- * configuration is logged with its file:line problems and the old one stays); SIGUSR2 writes a
- * state report to the log and the agent goes on; SIGUSR1 is ignored (Node would otherwise open its
+ * configuration is logged with its file:line problems and the old one stays); SIGUSR2 writes the
+ * diagnostics (a state report) to the log and the agent goes on; SIGUSR1 is ignored (Node would otherwise open its
  * inspector on 127.0.0.1:9229, inside a process that usually runs as root).
  *
  * Only what the daemon needs is loaded: the config, the lifecycle, the bus and the agent.
@@ -112,7 +112,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       process.off('SIGHUP', onReload);
-      process.off('SIGUSR2', onStateReport);
+      process.off('SIGUSR2', onDiagnostics);
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);
       // SIGUSR1 stays ignored to the end: the inspector must not open during the last second.
@@ -201,9 +201,9 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
           }
         });
     };
-    const onStateReport = (): void => {
+    const onDiagnostics = (): void => {
       // At warn: an operator asked for it, so it shows whatever the log level.
-      log.warn('state report (SIGUSR2)', { stateReport: daemon.stateReport() });
+      log.warn('diagnostics (SIGUSR2)', { diagnostics: daemon.diagnostics() });
     };
     daemon.on('fatal', (error) => {
       if (exiting) return;
@@ -217,7 +217,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     process.on('SIGHUP', onReload);
-    process.on('SIGUSR2', onStateReport);
+    process.on('SIGUSR2', onDiagnostics);
     releaseEarly();
     process.on('unhandledRejection', onRejection);
     process.on('uncaughtException', onException);
@@ -227,10 +227,10 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
 
 /**
  * Installed for its side effect: with a listener, Node does not open its inspector on SIGUSR1.
- * Logged, so an operator who sent it for a state report learns which signal that is.
+ * Logged, so an operator who sent it for the diagnostics learns which signal that is.
  */
 function ignoreInspectorSignal(): void {
-  getLogger('agent.run').warn('SIGUSR1 ignored (the inspector is never opened); send SIGUSR2 for a state report, SIGHUP to reload the configuration');
+  getLogger('agent.run').warn('SIGUSR1 ignored (the inspector is never opened); send SIGUSR2 for the diagnostics, SIGHUP to reload the configuration');
 }
 
 export function register(program: Command, io: CliIo): void {

@@ -7,13 +7,13 @@
 import type { BusTransport, RpcServer } from '../../bus/index.js';
 import { PythonException } from '../../bus/index.js';
 
-export interface ReceivedReport {
+export interface ReceivedRegistration {
   hostname: string;
-  devices: ReportedDevice[];
+  devices: RegisteredDevice[];
   at: number;
 }
 
-export interface ReportedDevice {
+export interface RegisteredDevice {
   bdf: string;
   vendor: string;
   model: string;
@@ -23,11 +23,11 @@ export interface ReportedDevice {
 }
 
 export class DemoConductor {
-  readonly reports: ReceivedReport[] = [];
+  readonly registrations: ReceivedRegistration[] = [];
   private readonly listeners = new Set<() => void>();
   private server: RpcServer | null = null;
 
-  constructor(private readonly onReport: (report: ReceivedReport) => void = () => undefined) {}
+  constructor(private readonly onRegistration: (report: ReceivedRegistration) => void = () => undefined) {}
 
   /** Serves `topic` as `server` (the agent casts report_data to the topic, so the name is only a label). */
   async start(transport: BusTransport, topic: string, server = 'demo-conductor'): Promise<void> {
@@ -41,9 +41,9 @@ export class DemoConductor {
             report_data: {
               required: ['hostname', 'driver_device_list'],
               handler: (_ctx, args) => {
-                const report = readReport(args.hostname, args.driver_device_list);
-                this.reports.push(report);
-                this.onReport(report);
+                const report = readRegistration(args.hostname, args.driver_device_list);
+                this.registrations.push(report);
+                this.onRegistration(report);
                 for (const listener of this.listeners) listener();
                 return null;
               },
@@ -56,10 +56,10 @@ export class DemoConductor {
   }
 
   /** Resolves with the first report after the `count` already received; rejects after `timeoutMs`. */
-  waitForReport(count: number, timeoutMs: number): Promise<ReceivedReport> {
+  waitForRegistration(count: number, timeoutMs: number): Promise<ReceivedRegistration> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        const report = this.reports[count];
+        const report = this.registrations[count];
         if (report) {
           clearTimeout(timer);
           this.listeners.delete(check);
@@ -81,7 +81,7 @@ export class DemoConductor {
 }
 
 /** A report_data call's arguments, read back (throws a TypeError for the caller on a malformed one). */
-export function readReport(hostname: unknown, list: unknown): ReceivedReport {
+export function readRegistration(hostname: unknown, list: unknown): ReceivedRegistration {
   if (typeof hostname !== 'string' || !Array.isArray(list)) throw PythonException.typeError('report_data(hostname: str, driver_device_list: list)');
   return { hostname, devices: list.map(readDevice), at: Date.now() };
 }
@@ -92,7 +92,7 @@ function dataOf(primitive: unknown): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-function readDevice(primitive: unknown): ReportedDevice {
+function readDevice(primitive: unknown): RegisteredDevice {
   const data = dataOf(primitive);
   const cpid = JSON.parse(String(dataOf(data.controlpath_id).cpid_info)) as Record<string, string>;
   let target: string | null = null;

@@ -1,5 +1,5 @@
 /** The demo's words: what a report, a change between reports and a target look like on screen. */
-import type { ReceivedReport, ReportedDevice } from './conductor.js';
+import type { ReceivedRegistration, RegisteredDevice } from './conductor.js';
 
 const INDENT = '    ';
 
@@ -7,19 +7,19 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function reportHeadline(report: ReceivedReport): string {
+export function registrationHeadline(report: ReceivedRegistration): string {
   const deployables = report.devices.reduce((n, d) => n + d.deployables.length, 0);
   return `report_data from ${report.hostname}: ${plural(report.devices.length, 'device')}, ${plural(deployables, 'deployable')}`;
 }
 
-function deviceLine(device: ReportedDevice): string {
+function deviceLine(device: RegisteredDevice): string {
   const where = device.target ? ` on ${device.target}` : '';
   const stub = device.stub ? ' [kept as is: its target is briefly away]' : '';
   const empty = device.deployables.length === 0 ? ' (nothing exported from it)' : '';
   return `${device.bdf}  ${device.model} (vendor ${device.vendor})${where}${stub}${empty}`;
 }
 
-export function renderReport(report: ReceivedReport): string {
+export function renderRegistration(report: ReceivedRegistration): string {
   const lines: string[] = [];
   for (const device of report.devices) {
     lines.push(`${INDENT}${deviceLine(device)}`);
@@ -33,7 +33,7 @@ export function renderReport(report: ReceivedReport): string {
 }
 
 /** What changed between two reports, device by device (by PCI address) and deployable by name. */
-export function renderChanges(before: ReceivedReport, after: ReceivedReport): string {
+export function renderChanges(before: ReceivedRegistration, after: ReceivedRegistration): string {
   const lines: string[] = [];
   const old = new Map(before.devices.map((d) => [d.bdf, d]));
   const now = new Map(after.devices.map((d) => [d.bdf, d]));

@@ -6,7 +6,7 @@
 import { unlinkSync } from 'node:fs';
 import { acquireLock, lockPathFor } from './lock-file.js';
 import { SITES, type LogSite, type SpdkLog } from './spdk-log.js';
-import type { RpcServer } from '../rpc/server.js';
+import type { SimRpcServer } from '../rpc/sim-rpc-server.js';
 import type { StartRefusal } from '../cli/faults.js';
 import { strerror } from '../rpc/rpc-failure.js';
 import type { VersionProfile } from '../versions/profile.js';
@@ -18,7 +18,7 @@ const MAX_PATH = 107;
 
 export type ListenOutcome = { ok: true; lockPath: string } | { ok: false; reason: string };
 
-export async function listenRpc(socketPath: string, server: RpcServer, log: SpdkLog, profile: VersionProfile, refusal: StartRefusal | undefined): Promise<ListenOutcome> {
+export async function listenRpc(socketPath: string, server: SimRpcServer, log: SpdkLog, profile: VersionProfile, refusal: StartRefusal | undefined): Promise<ListenOutcome> {
   const site: LogSite = profile.number >= 2405 ? SITES.rpcListen2405 : SITES.rpcListen;
   const fail = (reason: string, lines: Array<[LogSite, string]>): ListenOutcome => {
     for (const [where, text] of lines) log.error(where, text);

@@ -19,8 +19,8 @@ import { Dispatcher, type ReplyChannel } from '../rpc/dispatcher.js';
 import { readEnvelope } from '../rpc/envelope.js';
 import { RUNTIME, STARTUP } from '../rpc/method-table.js';
 import { JsonRpcCode, RpcFailure, STATE_MESSAGES } from '../rpc/rpc-failure.js';
-import type { RpcConnection } from '../rpc/connection.js';
-import { RpcServer } from '../rpc/server.js';
+import type { SimRpcConnection } from '../rpc/sim-rpc-connection.js';
+import { SimRpcServer } from '../rpc/sim-rpc-server.js';
 import { Target, type Lifecycle } from '../target.js';
 import type { VersionProfile } from '../versions/profile.js';
 import type { ScannedValue } from '../../spdk/rpc/json-scanner.js';
@@ -64,7 +64,7 @@ export class SimApp implements Lifecycle {
   private shuttingDown = false;
   private exitCode = 0;
   private resolveExit: (code: number) => void = () => undefined;
-  private server: RpcServer | null = null;
+  private server: SimRpcServer | null = null;
   private lockPath: string | null = null;
   private methods: TargetMethods | null = null;
   private target: Target | null = null;
@@ -179,7 +179,7 @@ export class SimApp implements Lifecycle {
       this.timers.push(setTimeout(() => crash(this.sim.crashSignal), this.faults.exitAfterMs));
     }
     if (!cl.noRpcServer) {
-      this.server = new RpcServer({
+      this.server = new SimRpcServer({
         socketPath: cl.rpcSocket,
         pollPeriodUs: this.sim.pollPeriodUs,
         replyDelayMs: this.faults.replyDelayMs,
@@ -279,7 +279,7 @@ export class SimApp implements Lifecycle {
 
   // ---- Requests ----
 
-  private handleValue(connection: RpcConnection, value: ScannedValue): boolean {
+  private handleValue(connection: SimRpcConnection, value: ScannedValue): boolean {
     // SPDK validates UTF-8 and the JSON grammar; any failure closes the connection silently.
     if (!isUtf8(value.bytes)) return false;
     let request: JsonValue;

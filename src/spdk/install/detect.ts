@@ -15,7 +15,7 @@ import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { SPDK_APPS, type SpdkApp } from './apps.js';
-import { readTreeVersion, type SpdkVersionInfo } from './version.js';
+import { readTreeVersion, type SpdkVersionInfo } from './tree-version.js';
 
 export type InstallSource = 'binary' | 'source-tree' | 'source-tree-legacy' | 'prefix' | 'PATH';
 

@@ -9,4 +9,4 @@ export {
   type ExplicitBinary,
   type InstallSource,
 } from './detect.js';
-export { readTreeVersion, parseVersionHeader, parseVersionFile, versionText, type SpdkVersionInfo } from './version.js';
+export { readTreeVersion, parseVersionHeader, parseVersionFile, versionText, type SpdkVersionInfo } from './tree-version.js';

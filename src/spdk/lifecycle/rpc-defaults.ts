@@ -4,7 +4,7 @@
  * v17.07 one `kill_instance`).
  */
 import { killInstance, waitInit } from '../methods/framework.js';
-import { describeVersion, detectVersion } from '../methods/version.js';
+import { describeVersion, detectVersion } from '../methods/target-version.js';
 import { SpdkRpcClient } from '../rpc/client.js';
 import { JsonRpcError } from '../rpc/errors.js';
 import type { FrameworkCalls, RpcClientFactory } from './rpc-link.js';

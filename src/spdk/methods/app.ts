@@ -4,7 +4,10 @@
  * Old names count too, so a v18.x target is recognised as well as a v25.x one.
  */
 
-export type SpdkApp = 'nvmf_tgt' | 'vhost' | 'iscsi_tgt' | 'spdk_tgt' | 'unknown';
+import type { SpdkApp } from '../../config/types.js';
+
+/** The app a running target is, told by its method list: one of the four, or `unknown`. */
+export type DetectedApp = SpdkApp | 'unknown';
 
 /** The method families that tell the applications apart. */
 export interface AppFamilies {
@@ -40,11 +43,11 @@ export function appFamilies(methods: Iterable<string>): AppFamilies {
 }
 
 /** The application behind a method list; `spdk_tgt` when more than one target family is present. */
-export function detectApp(methods: Iterable<string>): SpdkApp {
+export function detectApp(methods: Iterable<string>): DetectedApp {
   return appFromFamilies(appFamilies(methods));
 }
 
-export function appFromFamilies(families: Pick<AppFamilies, 'nvmf' | 'vhost' | 'iscsi'>): SpdkApp {
+export function appFromFamilies(families: Pick<AppFamilies, 'nvmf' | 'vhost' | 'iscsi'>): DetectedApp {
   const count = Number(families.nvmf) + Number(families.vhost) + Number(families.iscsi);
   if (count > 1) return 'spdk_tgt';
   if (families.nvmf) return 'nvmf_tgt';

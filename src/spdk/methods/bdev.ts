@@ -19,7 +19,7 @@ import {
   requireText,
   resultError,
   type JsonObject,
-  type Origin,
+  type CallSite,
 } from './shape.js';
 import type {
   Bdev,
@@ -30,7 +30,7 @@ import type {
   NvmeControllerPath,
   NvmeTransportAddress,
 } from './types.js';
-import { atLeast, describeVersion, detectVersion } from './version.js';
+import { atLeast, describeVersion, detectVersion } from './target-version.js';
 
 // ---------------------------------------------------------------- listing
 
@@ -81,7 +81,7 @@ async function selectionParams(caller: RpcCaller, names: string[] | undefined, b
   });
 }
 
-function wantedNames(origin: Origin, params: IostatParams): string[] | undefined {
+function wantedNames(origin: CallSite, params: IostatParams): string[] | undefined {
   if (params.name !== undefined && params.names !== undefined) {
     throw new InvalidArgumentError({ ...origin, argument: 'names', reason: 'give name or names, not both' });
   }
@@ -94,7 +94,7 @@ function wantedNames(origin: Origin, params: IostatParams): string[] | undefined
 }
 
 /** The one stats shape: v18.07–v19.04 answered `[{tick_rate}, bdev, …]`. */
-export function normaliseIostat(origin: Origin, result: unknown): BdevIostat {
+export function normaliseIostat(origin: CallSite, result: unknown): BdevIostat {
   if (Array.isArray(result)) {
     const [head, ...bdevs] = result;
     if (!isObject(head) || head.tick_rate === undefined) throw resultError(origin, 'the array form does not start with {tick_rate}', head);
@@ -154,7 +154,7 @@ export interface MallocCreateParams {
   numa_id?: number;
 }
 
-function checkGeometry(origin: Origin, params: { num_blocks: unknown; block_size: unknown }): void {
+function checkGeometry(origin: CallSite, params: { num_blocks: unknown; block_size: unknown }): void {
   requireCount(origin, 'num_blocks', params.num_blocks, { positive: true });
   requireCount(origin, 'block_size', params.block_size, { positive: true });
 }
@@ -284,7 +284,7 @@ export async function nvmeAttachController(caller: RpcCaller, params: NvmeAttach
 }
 
 /** The bdevs an attach created: a list of names, or one name as a string. */
-function expectBdevNames(origin: Origin, result: unknown): string[] {
+function expectBdevNames(origin: CallSite, result: unknown): string[] {
   if (typeof result === 'string') return [result];
   const names = expectArray(origin, result);
   if (names.some((name) => typeof name !== 'string')) throw resultError(origin, 'not a list of bdev names', result);
@@ -309,7 +309,7 @@ export async function nvmeDetachController(caller: RpcCaller, params: NvmeDetach
  * One controller per name, its paths in `ctrlrs` (v22.01+). v18.10–v21.10 wrote one flat object
  * per path (`{name, trid, cntlid, …}`); those are grouped by name in the order they came.
  */
-export function normaliseNvmeControllers(origin: Origin, result: unknown): NvmeController[] {
+export function normaliseNvmeControllers(origin: CallSite, result: unknown): NvmeController[] {
   const entries = expectNamedObjects<JsonObject>(origin, result, 'name');
   const out: NvmeController[] = [];
   const byName = new Map<string, NvmeController>();

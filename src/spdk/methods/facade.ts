@@ -10,7 +10,7 @@ import * as framework from './framework.js';
 import * as iscsi from './iscsi.js';
 import * as nvmf from './nvmf.js';
 import { listMethods } from './resolver.js';
-import { detectVersion } from './version.js';
+import { detectVersion } from './target-version.js';
 import * as vhost from './vhost.js';
 
 export class SpdkMethods {

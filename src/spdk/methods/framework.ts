@@ -5,9 +5,9 @@
 import { RpcConnectionError } from '../rpc/errors.js';
 import type { RpcCaller, RpcCallOptions } from '../rpc/types.js';
 import { argumentOrigin, requestChecked, requireParams } from './request.js';
-import { expectArray, expectBoolean, expectStringArray, isObject, namedList, objectWithArray, resultError, type Origin } from './shape.js';
+import { expectArray, expectBoolean, expectStringArray, isObject, namedList, objectWithArray, resultError, type CallSite } from './shape.js';
 import type { ConfigEntry, FrameworkSubsystem, ReactorStats, ThreadStats } from './types.js';
-import { expectVersion, type SpdkVersion } from './version.js';
+import { expectVersion, type SpdkVersion } from './target-version.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** The signals `spdk_kill_instance` takes by name (numeric strings are refused from v26.05). */
@@ -106,7 +106,7 @@ export async function getConfig(
 }
 
 /** The config entries, batches as arrays; null for a subsystem that cannot dump its config. */
-function expectConfig(origin: Origin, result: unknown): Array<ConfigEntry | ConfigEntry[]> | null {
+function expectConfig(origin: CallSite, result: unknown): Array<ConfigEntry | ConfigEntry[]> | null {
   if (result === null) return null;
   const entries = expectArray(origin, result);
   entries.forEach((entry, index) => {

@@ -19,7 +19,7 @@ import {
   requireText,
   resultError,
   type JsonObject,
-  type Origin,
+  type CallSite,
 } from './shape.js';
 import type { NvmfController, NvmfListenAddress, NvmfStats, NvmfSubsystem, NvmfTransport, NvmfTransportOptions } from './types.js';
 
@@ -113,7 +113,7 @@ export async function deleteSubsystem(caller: RpcCaller, params: TargetName & { 
 }
 
 /** Listen addresses carry a duplicate `transport` key up to v24.01; the current shape has only `trtype`. */
-function normaliseListenAddress(origin: Origin, value: unknown): NvmfListenAddress {
+function normaliseListenAddress(origin: CallSite, value: unknown): NvmfListenAddress {
   if (!isObject(value)) throw resultError(origin, 'a listen address is not an object', value);
   const { transport, ...address } = value;
   if (address.trtype === undefined && typeof transport === 'string') address.trtype = transport;
@@ -121,7 +121,7 @@ function normaliseListenAddress(origin: Origin, value: unknown): NvmfListenAddre
   return address as unknown as NvmfListenAddress;
 }
 
-export function normaliseSubsystems(origin: Origin, result: unknown): NvmfSubsystem[] {
+export function normaliseSubsystems(origin: CallSite, result: unknown): NvmfSubsystem[] {
   return expectNamedObjects<JsonObject>(origin, result, 'nqn').map((entry) => {
     const addresses = entry.listen_addresses;
     if (addresses === undefined) return { ...entry, listen_addresses: [] } as unknown as NvmfSubsystem;

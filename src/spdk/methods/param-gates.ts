@@ -12,7 +12,7 @@ import { UnsupportedParameterError } from './errors.js';
 import { knowledgeOf, type MethodList } from './knowledge.js';
 import { allNames, type Operation } from './names.js';
 import { compareReleases, newestRelease, type Release } from './releases.js';
-import { atLeast, atMost, describeVersion, detectVersion, type VersionInfo } from './version.js';
+import { atLeast, atMost, describeVersion, detectVersion, type VersionInfo } from './target-version.js';
 
 export interface ParamGate {
   since?: Release;

@@ -7,7 +7,7 @@ import { CallBudget } from './budget.js';
 import type { Operation } from './names.js';
 import { checkParams } from './param-gates.js';
 import { invoke, type Invocation, type InvokeOptions, type ParamsFor } from './resolver.js';
-import { requireObject, requireText, type Origin, type ReplyCheck } from './shape.js';
+import { requireObject, requireText, type CallSite, type ReplyCheck } from './shape.js';
 
 export interface RequestExtra extends InvokeOptions {
   /** Builds the params for the name actually called, when an old name takes other keys. */
@@ -16,7 +16,7 @@ export interface RequestExtra extends InvokeOptions {
 
 export interface Answer<T> extends Invocation<T> {
   /** For result checks: the target and the name that answered. */
-  origin: Origin;
+  origin: CallSite;
 }
 
 /**
@@ -39,7 +39,7 @@ export async function request<T = unknown>(
 }
 
 /** Where errors about arguments are attributed before any name is resolved. */
-export function argumentOrigin(caller: RpcCaller, operation: Operation): Origin {
+export function argumentOrigin(caller: RpcCaller, operation: Operation): CallSite {
   return { address: caller.address, method: operation };
 }
 
@@ -47,7 +47,7 @@ export function argumentOrigin(caller: RpcCaller, operation: Operation): Origin 
  * The argument check a wrapper taking a params object starts with: an object, its `texts` members
  * non-empty strings (names, NQNs). Returns the origin for the wrapper's further checks.
  */
-export function requireParams(caller: RpcCaller, operation: Operation, params: unknown, texts: readonly string[] = []): Origin {
+export function requireParams(caller: RpcCaller, operation: Operation, params: unknown, texts: readonly string[] = []): CallSite {
   const origin = argumentOrigin(caller, operation);
   const object = requireObject(origin, 'params', params);
   for (const member of texts) requireText(origin, member, object[member]);

@@ -9,8 +9,8 @@ import { InvalidArgumentError, SpdkResultError } from './errors.js';
 
 export type JsonObject = Record<string, unknown>;
 
-/** Where a value came from, for the error message. */
-export interface Origin {
+/** Which target and method a reply came from, for the error message (config values have an `Origin`). */
+export interface CallSite {
   address: string;
   method: string;
 }
@@ -29,16 +29,16 @@ function excerpt(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
-export function resultError(origin: Origin, reason: string, value: unknown): SpdkResultError {
+export function resultError(origin: CallSite, reason: string, value: unknown): SpdkResultError {
   return new SpdkResultError({ ...origin, reason, excerpt: excerpt(value) });
 }
 
-export function expectArray(origin: Origin, value: unknown, what = 'the result'): unknown[] {
+export function expectArray(origin: CallSite, value: unknown, what = 'the result'): unknown[] {
   if (!Array.isArray(value)) throw resultError(origin, `${what} is not an array`, value);
   return value;
 }
 
-export function expectObject(origin: Origin, value: unknown, what = 'the result'): JsonObject {
+export function expectObject(origin: CallSite, value: unknown, what = 'the result'): JsonObject {
   if (!isObject(value)) throw resultError(origin, `${what} is not an object`, value);
   return value;
 }
@@ -46,7 +46,7 @@ export function expectObject(origin: Origin, value: unknown, what = 'the result'
 const TYPE_WORD = { string: 'string', number: 'numeric' } as const;
 
 /** An array of objects, each holding a member `key` of `type` (what the lists are keyed by). */
-function expectKeyedObjects<T>(origin: Origin, value: unknown, key: string, type: 'string' | 'number'): T[] {
+function expectKeyedObjects<T>(origin: CallSite, value: unknown, key: string, type: 'string' | 'number'): T[] {
   const items = expectArray(origin, value);
   items.forEach((item, index) => {
     if (!isObject(item)) throw resultError(origin, `element ${index} is not an object`, item);
@@ -56,23 +56,23 @@ function expectKeyedObjects<T>(origin: Origin, value: unknown, key: string, type
 }
 
 /** An array of objects, each holding a string member `key` (the name lists are keyed by). */
-export function expectNamedObjects<T>(origin: Origin, value: unknown, key: string): T[] {
+export function expectNamedObjects<T>(origin: CallSite, value: unknown, key: string): T[] {
   return expectKeyedObjects<T>(origin, value, key, 'string');
 }
 
-export function expectStringArray(origin: Origin, value: unknown, what = 'the result'): string[] {
+export function expectStringArray(origin: CallSite, value: unknown, what = 'the result'): string[] {
   const items = expectArray(origin, value, what);
   const bad = items.findIndex((item) => typeof item !== 'string');
   if (bad >= 0) throw resultError(origin, `${what}: element ${bad} is not a string`, items[bad]);
   return items as string[];
 }
 
-export function expectBoolean(origin: Origin, value: unknown): boolean {
+export function expectBoolean(origin: CallSite, value: unknown): boolean {
   if (typeof value !== 'boolean') throw resultError(origin, 'the result is not a boolean', value);
   return value;
 }
 
-export function expectInteger(origin: Origin, value: unknown): number {
+export function expectInteger(origin: CallSite, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw resultError(origin, 'the result is not an integer', value);
   return value;
 }
@@ -80,14 +80,14 @@ export function expectInteger(origin: Origin, value: unknown): number {
 /**
  * The name a `*_create` method returns: a string, or (up to v18.04) a one-element array of it.
  */
-export function expectCreatedName(origin: Origin, value: unknown): string {
+export function expectCreatedName(origin: CallSite, value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
   throw resultError(origin, 'the result is neither a name nor a one-element array of a name', value);
 }
 
 /** Checks a result against a wrapper's type (normalising old shapes), or throws `SpdkResultError`. */
-export type ReplyCheck<T> = (origin: Origin, result: unknown) => T;
+export type ReplyCheck<T> = (origin: CallSite, result: unknown) => T;
 
 /** The check of a list keyed by a string member (`name`, `nqn`, `trtype`). */
 export function namedList<T>(key: string): ReplyCheck<T[]> {
@@ -123,7 +123,7 @@ export function compactParams(params: RpcParams | undefined): RpcParams | undefi
 }
 
 /** A required text argument (a bdev name, an NQN, a controller name): a non-empty string. */
-export function requireText(origin: Origin, argument: string, value: unknown): string {
+export function requireText(origin: CallSite, argument: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidArgumentError({ ...origin, argument, reason: `expected a non-empty string, got ${excerpt(value)}` });
   }
@@ -131,7 +131,7 @@ export function requireText(origin: Origin, argument: string, value: unknown): s
 }
 
 /** A required count or size: a non-negative safe integer or a bigint (uint64 on the wire). */
-export function requireCount(origin: Origin, argument: string, value: unknown, { positive = false } = {}): number | bigint {
+export function requireCount(origin: CallSite, argument: string, value: unknown, { positive = false } = {}): number | bigint {
   const ok =
     (typeof value === 'number' && Number.isSafeInteger(value) && (positive ? value > 0 : value >= 0)) ||
     (typeof value === 'bigint' && (positive ? value > 0n : value >= 0n));
@@ -143,13 +143,13 @@ export function requireCount(origin: Origin, argument: string, value: unknown, {
 }
 
 /** A required object argument (`namespace`, `listen_address`). */
-export function requireObject(origin: Origin, argument: string, value: unknown): JsonObject {
+export function requireObject(origin: CallSite, argument: string, value: unknown): JsonObject {
   if (!isObject(value)) throw new InvalidArgumentError({ ...origin, argument, reason: `expected an object, got ${excerpt(value)}` });
   return value;
 }
 
 /** A required integer within bounds (`scsi_target_num`, `nsid`, a tag). */
-export function requireInteger(origin: Origin, argument: string, value: unknown, min: number, max: number): number {
+export function requireInteger(origin: CallSite, argument: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidArgumentError({ ...origin, argument, reason: `expected an integer from ${min} to ${max}, got ${excerpt(value)}` });
   }
@@ -157,7 +157,7 @@ export function requireInteger(origin: Origin, argument: string, value: unknown,
 }
 
 /** A required list argument with at least one element (`portals`, `luns`, `pg_ig_maps`). */
-export function requireNonEmptyArray(origin: Origin, argument: string, value: unknown): unknown[] {
+export function requireNonEmptyArray(origin: CallSite, argument: string, value: unknown): unknown[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new InvalidArgumentError({ ...origin, argument, reason: `expected a non-empty array, got ${excerpt(value)}` });
   }

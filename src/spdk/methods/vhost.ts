@@ -17,11 +17,11 @@ import {
   requireText,
   resultError,
   type JsonObject,
-  type Origin,
+  type CallSite,
   type ReplyCheck,
 } from './shape.js';
 import type { VhostController, VhostScsiTarget } from './types.js';
-import { atMost, describeVersion, detectVersion } from './version.js';
+import { atMost, describeVersion, detectVersion } from './target-version.js';
 
 // ---------------------------------------------------------------- controllers
 
@@ -118,7 +118,7 @@ export async function scsiControllerRemoveTarget(
 
 type Backend = 'block' | 'scsi';
 
-function normaliseScsiTarget(origin: Origin, value: unknown): VhostScsiTarget {
+function normaliseScsiTarget(origin: CallSite, value: unknown): VhostScsiTarget {
   if (!isObject(value)) throw resultError(origin, 'a SCSI target is not an object', value);
   const { device_name, luns, lun_name, ...rest } = value;
   // One LUN per device then; some renderings of the old list name it flat as `lun_name`.
@@ -143,7 +143,7 @@ function normaliseScsiTarget(origin: Origin, value: unknown): VhostScsiTarget {
  * `{scsi_dev_num, lun_name}` devices and `cpumask` are read too. `backend` says which list an entry
  * came from.
  */
-export function normaliseController(origin: Origin, value: unknown, backend?: Backend): VhostController {
+export function normaliseController(origin: CallSite, value: unknown, backend?: Backend): VhostController {
   if (!isObject(value) || typeof value.ctrlr !== 'string') throw resultError(origin, 'a controller has no ctrlr name', value);
   if (isObject(value.backend_specific)) return value as unknown as VhostController;
   const { cpu_mask, scsi_devs, bdev, readonly, ...rest } = value;

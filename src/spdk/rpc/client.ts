@@ -19,7 +19,7 @@
 import { EventEmitter } from 'node:events';
 import { getLogger, type Logger } from '../../util/log.js';
 import { parseRpcAddress, formatRpcAddress, type RpcAddress } from './address.js';
-import { RpcConnection, type ConnectFailure, type ConnectionHandlers, type ConnectionLoss } from './connection.js';
+import { RpcConnection, type ConnectFailure, type ConnectionHandlers, type ConnectionLoss } from './rpc-connection.js';
 import { DeadlineSweep, monotonicNow } from './deadline-sweep.js';
 import {
   JsonRpcError,

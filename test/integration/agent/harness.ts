@@ -14,7 +14,7 @@ import type { TestContext } from 'node:test';
 import { AgentDaemon, type DaemonOptions } from '../../../src/agent/index.js';
 import type { BusTransport } from '../../../src/bus/index.js';
 import { loadConfig, type AgentConfig } from '../../../src/config/index.js';
-import { DemoConductor, type ReceivedReport } from '../../../src/cli/demo/conductor.js';
+import { DemoConductor, type ReceivedRegistration } from '../../../src/cli/demo/conductor.js';
 import { configureLogging } from '../../../src/util/log.js';
 import { BrokerScope, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { fakeSpdkTreeFor, type FakeSpdkTree } from '../../helpers/fake-spdk-tree.js';
@@ -195,7 +195,7 @@ export const FAST_LIFECYCLE = { healthIntervalMs: 300, healthTimeoutMs: 2000, go
 
 /** Starts the daemon and waits for its targets; it is shut down before the broker cleanup. */
 export async function startDaemon(scope: BrokerScope, config: AgentConfig, options: DaemonOptions = {}): Promise<AgentDaemon> {
-  const daemon = new AgentDaemon(config, { lifecycle: FAST_LIFECYCLE, reportDebounceMs: 100, ...options });
+  const daemon = new AgentDaemon(config, { lifecycle: FAST_LIFECYCLE, registrationDebounceMs: 100, ...options });
   daemon.manager.on('state', (event) => trackPid(event.pid));
   scope.defer(async () => {
     await daemon.shutdown();
@@ -360,14 +360,14 @@ export class TestConductor {
   }
 
   /** Every report received, in order. */
-  get reports(): readonly ReceivedReport[] {
-    return this.conductor.reports;
+  get registrations(): readonly ReceivedRegistration[] {
+    return this.conductor.registrations;
   }
 
   /** The first report from index `from` on that satisfies `match`. */
-  async waitFor(what: string, match: (r: ReceivedReport) => boolean, from = 0, timeoutMs = 20_000): Promise<ReceivedReport> {
-    let found: ReceivedReport | undefined;
-    await waitFor(what, () => (found = this.reports.slice(from).find(match)) !== undefined, timeoutMs, 50);
+  async waitFor(what: string, match: (r: ReceivedRegistration) => boolean, from = 0, timeoutMs = 20_000): Promise<ReceivedRegistration> {
+    let found: ReceivedRegistration | undefined;
+    await waitFor(what, () => (found = this.registrations.slice(from).find(match)) !== undefined, timeoutMs, 50);
     return found!;
   }
 
@@ -377,7 +377,7 @@ export class TestConductor {
 }
 
 /** `bdf: deployable names` per device, `(stub)` marked. */
-export function deviceSummary(report: ReceivedReport): string[] {
+export function deviceSummary(report: ReceivedRegistration): string[] {
   return report.devices.map((d) => `${d.bdf}${d.stub ? ' (stub)' : ''}: ${d.deployables.map((x) => x.name).join(', ')}`);
 }
 

@@ -48,7 +48,7 @@ test('the agent registers its drives at start-up, then after every change that c
   });
 
   await t.test('a subsystem added with an RPC (nobody told the agent) is reported', async () => {
-    const before = conductor.reports.length;
+    const before = conductor.registrations.length;
     const nqn = 'nqn.2016-06.io.spdk:added-later';
     await rpc(node.socket.nvmf0, 'nvmf_create_subsystem', { nqn, allow_any_host: true });
     await rpc(node.socket.nvmf0, 'nvmf_subsystem_add_ns', { nqn, namespace: { bdev_name: 'Nvme1n1' } });
@@ -57,18 +57,18 @@ test('the agent registers its drives at start-up, then after every change that c
   });
 
   await t.test('a change that does not concern Cyborg (a RAM disk) sends nothing', async () => {
-    const before = conductor.reports.length;
+    const before = conductor.registrations.length;
     await rpc(node.socket.nvmf0, 'bdev_malloc_create', { name: 'Malloc9', num_blocks: 2048, block_size: 512 });
     await sleep(1500);
-    assert.equal(conductor.reports.length, before);
+    assert.equal(conductor.registrations.length, before);
   });
 
   await t.test('stop over the bus: the drive leaves the report; start: it comes back', async () => {
-    let before = conductor.reports.length;
+    let before = conductor.registrations.length;
     const stopped = (await client.call('stop', { target: 'vhost0' })) as { target: { state: string } };
     assert.equal(stopped.target.state, 'stopped');
     await conductor.waitFor('a report without vhost0', (r) => !r.devices.some((d) => d.bdf === '0000:d8:00.0'), before);
-    before = conductor.reports.length;
+    before = conductor.registrations.length;
     const started = (await client.call('start', { target: 'vhost0' })) as { state: string; pid: number };
     assert.equal(started.state, 'running');
     const back = await conductor.waitFor('a report with vhost0 again', (r) => r.devices.some((d) => d.bdf === '0000:d8:00.0'), before);
@@ -76,13 +76,13 @@ test('the agent registers its drives at start-up, then after every change that c
   });
 
   await t.test('a crash: the drive is kept as is (stub) while the target restarts, then reported again', async () => {
-    const before = conductor.reports.length;
+    const before = conductor.registrations.length;
     const pid = daemon.manager.get('vhost0').pid;
     assert.ok(pid !== undefined && isAlive(pid));
     process.kill(pid, 'SIGKILL');
     const kept = await conductor.waitFor('a report keeping vhost0 as a stub', (r) => r.devices.some((d) => d.bdf === '0000:d8:00.0' && d.stub), before);
     assert.deepEqual(deviceSummary(kept).at(-1), `0000:d8:00.0 (stub): ${VHOST_DEVICE.split(': ')[1]}`);
-    const index = conductor.reports.indexOf(kept);
+    const index = conductor.registrations.indexOf(kept);
     await conductor.waitFor('a report after the restart', (r) => r.devices.some((d) => d.bdf === '0000:d8:00.0' && !d.stub), index + 1);
     assert.equal(daemon.manager.get('vhost0').state, 'running');
     assert.notEqual(daemon.manager.get('vhost0').pid, pid);

@@ -79,7 +79,7 @@ test('the broker down at start-up: targets are supervised at once, reports flow 
 
   await waitFor('nvmf0 to be started without a broker', () => answers(node.socket.nvmf0), 30_000, 200);
   assert.equal(agent.child.exitCode, null, 'the agent keeps running');
-  assert.equal(conductor.reports.length, 0);
+  assert.equal(conductor.registrations.length, 0);
 
   gate.open();
   const report = await conductor.waitFor('the first report once the broker is there', () => true, 0, 30_000);

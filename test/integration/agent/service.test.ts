@@ -1,6 +1,6 @@
 /**
  * `spdk-agent run` as a system service on a real node: the signals an operator and systemd send
- * (SIGHUP reload, SIGUSR2 state report, SIGUSR1 never an inspector), target output that outlives
+ * (SIGHUP reload, SIGUSR2 diagnostics, SIGUSR1 never an inspector), target output that outlives
  * the agent, one agent per host, and no silent fight with OpenStack's Python cyborg-agent.
  * Every test drives the agent as a child process, with real simulators and the real broker.
  */
@@ -47,7 +47,7 @@ function listening(port: number): boolean {
   });
 }
 
-test('SIGUSR2 writes a state report and the agent goes on; SIGUSR1 opens no inspector', { skip: brokerMissing, timeout: 90_000 }, async (t) => {
+test('SIGUSR2 writes the diagnostics and the agent goes on; SIGUSR1 opens no inspector', { skip: brokerMissing, timeout: 90_000 }, async (t) => {
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], log: { level: 'info' } });
   const conductor = await TestConductor.start(scope, node.conductorTopic);
@@ -60,8 +60,8 @@ test('SIGUSR2 writes a state report and the agent goes on; SIGUSR1 opens no insp
   assert.equal(listening(9229), inspectorBefore, 'no inspector opened on 9229');
 
   agent.child.kill('SIGUSR2');
-  await waitFor('the state report', () => logged(agent, 'state report (SIGUSR2)') !== undefined);
-  const report = logged(agent, 'state report (SIGUSR2)')!.stateReport as Record<string, any>;
+  await waitFor('the diagnostics', () => logged(agent, 'diagnostics (SIGUSR2)') !== undefined);
+  const report = logged(agent, 'diagnostics (SIGUSR2)')!.diagnostics as Record<string, any>;
   assert.match(report.version, /^\d+\.\d+\.\d+/);
   assert.equal(report.pid, agent.child.pid);
   const nvmf0 = (report.targets as Array<Record<string, unknown>>).find((x) => x.name === 'nvmf0')!;
@@ -72,8 +72,8 @@ test('SIGUSR2 writes a state report and the agent goes on; SIGUSR1 opens no insp
   assert.equal(report.bus.connected, true);
   assert.equal(report.bus.serving, true);
   assert.equal(report.bus.queues.topic, node.agentTopic);
-  assert.equal(report.lastReport.ok, true);
-  assert.equal(typeof report.lastAcceptedReportAt, 'string');
+  assert.equal(report.lastRegistration.ok, true);
+  assert.equal(typeof report.lastAcceptedRegistrationAt, 'string');
   assert.equal(report.config.bus.password, '***');
   assert.deepEqual(report.config.bus.urls.map((u: string) => new URL(u).password), [''], 'no credentials in the URLs shown');
   assert.ok(report.memory.rssBytes > 0);
@@ -106,7 +106,7 @@ test('SIGHUP: targets added and removed, periods and restart policies applied; a
     c.log.level = 'debug';
     c.bus.heartbeatSec = 5;
   });
-  const reportsBefore = conductor.reports.length;
+  const reportsBefore = conductor.registrations.length;
   agent.child.kill('SIGHUP');
   await waitFor('the reload line', () => logged(agent, 'SIGHUP: configuration reloaded') !== undefined, 30_000);
   const reloaded = logged(agent, 'SIGHUP: configuration reloaded')!;
@@ -121,8 +121,8 @@ test('SIGHUP: targets added and removed, periods and restart policies applied; a
   assert.equal(await answers(withVhost.socket.vhost0), true, 'vhost0 was started');
   await conductor.waitFor('a report with the vhost drive', (r) => r.devices.some((d) => d.bdf === '0000:d8:00.0'), reportsBefore);
   // The 1 s period is in force: reports keep coming without any change.
-  const count = conductor.reports.length;
-  await conductor.waitFor('two periodic reports', () => conductor.reports.length >= count + 2, count, 15_000);
+  const count = conductor.registrations.length;
+  await conductor.waitFor('two periodic reports', () => conductor.registrations.length >= count + 2, count, 15_000);
 
   // The new restart policy (never) is in force: a crash of nvmf0 is not restarted.
   const nvmfPid = Number(agent.logs().find((l) => l.message === 'target spawned' && l.target === 'nvmf0')?.pid);
@@ -217,7 +217,7 @@ test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), 
   assert.equal((await refused.exited).code, 4, refused.stderr().slice(-2000));
   assert.match(refused.stderr(), new RegExp(`another program consumes ${node.agentTopic}\\.${HOST} \\(1 consumer; asked to ping, it answered with .*NoSuchMethod`));
   assert.match(refused.stderr(), /erase each other's devices/);
-  assert.equal(conductor.reports.length, 0, 'no report_data from a refused agent');
+  assert.equal(conductor.registrations.length, 0, 'no report_data from a refused agent');
 
   const ownTopic = path.join(node.dir, 'own-topic.yaml');
   writeFileSync(ownTopic, JSON.stringify({ ...JSON.parse(readFileSync(node.configFile, 'utf8')), agent: { ...node.config.agent, onForeignConsumer: 'own-topic' } }), { mode: 0o600 });
@@ -226,7 +226,7 @@ test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), 
   const client = conductor.transport.createClient({ topic: 'spdk-agent', server: HOST, timeoutMs: 10_000 });
   assert.equal(((await client.call('ping')) as { agent: string }).agent, 'spdk-agent');
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  assert.equal(conductor.reports.length, 0, 'no report_data: it would erase the Python agent’s devices');
+  assert.equal(conductor.registrations.length, 0, 'no report_data: it would erase the Python agent’s devices');
   assert.equal(peer.served('ping').length, 0, 'the Python agent was asked nothing it serves');
   beside.child.kill('SIGTERM');
   assert.equal((await beside.exited).code, 0, beside.stderr().slice(-2000));

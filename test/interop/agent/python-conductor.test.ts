@@ -35,7 +35,7 @@ interface HydratedDevice {
   deployable_list: HydratedDeployable[];
   stub: boolean;
 }
-interface ReportEvent extends PeerEvent {
+interface RegistrationEvent extends PeerEvent {
   n: number;
   hostname: string;
   types: string[];
@@ -46,12 +46,12 @@ interface ReportEvent extends PeerEvent {
 
 const cpid = (bus: string): string => `{"bus": "${bus}", "device": "00", "domain": "0000", "function": "0"}`;
 
-function reports(peer: PythonPeer): ReportEvent[] {
-  return peer.events.filter((e): e is ReportEvent => e.event === 'report');
+function reports(peer: PythonPeer): RegistrationEvent[] {
+  return peer.events.filter((e): e is RegistrationEvent => e.event === 'report');
 }
 
-async function nextReport(peer: PythonPeer, after: number, match: (r: ReportEvent) => boolean = () => true, timeoutMs = 20_000): Promise<ReportEvent> {
-  return (await peer.waitForEvent('report', timeoutMs, (e) => (e as ReportEvent).n > after && match(e as ReportEvent))) as ReportEvent;
+async function nextReport(peer: PythonPeer, after: number, match: (r: RegistrationEvent) => boolean = () => true, timeoutMs = 20_000): Promise<RegistrationEvent> {
+  return (await peer.waitForEvent('report', timeoutMs, (e) => (e as RegistrationEvent).n > after && match(e as RegistrationEvent))) as RegistrationEvent;
 }
 
 async function startConductor(t: Parameters<typeof brokerScope>[0], scope: BrokerScope, topic: string): Promise<PythonPeer> {

@@ -17,7 +17,7 @@ function harness() {
     clock,
     logger: getLogger('test.change-watch'),
     lastFingerprint: () => state.last,
-    reporting: () => state.reporting,
+    registering: () => state.reporting,
     onChange: () => void state.changes++,
     currentFingerprint: async () => {
       state.reads++;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { PythonException, type RpcCallContext, type RpcEndpoint, type RpcMethod } from '../../../src/bus/index.js';
 import { createAgentEndpoint } from '../../../src/agent/endpoint.js';
 import { AgentOperations, type TargetHandle, type TargetRegistry } from '../../../src/agent/operations.js';
-import { ReportBuilder } from '../../../src/agent/report-builder.js';
+import { RegistrationBuilder } from '../../../src/agent/registration-builder.js';
 import { SnapshotStore } from '../../../src/agent/snapshot-store.js';
 import { TargetStartError, UnknownTargetError } from '../../../src/spdk/lifecycle/errors.js';
 import type { TargetSpec, TargetStatus } from '../../../src/spdk/lifecycle/types.js';
@@ -55,9 +55,9 @@ function endpointOver(targets: TargetHandle[]): RpcEndpoint {
     targets: registry(targets),
     identity: { host: 'cn1', reportedHostname: 'cn1.example.org', agentVersion: '9.9.9' },
     rescanInstallation: async () => ({ installed: false, apps: {}, explicitBinaries: [], searched: [], problems: [] }),
-    builder: new ReportBuilder({ reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false }),
-    requestReport: null,
-    reportWaitMs: 100,
+    builder: new RegistrationBuilder({ reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false }),
+    requestRegistration: null,
+    registrationWaitMs: 100,
     snapshots: new SnapshotStore({ freshForMs: 1000, timeoutMs: 1000 }),
   });
   return createAgentEndpoint(operations);

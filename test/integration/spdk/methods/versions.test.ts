@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { SpdkRpcClient } from '../../../../src/spdk/rpc/client.js';
 import type { RpcCaller } from '../../../../src/spdk/rpc/types.js';
 import { bdev, isNotFound, MethodUnavailableError, nvmf, vhost } from '../../../../src/spdk/methods/index.js';
-import { detectVersion } from '../../../../src/spdk/methods/version.js';
+import { detectVersion } from '../../../../src/spdk/methods/target-version.js';
 import { collectInventory } from '../../../../src/spdk/inventory.js';
 import { startSim } from '../../../helpers/sim.js';
 

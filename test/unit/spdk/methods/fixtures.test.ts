@@ -11,7 +11,7 @@ import * as framework from '../../../../src/spdk/methods/framework.js';
 import * as iscsi from '../../../../src/spdk/methods/iscsi.js';
 import * as nvmf from '../../../../src/spdk/methods/nvmf.js';
 import * as vhost from '../../../../src/spdk/methods/vhost.js';
-import { parseVersionResult } from '../../../../src/spdk/methods/version.js';
+import { parseVersionResult } from '../../../../src/spdk/methods/target-version.js';
 import { FakeTarget, type FakeApp } from './fake-target.js';
 import { fixtureExchanges } from './fixture-exchanges.js';
 

@@ -4,7 +4,7 @@
  * whose oracle must not depend on the code under test.
  */
 import { listMethods } from '../../../../src/spdk/methods/resolver.js';
-import { detectVersion } from '../../../../src/spdk/methods/version.js';
+import { detectVersion } from '../../../../src/spdk/methods/target-version.js';
 import { FakeTarget, type FakeApp, type FakeVersion } from './fake-target.js';
 
 export async function primed(version: FakeVersion, app: FakeApp = 'nvmf_tgt', withVersion = false): Promise<FakeTarget> {

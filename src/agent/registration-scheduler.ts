@@ -16,7 +16,7 @@
  */
 import { systemClock, type Clock } from './clock.js';
 
-export interface ReportOutcome {
+export interface RegistrationOutcome {
   ok: boolean;
   error?: unknown;
   /** Every reason that the report covered. */
@@ -25,7 +25,7 @@ export interface ReportOutcome {
   finishedAt: number;
 }
 
-export interface ReportSchedulerOptions {
+export interface RegistrationSchedulerOptions {
   intervalMs: number;
   /** How long a change waits for more changes before its report. Default 200. */
   debounceMs?: number;
@@ -43,7 +43,7 @@ export const PERIODIC_REASON = 'periodic';
 
 interface Batch {
   reasons: string[];
-  waiters: Array<(outcome: ReportOutcome) => void>;
+  waiters: Array<(outcome: RegistrationOutcome) => void>;
   /** An explicit request is in it: no debounce. */
   immediate: boolean;
 }
@@ -57,7 +57,7 @@ function emptyBatch(): Batch {
   return { reasons: [], waiters: [], immediate: false };
 }
 
-export class ReportScheduler {
+export class RegistrationScheduler {
   private readonly clock: Clock;
   private readonly debounceMs: number;
   private started = false;
@@ -69,7 +69,7 @@ export class ReportScheduler {
   private reportsRun = 0;
   private lastStartedAt = 0;
 
-  constructor(private readonly options: ReportSchedulerOptions) {
+  constructor(private readonly options: RegistrationSchedulerOptions) {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
     this.clock = options.clock ?? systemClock;
     this.debounceMs = options.debounceMs ?? 200;
@@ -114,9 +114,9 @@ export class ReportScheduler {
    * Asks for a report soon. Resolves with the outcome of the first report that starts after this
    * call (never rejects); after `stop()`, at once with a failed outcome.
    */
-  request(reason: string, options: RequestOptions = {}): Promise<ReportOutcome> {
+  request(reason: string, options: RequestOptions = {}): Promise<RegistrationOutcome> {
     if (this.stopped) return Promise.resolve(this.stoppedOutcome([reason]));
-    return new Promise<ReportOutcome>((resolve) => {
+    return new Promise<RegistrationOutcome>((resolve) => {
       this.next.reasons.push(reason);
       this.next.waiters.push(resolve);
       if (options.immediate === true) this.next.immediate = true;
@@ -150,7 +150,7 @@ export class ReportScheduler {
     const startedAt = this.clock.now();
     this.lastStartedAt = startedAt;
     this.reportsRun++;
-    let outcome: ReportOutcome;
+    let outcome: RegistrationOutcome;
     const report = (async () => {
       try {
         await this.options.run(reasons);
@@ -181,8 +181,8 @@ export class ReportScheduler {
     this.periodTimer = null;
   }
 
-  private stoppedOutcome(reasons: string[]): ReportOutcome {
+  private stoppedOutcome(reasons: string[]): RegistrationOutcome {
     const now = this.clock.now();
-    return { ok: false, error: new Error('reporting has stopped (the agent is shutting down)'), reasons, startedAt: now, finishedAt: now };
+    return { ok: false, error: new Error('registration has stopped (the agent is shutting down)'), reasons, startedAt: now, finishedAt: now };
   }
 }

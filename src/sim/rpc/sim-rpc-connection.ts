@@ -20,15 +20,15 @@ export const MAX_DEPTH = 64;
 
 export interface ConnectionOwner {
   /** Handles one complete value; false means the connection must be closed (parse error). */
-  handleValue(connection: RpcConnection, value: ScannedValue): boolean;
+  handleValue(connection: SimRpcConnection, value: ScannedValue): boolean;
   /** The send queue has bytes (so a pass, or an immediate flush, should send them). */
-  wantsFlush(connection: RpcConnection): void;
-  closed(connection: RpcConnection): void;
+  wantsFlush(connection: SimRpcConnection): void;
+  closed(connection: SimRpcConnection): void;
   /** A reply was produced: where slow-reply faults hook in. */
-  deliver(connection: RpcConnection, text: string): void;
+  deliver(connection: SimRpcConnection, text: string): void;
 }
 
-export class RpcConnection implements ReplyChannel {
+export class SimRpcConnection implements ReplyChannel {
   private readonly scanner = new JsonStreamScanner({ maxDepth: MAX_DEPTH, maxValues: MAX_VALUES, recordMembers: true, scalarEndsAtChunkEnd: true });
   private inbox: Buffer[] = [];
   private outbox: string[] = [];

@@ -3,8 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReportScheduler, type ReportOutcome } from '../../../src/agent/report-scheduler.js';
-import { ReportFailedError } from '../../../src/agent/errors.js';
+import { RegistrationScheduler, type RegistrationOutcome } from '../../../src/agent/registration-scheduler.js';
+import { RegistrationFailedError } from '../../../src/agent/errors.js';
 import { FakeClock, settle } from './fake-clock.js';
 
 const INTERVAL = 60_000;
@@ -21,7 +21,7 @@ function harness(options: { autoSucceed?: boolean; debounceMs?: number } = {}) {
   const runs: Run[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const scheduler = new ReportScheduler({
+  const scheduler = new RegistrationScheduler({
     intervalMs: INTERVAL,
     debounceMs: options.debounceMs ?? 200,
     clock,
@@ -104,7 +104,7 @@ test('never two at once: changes during a report give exactly one more report af
   scheduler.start();
   await settle();
   assert.equal(runs.length, 1);
-  const waits: Array<Promise<ReportOutcome>> = [];
+  const waits: Array<Promise<RegistrationOutcome>> = [];
   for (let i = 0; i < 5; i++) waits.push(scheduler.request(`change ${i}`));
   await clock.advance(30_000);
   assert.equal(runs.length, 1, 'no second report while the first runs');
@@ -160,13 +160,13 @@ test('a failed report (no resource provider, timeout) is retried at the next per
   const t0 = clock.now();
   scheduler.start();
   await settle();
-  runs[0]!.fail(new ReportFailedError({ kind: 'no-resource-provider', message: 'no provider', hostname: 'cn1', topic: 'cyborg-conductor' }));
+  runs[0]!.fail(new RegistrationFailedError({ kind: 'no-resource-provider', message: 'no provider', hostname: 'cn1', topic: 'cyborg-conductor' }));
   await clock.advance(INTERVAL - 1);
   assert.equal(runs.length, 1, 'no early retry');
   await clock.advance(1);
   assert.equal(runs.length, 2);
   assert.equal(runs[1]!.at - t0, INTERVAL);
-  runs[1]!.fail(new ReportFailedError({ kind: 'timeout', message: 'no answer', hostname: 'cn1', topic: 'cyborg-conductor' }));
+  runs[1]!.fail(new RegistrationFailedError({ kind: 'timeout', message: 'no answer', hostname: 'cn1', topic: 'cyborg-conductor' }));
   await clock.advance(INTERVAL);
   assert.equal(runs.length, 3);
   const outcome = scheduler.request('later');

@@ -25,7 +25,7 @@ export interface TargetSnapshot {
   inventoryError?: string;
 }
 
-export interface BuiltReport {
+export interface BuiltRegistration {
   /** What report_data carries, in BDF order. */
   devices: DriverDevice[];
   /** Which target each device comes from (same order as `devices`). */
@@ -40,12 +40,12 @@ export interface BuiltReport {
 /** States from which a target is expected back on its own (or is there but unreadable). */
 const AWAY_FOR_NOW: ReadonlySet<TargetState> = new Set<TargetState>(['starting', 'restarting', 'crashed', 'unresponsive', 'running']);
 
-export class ReportBuilder {
+export class RegistrationBuilder {
   private readonly lastKnown = new Map<string, MappedDevice[]>();
 
   constructor(private readonly options: MappingOptions) {}
 
-  build(snapshots: readonly TargetSnapshot[]): BuiltReport {
+  build(snapshots: readonly TargetSnapshot[]): BuiltRegistration {
     const readable = snapshots.filter((s): s is TargetSnapshot & { inventory: TargetInventory } => s.inventory !== null);
     const mapped = mapTargets(
       readable.map((s) => ({ name: s.name, app: s.app, inventory: s.inventory, ...(s.version !== undefined ? { version: s.version } : {}) })),

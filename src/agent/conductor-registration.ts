@@ -1,6 +1,6 @@
 /**
  * Sends one `report_data(hostname, driver_device_list)` to the conductor topic — a call, never a
- * cast (contract §2.1) — and turns each way it can fail into a `ReportFailedError` whose message
+ * cast (contract §2.1) — and turns each way it can fail into a `RegistrationFailedError` whose message
  * says what to do about it. Logging is left to the caller (one line per failed report).
  */
 import {
@@ -13,9 +13,9 @@ import {
 } from '../bus/index.js';
 import { errorMessage } from '../util/errors.js';
 import { devicePrimitive, type DriverDevice } from './cyborg-objects.js';
-import { BusUnavailableError, ReportFailedError } from './errors.js';
+import { BusUnavailableError, RegistrationFailedError } from './errors.js';
 
-export interface ConductorReporterOptions {
+export interface ConductorRegistrationOptions {
   hostname: string;
   topic: string;
   exchange: string;
@@ -25,10 +25,10 @@ export interface ConductorReporterOptions {
   timeoutMs: number;
 }
 
-export class ConductorReporter {
-  constructor(private readonly options: ConductorReporterOptions) {}
+export class ConductorRegistration {
+  constructor(private readonly options: ConductorRegistrationOptions) {}
 
-  /** Resolves when the conductor accepted the report; rejects with `ReportFailedError`. */
+  /** Resolves when the conductor accepted the report; rejects with `RegistrationFailedError`. */
   async send(devices: readonly DriverDevice[]): Promise<void> {
     const client = this.options.client();
     if (!client) {
@@ -41,7 +41,7 @@ export class ConductorReporter {
     }
   }
 
-  private classify(err: unknown): ReportFailedError {
+  private classify(err: unknown): RegistrationFailedError {
     const { hostname, topic, exchange, timeoutMs } = this.options;
     if (err instanceof RemoteError && err.is('PlacementResourceProviderNotFound')) {
       return this.failure(
@@ -73,7 +73,7 @@ export class ConductorReporter {
     return this.failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying next period`, err);
   }
 
-  private failure(kind: ReportFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): ReportFailedError {
-    return new ReportFailedError({ kind, message, hostname: this.options.hostname, topic: this.options.topic, cause, context });
+  private failure(kind: RegistrationFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): RegistrationFailedError {
+    return new RegistrationFailedError({ kind, message, hostname: this.options.hostname, topic: this.options.topic, cause, context });
   }
 }

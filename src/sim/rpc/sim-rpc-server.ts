@@ -15,7 +15,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ScannedValue } from '../../spdk/rpc/json-scanner.js';
 import { getLogger } from '../../util/log.js';
-import { RpcConnection, type ConnectionOwner } from './connection.js';
+import { SimRpcConnection, type ConnectionOwner } from './sim-rpc-connection.js';
 
 const log = getLogger('sim.rpc-server');
 
@@ -26,16 +26,16 @@ export interface RpcServerOptions {
   socketPath: string;
   pollPeriodUs: number;
   /** Handles one complete JSON value from a connection; false closes the connection. */
-  handleValue(connection: RpcConnection, value: ScannedValue): boolean;
+  handleValue(connection: SimRpcConnection, value: ScannedValue): boolean;
   /** Delay every reply by this many ms (fault injection); 0 for none. */
   replyDelayMs: number;
 }
 
-export class RpcServer implements ConnectionOwner {
+export class SimRpcServer implements ConnectionOwner {
   private readonly server: Server;
-  private readonly active = new Set<RpcConnection>();
-  private readonly waiting: RpcConnection[] = [];
-  private readonly dirty = new Set<RpcConnection>();
+  private readonly active = new Set<SimRpcConnection>();
+  private readonly waiting: SimRpcConnection[] = [];
+  private readonly dirty = new Set<SimRpcConnection>();
   private timer: NodeJS.Timeout | null = null;
   private flushScheduled = false;
   private nextId = 1;
@@ -97,7 +97,7 @@ export class RpcServer implements ConnectionOwner {
       socket.destroy();
       return;
     }
-    const connection = new RpcConnection(this.nextId++, socket, this);
+    const connection = new SimRpcConnection(this.nextId++, socket, this);
     this.waiting.push(connection);
     if (this.immediate) this.acceptWaiting();
   }
@@ -108,14 +108,14 @@ export class RpcServer implements ConnectionOwner {
     }
   }
 
-  private activate(connection: RpcConnection): void {
+  private activate(connection: SimRpcConnection): void {
     if (connection.closed) return;
     this.active.add(connection);
     if (this.immediate) connection.setInputListener(() => this.serveImmediately(connection));
     connection.start();
   }
 
-  private serveImmediately(connection: RpcConnection): void {
+  private serveImmediately(connection: SimRpcConnection): void {
     if (this.paused || this.frozen || connection.closed) return;
     connection.processInput();
   }
@@ -132,11 +132,11 @@ export class RpcServer implements ConnectionOwner {
     this.dirty.clear();
   }
 
-  handleValue(connection: RpcConnection, value: ScannedValue): boolean {
+  handleValue(connection: SimRpcConnection, value: ScannedValue): boolean {
     return this.options.handleValue(connection, value);
   }
 
-  deliver(connection: RpcConnection, text: string): void {
+  deliver(connection: SimRpcConnection, text: string): void {
     if (this.options.replyDelayMs > 0) {
       setTimeout(() => connection.enqueue(text), this.options.replyDelayMs);
     } else {
@@ -144,7 +144,7 @@ export class RpcServer implements ConnectionOwner {
     }
   }
 
-  wantsFlush(connection: RpcConnection): void {
+  wantsFlush(connection: SimRpcConnection): void {
     if (!this.immediate) return; // the next pass sends it
     this.dirty.add(connection);
     if (this.flushScheduled) return;
@@ -157,7 +157,7 @@ export class RpcServer implements ConnectionOwner {
     });
   }
 
-  closed(connection: RpcConnection): void {
+  closed(connection: SimRpcConnection): void {
     this.dirty.delete(connection);
     const wasActive = this.active.delete(connection);
     if (wasActive && this.immediate) this.acceptWaiting();

@@ -19,7 +19,7 @@ import {
   type VersionInfo,
 } from './releases.js';
 import { invoke } from './resolver.js';
-import { isObject, resultError, type Origin } from './shape.js';
+import { isObject, resultError, type CallSite } from './shape.js';
 
 export type { SpdkVersion, VersionInfo } from './releases.js';
 
@@ -66,7 +66,7 @@ export function parseVersionResult(result: unknown): SpdkVersion | undefined {
 }
 
 /** The parsed version of a `spdk_get_version` / `get_spdk_version` result, or `SpdkResultError`. */
-export function expectVersion(origin: Origin, result: unknown): SpdkVersion {
+export function expectVersion(origin: CallSite, result: unknown): SpdkVersion {
   const version = parseVersionResult(result);
   if (!version) throw resultError(origin, 'no SPDK version in it', result);
   return version;

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReportBuilder, type TargetSnapshot } from '../../../src/agent/report-builder.js';
+import { RegistrationBuilder, type TargetSnapshot } from '../../../src/agent/registration-builder.js';
 import type { TargetState } from '../../../src/spdk/lifecycle/types.js';
 import { inventory, nvmeBdev, pcieController, subsystem, vhostBlk } from './inventories.js';
 
@@ -29,18 +29,18 @@ function vhost(state: TargetState, read = state === 'running'): TargetSnapshot {
   return { name: 'vhost0', app: 'vhost', state, inventory: read ? vhostInventory : null };
 }
 
-function summary(builder: ReportBuilder, snapshots: TargetSnapshot[]): string[] {
+function summary(builder: RegistrationBuilder, snapshots: TargetSnapshot[]): string[] {
   return builder.build(snapshots).devices.map((d) => `${JSON.parse(d.controlpath_id.cpid_info).bus}${d.stub ? ' stub' : ''}`);
 }
 
 test('running targets are reported as they are, in PCI address order', () => {
-  const builder = new ReportBuilder(OPTIONS);
+  const builder = new RegistrationBuilder(OPTIONS);
   assert.deepEqual(summary(builder, [vhost('running'), nvmf('running')]), ['5e', 'd8']);
 });
 
 for (const state of ['crashed', 'restarting', 'starting', 'unresponsive'] as const) {
   test(`a target that is ${state} keeps its last known devices, as stubs`, () => {
-    const builder = new ReportBuilder(OPTIONS);
+    const builder = new RegistrationBuilder(OPTIONS);
     builder.build([nvmf('running'), vhost('running')]);
     const built = builder.build([nvmf('running'), vhost(state)]);
     assert.deepEqual(built.devices.map((d) => d.stub), [false, true]);
@@ -50,7 +50,7 @@ for (const state of ['crashed', 'restarting', 'starting', 'unresponsive'] as con
 }
 
 test('a running target whose inventory could not be read this time is kept as a stub too', () => {
-  const builder = new ReportBuilder(OPTIONS);
+  const builder = new RegistrationBuilder(OPTIONS);
   builder.build([nvmf('running')]);
   const built = builder.build([{ ...nvmf('running', false), inventoryError: 'timed out' }]);
   assert.deepEqual(built.devices.map((d) => d.stub), [true]);
@@ -58,7 +58,7 @@ test('a running target whose inventory could not be read this time is kept as a 
 
 for (const state of ['stopped', 'failed', 'stopping'] as const) {
   test(`a target that is ${state} has no devices any more (and is forgotten)`, () => {
-    const builder = new ReportBuilder(OPTIONS);
+    const builder = new RegistrationBuilder(OPTIONS);
     builder.build([nvmf('running'), vhost('running')]);
     assert.deepEqual(summary(builder, [nvmf('running'), vhost(state)]), ['5e']);
     assert.deepEqual(summary(builder, [nvmf('running'), vhost('crashed')]), ['5e'], 'nothing left to keep after it was gone');
@@ -66,12 +66,12 @@ for (const state of ['stopped', 'failed', 'stopping'] as const) {
 }
 
 test('a target never read has nothing to keep', () => {
-  const builder = new ReportBuilder(OPTIONS);
+  const builder = new RegistrationBuilder(OPTIONS);
   assert.deepEqual(summary(builder, [nvmf('starting'), vhost('running')]), ['d8']);
 });
 
 test('the fingerprint is equal for equal reports and differs on any change (a stub included)', () => {
-  const builder = new ReportBuilder(OPTIONS);
+  const builder = new RegistrationBuilder(OPTIONS);
   const a = builder.build([nvmf('running'), vhost('running')]).fingerprint;
   const b = builder.build([vhost('running'), nvmf('running')]).fingerprint;
   const stubbed = builder.build([nvmf('running'), vhost('restarting')]).fingerprint;

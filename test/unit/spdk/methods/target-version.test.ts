@@ -8,7 +8,7 @@ import {
   inferVersionRange,
   parseVersionResult,
   parseVersionText,
-} from '../../../../src/spdk/methods/version.js';
+} from '../../../../src/spdk/methods/target-version.js';
 import { compareReleases, previousRelease, releaseOf } from '../../../../src/spdk/methods/releases.js';
 import { fixtureExchanges } from './fixture-exchanges.js';
 import { FakeTarget } from './fake-target.js';

@@ -1,12 +1,12 @@
 /**
  * report_data as sent (a call on the conductor topic with the hostname and the primitives), and
- * each failure turned into a `ReportFailedError` saying what to do.
+ * each failure turned into a `RegistrationFailedError` saying what to do.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BusConnectionLostError, BusTimeoutError, RemoteError, type RpcClient } from '../../../src/bus/index.js';
-import { ConductorReporter } from '../../../src/agent/conductor-reporter.js';
-import { ReportFailedError } from '../../../src/agent/errors.js';
+import { ConductorRegistration } from '../../../src/agent/conductor-registration.js';
+import { RegistrationFailedError } from '../../../src/agent/errors.js';
 import { mapTargets } from '../../../src/agent/inventory-mapping.js';
 import { inventory, nvmeBdev, pcieController } from './inventories.js';
 
@@ -15,9 +15,9 @@ const devices = mapTargets(
   { reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false },
 ).devices.map((d) => d.device);
 
-function reporterWith(call: (method: string, args: Record<string, unknown>, options: unknown) => Promise<unknown>): ConductorReporter {
+function reporterWith(call: (method: string, args: Record<string, unknown>, options: unknown) => Promise<unknown>): ConductorRegistration {
   const client = { call } as unknown as RpcClient;
-  return new ConductorReporter({ hostname: 'cn1.example.org', topic: 'cyborg-conductor', exchange: 'cyborg', client: () => client, timeoutMs: 60_000 });
+  return new ConductorRegistration({ hostname: 'cn1.example.org', topic: 'cyborg-conductor', exchange: 'cyborg', client: () => client, timeoutMs: 60_000 });
 }
 
 async function kindOf(error: unknown): Promise<{ kind: string; message: string }> {
@@ -25,7 +25,7 @@ async function kindOf(error: unknown): Promise<{ kind: string; message: string }
   try {
     await reporter.send(devices);
   } catch (err) {
-    assert.ok(err instanceof ReportFailedError);
+    assert.ok(err instanceof RegistrationFailedError);
     assert.equal(err.code, 'AGENT_REPORT_FAILED');
     assert.equal(err.context.hostname, 'cn1.example.org');
     return { kind: err.kind, message: err.message };
@@ -81,6 +81,6 @@ test('a lost connection, another refusal, anything else', async () => {
 });
 
 test('without a bus connection nothing is sent and the failure says it will go out later', async () => {
-  const reporter = new ConductorReporter({ hostname: 'cn1', topic: 't', exchange: 'x', client: () => null, timeoutMs: 1000 });
-  await assert.rejects(reporter.send(devices), (err: unknown) => err instanceof ReportFailedError && err.kind === 'connection');
+  const reporter = new ConductorRegistration({ hostname: 'cn1', topic: 't', exchange: 'x', client: () => null, timeoutMs: 1000 });
+  await assert.rejects(reporter.send(devices), (err: unknown) => err instanceof RegistrationFailedError && err.kind === 'connection');
 });
