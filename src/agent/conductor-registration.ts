@@ -12,7 +12,8 @@ import {
   type RpcClient,
 } from '../bus/index.js';
 import { errorMessage } from '../util/errors.js';
-import { devicePrimitive, type DriverDevice } from './cyborg-objects.js';
+import type { DriverDevice } from './cyborg-objects.js';
+import { reportDataArguments } from './registration-builder.js';
 import { BusUnavailableError, RegistrationFailedError } from './errors.js';
 
 export interface ConductorRegistrationOptions {
@@ -35,7 +36,7 @@ export class ConductorRegistration {
       throw this.failure('connection', 'not connected to the message bus yet: the report goes out once it connects', new BusUnavailableError('no bus connection'));
     }
     try {
-      await client.call('report_data', { hostname: this.options.hostname, driver_device_list: devices.map(devicePrimitive) }, { timeoutMs: this.options.timeoutMs });
+      await client.call('report_data', reportDataArguments(this.options.hostname, devices), { timeoutMs: this.options.timeoutMs });
     } catch (err) {
       throw this.classify(err);
     }

@@ -1,5 +1,6 @@
 /**
- * The device list of one report, from what each target looks like now.
+ * What a registration (`report_data`) tells the conductor: the device list, from what each target
+ * looks like now, and the call's arguments (`reportDataArguments`).
  *
  * A target that is read (running, inventory in hand) contributes its devices as they are. A target
  * that is only briefly away — crashed and about to be restarted, starting, not answering, or whose
@@ -12,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { SpdkApp } from '../config/types.js';
 import type { TargetInventory } from '../spdk/inventory.js';
 import type { TargetState } from '../spdk/lifecycle/types.js';
-import { devicePrimitive, type DriverDevice } from './cyborg-objects.js';
+import { devicePrimitive, type CyborgPrimitive, type DriverDevice } from './cyborg-objects.js';
 import { mapTargets, type MappedDevice, type MappingOptions } from './inventory-mapping.js';
 
 export interface TargetSnapshot {
@@ -39,6 +40,17 @@ export interface BuiltRegistration {
 
 /** States from which a target is expected back on its own (or is there but unreadable). */
 const AWAY_FOR_NOW: ReadonlySet<TargetState> = new Set<TargetState>(['starting', 'restarting', 'crashed', 'unresponsive', 'running']);
+
+/** The keyword arguments of Cyborg's `ConductorAPI.report_data(context, hostname, driver_device_list)`. */
+export interface ReportDataArguments extends Record<string, unknown> {
+  hostname: string;
+  driver_device_list: CyborgPrimitive[];
+}
+
+/** The `report_data` arguments, built here and nowhere else: the hostname and each device as an oslo versioned-object primitive. */
+export function reportDataArguments(hostname: string, devices: readonly DriverDevice[]): ReportDataArguments {
+  return { hostname, driver_device_list: devices.map(devicePrimitive) };
+}
 
 export class RegistrationBuilder {
   private readonly lastKnown = new Map<string, MappedDevice[]>();

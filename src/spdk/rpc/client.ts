@@ -36,6 +36,7 @@ import { redactSecretParams } from './redact.js';
 import { interpretReply, type Reply } from './reply.js';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_VALUES, RequestRejection, encodeRequest, type RequestLimits } from './request.js';
 import type { RpcCallOptions, RpcCaller, RpcParams } from './types.js';
+import { IN_FLIGHT, PendingCalls, QUEUED, SETTLED, type PendingCall } from './pending-calls.js';
 
 export interface SpdkRpcClientOptions {
   /** `/var/tmp/spdk.sock`, a relative path, `host:port`, `[::1]:5260`, `unix:<path>`, `tcp:<host>:<port>` (see address.ts). */
@@ -75,47 +76,19 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_IN_FLIGHT = 1024;
 
-const QUEUED = 0;
-const IN_FLIGHT = 1;
-const SETTLED = 2;
-
-/** Ids of abandoned in-flight calls remembered per connection, to tell a late reply from a stray one. */
-const MAX_REMEMBERED_LATE_IDS = 65_536;
 const EXCERPT_BYTES = 200;
 const DEADLINE_RESOLUTION_MS = 1;
-
-interface PendingCall {
-  readonly id: number;
-  readonly method: string;
-  readonly params: RpcParams | undefined;
-  /** The request bytes, until written. */
-  text: string;
-  readonly timeoutMs: number;
-  readonly deadline: number;
-  state: number;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
 
 export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements RpcCaller {
   readonly address: string;
   private readonly target: RpcAddress;
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
-  private readonly maxInFlight: number;
   private readonly limits: RequestLimits;
   private readonly log: Logger;
 
   private nextId = 1;
-  /** Every unsettled call, by id. */
-  private readonly calls = new Map<number, PendingCall>();
-  /** Calls not yet written (no connection yet, or no free slot), oldest first from `waitingHead`. */
-  private waiting: PendingCall[] = [];
-  private waitingHead = 0;
-  private inFlight = 0;
-  private readonly lateIds = new Set<number>();
+  private readonly calls: PendingCalls;
 
   private conn: RpcConnection | null = null;
   private opening: Promise<void> | null = null;
@@ -131,7 +104,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     this.address = formatRpcAddress(this.target);
     this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    this.maxInFlight = positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.calls = new PendingCalls(positiveInteger('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT));
     this.limits = {
       maxBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES),
       maxValues: positiveInteger('maxRequestValues', options.maxRequestValues ?? DEFAULT_MAX_REQUEST_VALUES),
@@ -184,17 +157,17 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
         signal,
         onAbort: undefined,
       };
-      this.calls.set(id, call);
+      this.calls.add(call);
       if (signal !== undefined) {
         call.onAbort = () => this.abandon(call);
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
       if (this.calls.size === 1) this.conn?.setReferenced(true);
       this.sweep.schedule(call.deadline);
-      if (this.conn !== null && this.inFlight < this.maxInFlight && this.waitingHead === this.waiting.length) {
+      if (this.conn !== null && this.calls.hasFreeSlot()) {
         this.write(call, this.conn);
       } else {
-        this.waiting.push(call);
+        this.calls.enqueue(call);
         if (this.conn === null) this.ensureOpening().catch(() => {}); // the failure reaches the call itself
       }
     });
@@ -261,7 +234,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     }
     this.conn = conn;
     this.currentGeneration++;
-    this.lateIds.clear();
+    this.calls.clearLate();
     conn.setReferenced(this.calls.size > 0);
     this.log.debug('connected', { generation: this.currentGeneration });
     this.drain();
@@ -351,7 +324,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   }
 
   private onUnmatched(reply: Exclude<Reply, { kind: 'invalid' }>, value: ScannedValue): void {
-    if (typeof reply.id === 'number' && this.lateIds.delete(reply.id)) {
+    if (typeof reply.id === 'number' && this.calls.takeLate(reply.id)) {
       this.log.debug('late reply to an abandoned call dropped', { id: reply.id });
       return;
     }
@@ -373,8 +346,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   // Call bookkeeping
 
   private write(call: PendingCall, conn: RpcConnection): void {
-    call.state = IN_FLIGHT;
-    this.inFlight++;
+    this.calls.markInFlight(call);
     conn.send(call.text);
     call.text = '';
   }
@@ -383,18 +355,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private drain(): void {
     const conn = this.conn;
     if (conn === null) return;
-    while (this.inFlight < this.maxInFlight && this.waitingHead < this.waiting.length) {
-      const call = this.waiting[this.waitingHead]!;
-      this.waitingHead++;
-      if (call.state === QUEUED) this.write(call, conn);
-    }
-    if (this.waitingHead === this.waiting.length) {
-      this.waiting = [];
-      this.waitingHead = 0;
-    } else if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.waitingHead);
-      this.waitingHead = 0;
-    }
+    for (let call = this.calls.nextToWrite(); call !== undefined; call = this.calls.nextToWrite()) this.write(call, conn);
   }
 
   /**
@@ -402,24 +363,19 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
    * next waiting call unless the caller drains itself afterwards.
    */
   private settle(call: PendingCall, drainNow = true): void {
-    const wasInFlight = call.state === IN_FLIGHT;
-    call.state = SETTLED;
-    this.calls.delete(call.id);
-    if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
-    if (this.calls.size === 0) this.conn?.setReferenced(false);
-    if (wasInFlight) {
-      this.inFlight--;
-      if (drainNow && this.waitingHead < this.waiting.length) this.drain();
-    }
+    const freedSlot = this.calls.settle(call);
+    this.afterSettle(freedSlot, drainNow);
   }
 
   /** A call given up before its reply (deadline, abort): its reply, if it ever comes, is dropped. */
   private forget(call: PendingCall, drainNow = true): void {
-    if (call.state === IN_FLIGHT) {
-      if (this.lateIds.size >= MAX_REMEMBERED_LATE_IDS) this.lateIds.delete(this.lateIds.values().next().value!);
-      this.lateIds.add(call.id);
-    }
-    this.settle(call, drainNow);
+    const freedSlot = this.calls.forget(call);
+    this.afterSettle(freedSlot, drainNow);
+  }
+
+  private afterSettle(freedSlot: boolean, drainNow: boolean): void {
+    if (this.calls.size === 0) this.conn?.setReferenced(false);
+    if (freedSlot && drainNow && this.calls.hasWaiting()) this.drain();
   }
 
   private abandon(call: PendingCall): void {
@@ -430,15 +386,9 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
 
   /** The deadline sweep: fails expired calls, returns the next deadline. */
   private expire(now: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    const expired: PendingCall[] = [];
     // Timers have millisecond resolution: deadlines within one are due together (calls made in the
     // same turn with the same timeout expire in the same sweep).
-    const due = now + DEADLINE_RESOLUTION_MS;
-    for (const call of this.calls.values()) {
-      if (call.deadline <= due) expired.push(call);
-      else if (call.deadline < next) next = call.deadline;
-    }
+    const { expired, next } = this.calls.expiredBy(now + DEADLINE_RESOLUTION_MS);
     // All expired calls leave the books before any freed slot is reused: an expired waiting call
     // must not be written on its way out.
     for (const call of expired) this.forget(call, false);
@@ -449,16 +399,8 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
 
   /** Fails every unsettled call; returns how many. The connection must already be gone. */
   private failAll(errorFor: (method: string) => SpdkRpcError): number {
-    const calls = [...this.calls.values()];
-    this.calls.clear();
-    this.waiting = [];
-    this.waitingHead = 0;
-    this.inFlight = 0;
-    for (const call of calls) {
-      call.state = SETTLED;
-      if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
-      call.reject(errorFor(call.method));
-    }
+    const calls = this.calls.takeAll();
+    for (const call of calls) call.reject(errorFor(call.method));
     return calls.length;
   }
 
