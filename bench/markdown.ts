@@ -32,4 +32,4 @@ const lines = [
   '|---|---|---|---|---|---|---|',
   ...report.figures.flatMap((f) => f.rows.map(row)),
 ];
-process.stdout.write(lines.join('\n') + '\n');
+process.stdout.write(`${lines.join('\n')}\n`);

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     figures: reports,
   };
   printReport(report);
-  writeFileSync(options.out, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
   const copy = path.join(path.dirname(options.out), `results-${report.mode}.json`);
   if (options.only === null && copy !== options.out) copyFileSync(options.out, copy);
   process.stderr.write(`bench: results written to ${path.relative(process.cwd(), options.out) || options.out}\n`);

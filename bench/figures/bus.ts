@@ -65,7 +65,15 @@ interface PyCallersResult {
 const loadScript = path.join(repoRoot, 'dist', 'bench', 'load', 'bus-load.js');
 
 /** Load on `server` of the scope's agent topic. */
-function load(scope: BrokerScope, server: string, serverPid: number, method: Method, durationMs: number, label: string, warmupCalls = 200): Promise<LoadResult> {
+function load(
+  scope: BrokerScope,
+  server: string,
+  serverPid: number,
+  method: Method,
+  durationMs: number,
+  label: string,
+  warmupCalls = 200,
+): Promise<LoadResult> {
   const params = {
     url: scope.url,
     exchange: scope.exchange,
@@ -230,7 +238,11 @@ async function measure(ctx: BenchContext): Promise<{ rows: FigureRow[]; details:
     sim = await startSim({ app: 'spdk_tgt', jsonConfig: buildTargetConfig(SMALL_INVENTORY) });
 
     ctx.progress('figure 4: starting the Python oslo.messaging agent (eventlet executor, as Cyborg)');
-    pyAgent = startPeer('oslo_agent.py', { url: scope.url, exchange: scope.exchange, topic: scope.agentTopic, server: 'pyagent', socket: sim.socket, executor: 'eventlet' }, 'python oslo agent');
+    pyAgent = startPeer(
+      'oslo_agent.py',
+      { url: scope.url, exchange: scope.exchange, topic: scope.agentTopic, server: 'pyagent', socket: sim.socket, executor: 'eventlet' },
+      'python oslo agent',
+    );
     const ready = await pyAgent.waitForEvent('ready', 60_000);
     scope.trackQueue(ready.fanout_queue);
 

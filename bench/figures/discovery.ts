@@ -112,7 +112,13 @@ async function measureShape(ctx: BenchContext, label: string, shape: InventorySh
 
     // The target alone: the same requests pipelined on a raw connection, replies counted, not parsed.
     const raw = await RawConnection.open(sim.socket);
-    const payload = warmCalls.map((c, i) => JSON.stringify(c.params === undefined ? { jsonrpc: '2.0', method: c.method, id: i + 1 } : { jsonrpc: '2.0', method: c.method, params: c.params, id: i + 1 })).join('');
+    const payload = warmCalls
+      .map((c, i) =>
+        JSON.stringify(
+          c.params === undefined ? { jsonrpc: '2.0', method: c.method, id: i + 1 } : { jsonrpc: '2.0', method: c.method, params: c.params, id: i + 1 },
+        ),
+      )
+      .join('');
     const rawMs: number[] = [];
     for (let i = 0; i < reps; i++) {
       if (i === reps - 1) raw.keepBytes();
@@ -125,12 +131,22 @@ async function measureShape(ctx: BenchContext, label: string, shape: InventorySh
 
     ctx.progress(`figure 1 (${label}): Python sequential client`);
     const seqReps = ctx.size(2, 10);
-    const seq = await runBaseline<BaselineResult>('sequential_client.py', { socket: sim.socket, calls: warmCalls, reps: seqReps, warmup: 1 }, 'sequential client baseline', 300_000);
+    const seq = await runBaseline<BaselineResult>(
+      'sequential_client.py',
+      { socket: sim.socket, calls: warmCalls, reps: seqReps, warmup: 1 },
+      'sequential client baseline',
+      300_000,
+    );
     const seqMs = median(seq.reps_ms);
 
     const ppcReps = ctx.size(1, shape.bdevs > 100 ? 3 : 5);
     ctx.progress(`figure 1 (${label}): process per call × ${ppcReps} (${warmCalls.length} processes each)`);
-    const ppc = await runBaseline<BaselineResult>('process_per_call.py', { socket: sim.socket, calls: warmCalls, reps: ppcReps, python: PYTHON }, 'process-per-call baseline', 900_000);
+    const ppc = await runBaseline<BaselineResult>(
+      'process_per_call.py',
+      { socket: sim.socket, calls: warmCalls, reps: ppcReps, python: PYTHON },
+      'process-per-call baseline',
+      900_000,
+    );
     const ppcMs = median(ppc.reps_ms);
 
     details.push(

@@ -54,7 +54,11 @@ async function grow(ctx: BenchContext, scope: BrokerScope, conductor: Conductor,
     const started = await Promise.all(Array.from({ length: batch }, (_, i) => startMember(scope, members.length + i)));
     members.push(...started);
     // Each new agent's start-up report says it is up; the next batch starts after that.
-    await conductor.reportsFromAll(started.map((m) => m.host), mark, 120_000);
+    await conductor.reportsFromAll(
+      started.map((m) => m.host),
+      mark,
+      120_000,
+    );
     ctx.progress(`figure 5: ${members.length} agents up`);
   }
 }
@@ -69,7 +73,10 @@ export const fleetFigure: Figure = {
     const steps = ctx.size(QUICK_STEPS, FULL_STEPS);
     const reason = await agentFigureProblem();
     if (reason !== null) {
-      return { rows: steps.map((size) => notMeasuredRow(FIGURE, metricFor(size), 'ms', size === 50 ? TARGET : '(growth: no target)', reason)), details: [reason] };
+      return {
+        rows: steps.map((size) => notMeasuredRow(FIGURE, metricFor(size), 'ms', size === 50 ? TARGET : '(growth: no target)', reason)),
+        details: [reason],
+      };
     }
     const reps = ctx.size(2, 5);
     const scope = new BrokerScope();

@@ -36,7 +36,9 @@ interface Target {
 /** A simulator with `BDEVS` null bdevs (block counts from `blocks(i)`), and its bdev_get_bdevs reply bytes. */
 async function targetWithReply(blocks: (i: number) => number): Promise<Target> {
   const config = buildBdevOnlyConfig(BDEVS, false) as { subsystems: Array<{ config: Array<{ params: Record<string, unknown> }> }> };
-  config.subsystems[0]!.config.forEach((entry, i) => (entry.params.num_blocks = blocks(i)));
+  config.subsystems[0]!.config.forEach((entry, i) => {
+    entry.params.num_blocks = blocks(i);
+  });
   const sim = await startSim({ app: 'nvmf_tgt', pollPeriodUs: 0, jsonConfig: config, readyTimeoutMs: 120_000 });
   const raw = await RawConnection.open(sim.socket);
   try {
@@ -52,7 +54,8 @@ async function targetWithReply(blocks: (i: number) => number): Promise<Target> {
 function checkExact(bytes: Buffer, decoded: unknown): { literals: number; jsonParseWrong: number } {
   const literals = [...bytes.toString('latin1').matchAll(/"num_blocks":(\d+)/g)].map((m) => m[1]!);
   const bdevs = decoded as Array<{ num_blocks: unknown }>;
-  if (!Array.isArray(bdevs) || bdevs.length !== literals.length) throw new Error(`decoded ${Array.isArray(bdevs) ? bdevs.length : 'no'} bdevs for ${literals.length} literals`);
+  if (!Array.isArray(bdevs) || bdevs.length !== literals.length)
+    throw new Error(`decoded ${Array.isArray(bdevs) ? bdevs.length : 'no'} bdevs for ${literals.length} literals`);
   let jsonParseWrong = 0;
   bdevs.forEach((bdev, i) => {
     const literal = literals[i]!;
@@ -121,7 +124,7 @@ export const largeRepliesFigure: Figure = {
     ctx.progress(`figure 3: simulator with ${BDEVS.toLocaleString('en-US')} null bdevs, block counts ≥ 2^60`);
     const huge = await targetWithReply((i) => HUGE_BLOCKS + i * 256);
     let details: string[];
-    let row;
+    let row: ReturnType<typeof measuredRow>;
     try {
       if (huge.bytes.length < TEN_MIB) throw new Error(`the reply is only ${huge.bytes.length} bytes: raise BDEVS`);
       const [decoded] = decodeLikeTheClient(huge.bytes);

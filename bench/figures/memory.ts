@@ -51,7 +51,10 @@ async function startedAgent(setup: Setup, host: string, socket: string, extra: {
 }
 
 async function idleRss(ctx: BenchContext, setup: Setup): Promise<{ rss: number; peak: number; samples: number[] }> {
-  const sim = await startSim({ app: 'nvmf_tgt', jsonConfig: buildTargetConfig({ bdevs: 10, subsystems: 2, vhostControllers: 0, nvmeDrives: true }, { withNvmf: true, withVhost: false }) });
+  const sim = await startSim({
+    app: 'nvmf_tgt',
+    jsonConfig: buildTargetConfig({ bdevs: 10, subsystems: 2, vhostControllers: 0, nvmeDrives: true }, { withNvmf: true, withVhost: false }),
+  });
   let agent: AgentProcess | null = null;
   try {
     agent = await startedAgent(setup, 'memidle', sim.socket);

@@ -47,7 +47,10 @@ export const startupFigure: Figure = {
     let conductor: Conductor | null = null;
     let agent: AgentProcess | null = null;
     try {
-      sim = await startSim({ app: 'nvmf_tgt', jsonConfig: buildTargetConfig({ bdevs: 10, subsystems: 2, vhostControllers: 0, nvmeDrives: true }, { withNvmf: true, withVhost: false }) });
+      sim = await startSim({
+        app: 'nvmf_tgt',
+        jsonConfig: buildTargetConfig({ bdevs: 10, subsystems: 2, vhostControllers: 0, nvmeDrives: true }, { withNvmf: true, withVhost: false }),
+      });
       conductor = await Conductor.start(scope);
       const samples: number[] = [];
       let devices = 0;

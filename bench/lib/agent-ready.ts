@@ -21,7 +21,9 @@ export async function waitForAgent(scope: BrokerScope, server: string, child: Ch
         last = err;
       }
     }
-    throw new Error(`${child.label} did not answer ping within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : String(last)}); stderr tail:\n${child.stderr.slice(-2000)}`);
+    throw new Error(
+      `${child.label} did not answer ping within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : String(last)}); stderr tail:\n${child.stderr.slice(-2000)}`,
+    );
   } finally {
     await bus.close();
   }

@@ -21,7 +21,11 @@ export class Conductor {
 
   /** On the scope's conductor topic; its `discover` casts go to the scope's agent topic. */
   static async start(scope: BrokerScope): Promise<Conductor> {
-    const peer = startPeer('conductor.py', { url: scope.url, exchange: scope.exchange, topic: scope.conductorTopic, agent_topic: scope.agentTopic }, 'python conductor');
+    const peer = startPeer(
+      'conductor.py',
+      { url: scope.url, exchange: scope.exchange, topic: scope.conductorTopic, agent_topic: scope.agentTopic },
+      'python conductor',
+    );
     const ready = await peer.waitForEvent('ready', 60_000);
     scope.trackQueue(ready.fanout_queue);
     return new Conductor(peer);
@@ -33,7 +37,10 @@ export class Conductor {
   }
 
   reportsSince(mark: number): RegistrationEvent[] {
-    return this.peer.events.slice(mark).filter((e) => e.event === 'report').map(toReport);
+    return this.peer.events
+      .slice(mark)
+      .filter((e) => e.event === 'report')
+      .map(toReport);
   }
 
   /** The first report from `host` after `mark`. */

@@ -24,6 +24,10 @@ export async function nodeFootprints(settleMs = 1000): Promise<{ bareNode: numbe
   const daemon = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'agent', 'daemon.js')).href;
   const run = pathToFileURL(path.join(repoRoot, 'dist', 'src', 'cli', 'commands', 'run.js')).href;
   const bareNode = await rssOf('bare node', 'setInterval(() => {}, 1000);', settleMs);
-  const agentModules = await rssOf('node with the agent modules', `await import(${JSON.stringify(run)}); await import(${JSON.stringify(daemon)}); setInterval(() => {}, 1000);`, settleMs);
+  const agentModules = await rssOf(
+    'node with the agent modules',
+    `await import(${JSON.stringify(run)}); await import(${JSON.stringify(daemon)}); setInterval(() => {}, 1000);`,
+    settleMs,
+  );
   return { bareNode, agentModules };
 }

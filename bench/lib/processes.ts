@@ -55,7 +55,7 @@ export class Child {
     });
     if (process.stdout) {
       createInterface({ input: process.stdout }).on('line', (line) => {
-        this.stdoutText = (this.stdoutText + line + '\n').slice(-200_000);
+        this.stdoutText = `${this.stdoutText + line}\n`.slice(-200_000);
         const trimmed = line.trim();
         if (trimmed.startsWith('{')) {
           try {
@@ -90,7 +90,7 @@ export class Child {
 
   /** Writes one line to the child's stdin (if it was opened). */
   send(line: string): void {
-    if (this.process.stdin && !this.process.stdin.destroyed) this.process.stdin.write(line + '\n');
+    if (this.process.stdin && !this.process.stdin.destroyed) this.process.stdin.write(`${line}\n`);
   }
 
   /** The first event named `name` matching `match`, waiting for it until `timeoutMs`. */
@@ -117,7 +117,11 @@ export class Child {
         } else if (this.exitInfo !== null) {
           clearTimeout(timer);
           this.waiters.delete(test);
-          reject(new Error(`${this.label} exited (code ${String(this.exitInfo.code)}, signal ${String(this.exitInfo.signal)}) before ${what}; stderr tail:\n${this.stderrTail.slice(-1500)}`));
+          reject(
+            new Error(
+              `${this.label} exited (code ${String(this.exitInfo.code)}, signal ${String(this.exitInfo.signal)}) before ${what}; stderr tail:\n${this.stderrTail.slice(-1500)}`,
+            ),
+          );
         }
       };
       this.waiters.add(test);

@@ -43,7 +43,9 @@ export function printReport(report: RunReport): void {
   }
   const out: string[] = [];
   const m = report.machine;
-  out.push(`spdk-agent benchmarks (${report.mode}) — ${report.startedAt} — ${String(m.cpus)} × ${String(m.cpuModel)}, ${String(m.memoryGb)} GB, Node ${String(m.node)}, ${String(m.python)}; ${report.durationSec.toFixed(0)} s`);
+  out.push(
+    `spdk-agent benchmarks (${report.mode}) — ${report.startedAt} — ${String(m.cpus)} × ${String(m.cpuModel)}, ${String(m.memoryGb)} GB, Node ${String(m.node)}, ${String(m.python)}; ${report.durationSec.toFixed(0)} s`,
+  );
   out.push('"× better": reference ÷ value for times and CPU, value ÷ reference for rates (above 1 = better than the reference).');
   out.push(table.toString());
 
@@ -63,5 +65,5 @@ export function printReport(report: RunReport): void {
     out.push(`  Figure ${figure.id} — ${figure.title} (${figure.durationSec.toFixed(1)} s; machine load average ${before.toFixed(1)} → ${after.toFixed(1)})`);
     for (const line of figure.details) out.push(`    ${line}`);
   }
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const elapsedMs = last - start;
     latencies.sort((a, b) => a - b);
     process.stdout.write(
-      JSON.stringify({
+      `${JSON.stringify({
         calls: latencies.length,
         errors,
         firstError,
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         brokerCpuMs,
         ownCpuMs: (own.user + own.system) / 1000,
         replyBytes,
-      }) + '\n',
+      })}\n`,
     );
   } finally {
     await bus?.close();

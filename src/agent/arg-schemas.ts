@@ -44,7 +44,15 @@ export interface ReportArgs {
   stats: boolean;
 }
 
-const PYTHON_TYPES: Readonly<Record<string, string>> = { string: 'str', boolean: 'bool', null: 'None', integer: 'int', number: 'float', object: 'dict', array: 'list' };
+const PYTHON_TYPES: Readonly<Record<string, string>> = {
+  string: 'str',
+  boolean: 'bool',
+  null: 'None',
+  integer: 'int',
+  number: 'float',
+  object: 'dict',
+  array: 'list',
+};
 
 let validators: Map<AgentMethod, ValidateFunction> | null = null;
 

@@ -9,7 +9,16 @@
  */
 import { EventEmitter } from 'node:events';
 import type { BusConfig } from '../config/types.js';
-import { BusTransport, resolveBusOptions, type BusOptions, type ResolvedBusOptions, type RpcClient, type RpcEndpoint, type RpcServer, type StopResult } from '../bus/index.js';
+import {
+  BusTransport,
+  resolveBusOptions,
+  type BusOptions,
+  type ResolvedBusOptions,
+  type RpcClient,
+  type RpcEndpoint,
+  type RpcServer,
+  type StopResult,
+} from '../bus/index.js';
 import { errorMessage } from '../util/errors.js';
 import { getLogger, type Logger } from '../util/log.js';
 import { AgentAlreadyRunningError, ForeignConsumerError } from './errors.js';

@@ -3,14 +3,7 @@
  * cast (contract §2.1) — and turns each way it can fail into a `RegistrationFailedError` whose message
  * says what to do about it. Logging is left to the caller (one line per failed report).
  */
-import {
-  BusClosedError,
-  BusConnectionLostError,
-  BusNotConnectedError,
-  BusTimeoutError,
-  RemoteError,
-  type RpcClient,
-} from '../bus/index.js';
+import { BusClosedError, BusConnectionLostError, BusNotConnectedError, BusTimeoutError, RemoteError, type RpcClient } from '../bus/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { DriverDevice } from './cyborg-objects.js';
 import { reportDataArguments } from './registration-builder.js';
@@ -33,7 +26,11 @@ export class ConductorRegistration {
   async send(devices: readonly DriverDevice[]): Promise<void> {
     const client = this.options.client();
     if (!client) {
-      throw this.failure('connection', 'not connected to the message bus yet: the report goes out once it connects', new BusUnavailableError('no bus connection'));
+      throw this.failure(
+        'connection',
+        'not connected to the message bus yet: the report goes out once it connects',
+        new BusUnavailableError('no bus connection'),
+      );
     }
     try {
       await client.call('report_data', reportDataArguments(this.options.hostname, devices), { timeoutMs: this.options.timeoutMs });

@@ -27,7 +27,7 @@ import { ChangeWatch } from './change-watch.js';
 import type { Clock } from './clock.js';
 import { ConductorRegistration } from './conductor-registration.js';
 import { createAgentEndpoint } from './endpoint.js';
-import { AgentAlreadyRunningError, ForeignConsumerError, RegistrationFailedError, ShutdownTimeoutError } from './errors.js';
+import { type AgentAlreadyRunningError, AgentStateError, type ForeignConsumerError, type RegistrationFailedError, ShutdownTimeoutError } from './errors.js';
 import { planReload, type ReloadPlan } from './reload-plan.js';
 import { AgentOperations, DISCOVER_REASON } from './operations.js';
 import { RegistrationBuilder, type BuiltRegistration } from './registration-builder.js';
@@ -259,7 +259,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
 
   /** Resolves when the initial start/adoption of the targets is done (after `start()`). */
   get started(): Promise<StartAllResult[]> {
-    return this.startup ?? Promise.reject(new Error('the daemon was not started'));
+    return this.startup ?? Promise.reject(new AgentStateError('the daemon was not started'));
   }
 
   /** Asks for a report now (the `discover` method and tests use it). */
@@ -375,7 +375,9 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
       uptimeSec: Math.round(process.uptime()),
       config: JSON.parse(JSON.stringify(this.currentConfig)) as unknown,
       ...(this.pendingRestart.length > 0 ? { changedButNeedRestart: [...this.pendingRestart] } : {}),
-      targets: this.manager.all().map((supervisor) => ({ ...supervisor.status(), ...(supervisor.logFile !== undefined ? { logFile: supervisor.logFile } : {}) })),
+      targets: this.manager
+        .all()
+        .map((supervisor) => ({ ...supervisor.status(), ...(supervisor.logFile !== undefined ? { logFile: supervisor.logFile } : {}) })),
       bus: link
         ? {
             connected: link.connected,
@@ -441,4 +443,3 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     return result;
   }
 }
-

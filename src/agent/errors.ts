@@ -7,6 +7,7 @@
  *   ├─ RegistrationFailedError      one report_data did not get through (the reason is `kind`)
  *   ├─ BusUnavailableError    no connection to the broker yet: nothing can be reported
  *   ├─ ShutdownTimeoutError   a clean shutdown did not finish within agent.shutdownTimeoutSec
+ *   ├─ AgentStateError        asked of the daemon in a state that cannot give it (not started, shutting down)
  *   ├─ AgentAlreadyRunningError  another spdk-agent serves this host (lock file or bus queue)
  *   └─ ForeignConsumerError   another program (Python cyborg-agent) consumes this host's queue
  *
@@ -30,7 +31,14 @@ export type RegistrationFailureKind = 'no-resource-provider' | 'timeout' | 'conn
 export class RegistrationFailedError extends AgentLayerError {
   readonly kind: RegistrationFailureKind;
 
-  constructor(options: { kind: RegistrationFailureKind; message: string; hostname: string; topic: string; cause?: unknown; context?: Record<string, unknown> }) {
+  constructor(options: {
+    kind: RegistrationFailureKind;
+    message: string;
+    hostname: string;
+    topic: string;
+    cause?: unknown;
+    context?: Record<string, unknown>;
+  }) {
     super(options.message, {
       code: 'AGENT_REPORT_FAILED',
       context: { kind: options.kind, hostname: options.hostname, topic: options.topic, ...options.context },
@@ -77,5 +85,12 @@ export class ForeignConsumerError extends AgentLayerError {
         'cyborg-agent on this node, or set agent.onForeignConsumer: own-topic to serve under the topic spdk-agent without reporting (see the README, "Supported deployments")',
       { code: 'AGENT_FOREIGN_CONSUMER', context: options },
     );
+  }
+}
+
+/** Asked of the daemon in a state that cannot give it: not started yet, or shutting down. */
+export class AgentStateError extends AgentLayerError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super(message, { code: 'AGENT_STATE', context });
   }
 }

@@ -46,7 +46,13 @@ function candidates(inventory: TargetInventory): Candidate[] {
   for (const subsystem of list(inventory.nvmf?.subsystems)) {
     if (subsystem.subtype === 'Discovery' || typeof subsystem.nqn !== 'string') continue;
     const namespaces = list(subsystem.namespaces).sort(byNumber((ns) => Number(ns.nsid)));
-    const transports = [...new Set(list(subsystem.listen_addresses).map((l) => String(l.trtype ?? '').toUpperCase()).filter((t) => t !== ''))].sort();
+    const transports = [
+      ...new Set(
+        list(subsystem.listen_addresses)
+          .map((l) => String(l.trtype ?? '').toUpperCase())
+          .filter((t) => t !== ''),
+      ),
+    ].sort();
     out.push({ kind: 'nvmf', id: subsystem.nqn, bdevs: namespaces.map((ns) => ns.bdev_name ?? ns.name ?? '').filter((n) => n !== ''), transports });
   }
   for (const controller of list(inventory.vhost?.controllers)) {
@@ -58,7 +64,11 @@ function candidates(inventory: TargetInventory): Candidate[] {
       out.push({ kind: 'vhost_blk', id: controller.ctrlr, bdevs: typeof bdev === 'string' ? [bdev] : [], transports: [transport] });
     } else if (Array.isArray(backend.scsi)) {
       const targets = list(backend.scsi).sort(byNumber((t) => Number(t.scsi_dev_num)));
-      const bdevs = targets.flatMap((t) => list(t.luns).sort(byNumber((l) => Number(l.id))).map((l) => l.bdev_name));
+      const bdevs = targets.flatMap((t) =>
+        list(t.luns)
+          .sort(byNumber((l) => Number(l.id)))
+          .map((l) => l.bdev_name),
+      );
       out.push({ kind: 'vhost_scsi', id: controller.ctrlr, bdevs: bdevs.filter((b): b is string => typeof b === 'string'), transports: ['VHOST_USER'] });
     }
   }

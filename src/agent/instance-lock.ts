@@ -47,7 +47,9 @@ export async function acquireInstanceLock(options: AcquireOptions): Promise<Inst
   try {
     await mkdir(options.dir, { recursive: true, mode: 0o755 });
   } catch (err) {
-    throw new AgentAlreadyRunningError(`cannot create the runtime directory ${options.dir} for the lock file: ${errorMessage(err)} (set agent.runtimeDir)`, { dir: options.dir });
+    throw new AgentAlreadyRunningError(`cannot create the runtime directory ${options.dir} for the lock file: ${errorMessage(err)} (set agent.runtimeDir)`, {
+      dir: options.dir,
+    });
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -66,7 +68,9 @@ export async function acquireInstanceLock(options: AcquireOptions): Promise<Inst
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AgentAlreadyRunningError(`cannot create the lock file ${file}: ${errorMessage(err)} (set agent.runtimeDir to a writable directory)`, { file });
+        throw new AgentAlreadyRunningError(`cannot create the lock file ${file}: ${errorMessage(err)} (set agent.runtimeDir to a writable directory)`, {
+          file,
+        });
       }
     }
     const holder = await readOwner(file);

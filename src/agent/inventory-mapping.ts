@@ -132,7 +132,9 @@ function deviceFor(target: MappableTarget, controller: ControllerFacts, exports:
 
 function deployableFor(exp: ExportFacts, controller: ControllerFacts, options: MappingOptions): DriverDeployable {
   const attributes: DriverAttribute[] = [{ key: 'rc', value: RESOURCE_CLASSES[exp.kind] }];
-  traitsFor(exp, controller, options).forEach((trait, index) => attributes.push({ key: `trait${index}`, value: trait }));
+  traitsFor(exp, controller, options).forEach((trait, index) => {
+    attributes.push({ key: `trait${index}`, value: trait });
+  });
   return {
     name: safeResourceName([options.reportedHostname, controller.bdf, KIND_LABELS[exp.kind], exp.id]),
     num_accelerators: 1,
@@ -167,4 +169,3 @@ function attachHandleFor(exp: ExportFacts): DriverAttachHandle {
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
-

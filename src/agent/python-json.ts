@@ -19,7 +19,7 @@ export function pythonSortedJson(value: unknown): string {
     return pythonJsonDumps(value);
   }
   if (Array.isArray(value)) {
-    return value.length === 0 ? '[]' : '[' + value.map((item) => pythonSortedJson(item)).join(', ') + ']';
+    return value.length === 0 ? '[]' : `[${value.map((item) => pythonSortedJson(item)).join(', ')}]`;
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const record = value as Record<string, unknown>;
@@ -29,7 +29,7 @@ export function pythonSortedJson(value: unknown): string {
       .filter((key) => record[key] !== undefined)
       .sort(compareCodePoints);
     if (keys.length === 0) return '{}';
-    return '{' + keys.map((key) => `${pythonJsonDumps(key)}: ${pythonSortedJson(record[key])}`).join(', ') + '}';
+    return `{${keys.map((key) => `${pythonJsonDumps(key)}: ${pythonSortedJson(record[key])}`).join(', ')}}`;
   }
   throw new TypeError(`a ${typeof value} is not JSON data`);
 }

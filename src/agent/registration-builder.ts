@@ -63,7 +63,11 @@ export class RegistrationBuilder {
       readable.map((s) => ({ name: s.name, app: s.app, inventory: s.inventory, ...(s.version !== undefined ? { version: s.version } : {}) })),
       this.options,
     );
-    for (const snapshot of readable) this.lastKnown.set(snapshot.name, mapped.devices.filter((d) => d.target === snapshot.name));
+    for (const snapshot of readable)
+      this.lastKnown.set(
+        snapshot.name,
+        mapped.devices.filter((d) => d.target === snapshot.name),
+      );
 
     const entries = mapped.devices.map((d) => ({ ...d, stub: false }));
     const present = new Set(entries.map((e) => e.bdf));
@@ -99,5 +103,7 @@ export class RegistrationBuilder {
 }
 
 export function fingerprintOf(devices: readonly DriverDevice[]): string {
-  return createHash('sha256').update(JSON.stringify(devices.map(devicePrimitive))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(devices.map(devicePrimitive)))
+    .digest('hex');
 }

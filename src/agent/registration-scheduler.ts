@@ -14,6 +14,7 @@
  *
  * Requests made before `start()` are held and join the start-up report.
  */
+import { AgentStateError } from './errors.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface RegistrationOutcome {
@@ -95,11 +96,14 @@ export class RegistrationScheduler {
     if (this.periodTimer === null || this.stopped) return;
     this.clock.clearTimeout(this.periodTimer);
     const dueAt = this.lastStartedAt + intervalMs;
-    this.periodTimer = this.clock.setTimeout(() => {
-      this.periodTimer = null;
-      this.next.reasons.push(PERIODIC_REASON);
-      this.runNext();
-    }, Math.max(0, dueAt - this.clock.now()));
+    this.periodTimer = this.clock.setTimeout(
+      () => {
+        this.periodTimer = null;
+        this.next.reasons.push(PERIODIC_REASON);
+        this.runNext();
+      },
+      Math.max(0, dueAt - this.clock.now()),
+    );
   }
 
   /** Runs the start-up report now (with any reasons held so far) and starts the period. */
@@ -165,11 +169,14 @@ export class RegistrationScheduler {
       if (this.stopped) return;
       const finishedAt = outcome.finishedAt;
       const dueAt = Math.max(startedAt + this.options.intervalMs, finishedAt + Math.min(MIN_SPACING_MS, this.options.intervalMs));
-      this.periodTimer = this.clock.setTimeout(() => {
-        this.periodTimer = null;
-        this.next.reasons.push(PERIODIC_REASON);
-        this.runNext();
-      }, Math.max(0, dueAt - this.clock.now()));
+      this.periodTimer = this.clock.setTimeout(
+        () => {
+          this.periodTimer = null;
+          this.next.reasons.push(PERIODIC_REASON);
+          this.runNext();
+        },
+        Math.max(0, dueAt - this.clock.now()),
+      );
       if (this.next.reasons.length > 0) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.next.immediate ? 0 : this.debounceMs);
     });
   }
@@ -183,6 +190,6 @@ export class RegistrationScheduler {
 
   private stoppedOutcome(reasons: string[]): RegistrationOutcome {
     const now = this.clock.now();
-    return { ok: false, error: new Error('registration has stopped (the agent is shutting down)'), reasons, startedAt: now, finishedAt: now };
+    return { ok: false, error: new AgentStateError('registration has stopped (the agent is shutting down)'), reasons, startedAt: now, finishedAt: now };
   }
 }

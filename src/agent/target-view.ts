@@ -43,9 +43,7 @@ export function statusView(status: TargetStatus, spec: { enabled?: boolean; disa
     version: status.version ?? null,
     since: status.since,
     restarts: status.restarts,
-    last_exit: status.lastExit
-      ? { exit_code: status.lastExit.exitCode ?? null, signal: status.lastExit.signal ?? null, at: status.lastExit.at }
-      : null,
+    last_exit: status.lastExit ? { exit_code: status.lastExit.exitCode ?? null, signal: status.lastExit.signal ?? null, at: status.lastExit.at } : null,
     last_error: status.lastError ?? null,
   };
 }

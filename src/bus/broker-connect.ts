@@ -8,7 +8,8 @@ import amqp, { type ChannelModel, type Options, type SocketOptions } from 'amqpl
 import { getLogger } from '../util/log.js';
 import { Deadline } from './deadline.js';
 import type { ResolvedBusOptions } from './options.js';
-import type { ConnectableBroker } from './url.js';
+import { BusConnectionError } from './errors.js';
+import { maskAddress, type ConnectableBroker } from './url.js';
 import { amqplibSocket, coalesceWrites } from './write-coalescing.js';
 
 const CLOSE_TIMEOUT_MS = 5000;
@@ -25,7 +26,7 @@ export function connectToBroker(broker: ConnectableBroker, options: ResolvedBusO
       (model) => closeQuietly(model),
       () => undefined,
     );
-    return new Error(`no AMQP handshake within ${limitMs} ms`);
+    return new BusConnectionError(`no AMQP handshake within ${limitMs} ms`, { url: maskAddress(broker) });
   });
 }
 

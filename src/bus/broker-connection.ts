@@ -41,18 +41,15 @@ export interface ReconnectingInfo {
 /** A connection that lived less than this is counted as a failed attempt before reconnecting. */
 const SHORT_LIVED_MS = 5000;
 
-export interface BusConnection {
-  on(event: 'connected', listener: (info: ConnectedInfo) => void): this;
-  on(event: 'disconnected', listener: (err: BusConnectionLostError) => void): this;
-  on(event: 'reconnecting', listener: (info: ReconnectingInfo) => void): this;
-  on(event: 'returned', listener: (message: Message) => void): this;
-  on(event: 'closed', listener: () => void): this;
-  once(event: 'connected', listener: (info: ConnectedInfo) => void): this;
-  once(event: 'disconnected', listener: (err: BusConnectionLostError) => void): this;
-  once(event: 'closed', listener: () => void): this;
+export interface BusConnectionEvents {
+  connected: [info: ConnectedInfo];
+  disconnected: [err: BusConnectionLostError];
+  reconnecting: [info: ReconnectingInfo];
+  returned: [message: Message];
+  closed: [];
 }
 
-export class BusConnection extends EventEmitter {
+export class BusConnection extends EventEmitter<BusConnectionEvents> {
   /** `<process>:<pid>:<uuid4>`, as kombu names its connections: find it in `rabbitmqctl list_connections`. */
   readonly connectionName: string;
   private readonly log = getLogger('bus.connection');
@@ -116,10 +113,11 @@ export class BusConnection extends EventEmitter {
       }
       const delayMs = backoffDelayMs(this.options.retry, cycle);
       if (deadline.remainingMs() <= delayMs) {
-        throw new BusConnectionError(
-          `no broker reachable within ${this.options.openTimeoutMs} ms (${cycle} attempt(s)): ${attempt.errors.join('; ')}`,
-          { urls, errors: attempt.errors, attempts: cycle },
-        );
+        throw new BusConnectionError(`no broker reachable within ${this.options.openTimeoutMs} ms (${cycle} attempt(s)): ${attempt.errors.join('; ')}`, {
+          urls,
+          errors: attempt.errors,
+          attempts: cycle,
+        });
       }
       this.log.warn('no broker reachable, retrying', { attempt: cycle, delayMs, errors: attempt.errors });
       this.emit('reconnecting', { attempt: cycle, delayMs, errors: attempt.errors } satisfies ReconnectingInfo);
@@ -137,7 +135,8 @@ export class BusConnection extends EventEmitter {
     if (this.model) return Promise.resolve(this.model);
     return this.connectedWaiters.wait(
       deadline,
-      () => new BusNotConnectedError(`not connected to any broker within ${deadline.totalMs} ms (reconnecting)`, { urls: this.options.brokers.map(maskAddress) }),
+      () =>
+        new BusNotConnectedError(`not connected to any broker within ${deadline.totalMs} ms (reconnecting)`, { urls: this.options.brokers.map(maskAddress) }),
     );
   }
 

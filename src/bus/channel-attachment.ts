@@ -62,7 +62,10 @@ export class ChannelAttachment {
     if (this.detached) return Promise.reject(new BusClosedError(`${this.name} is closed`));
     const channel = this.current;
     if (channel) return Promise.resolve(channel);
-    return this.readyWaiters.wait(deadline, () => new BusNotConnectedError(`${this.name} was not set up again within ${deadline.totalMs} ms`, { name: this.name }));
+    return this.readyWaiters.wait(
+      deadline,
+      () => new BusNotConnectedError(`${this.name} was not set up again within ${deadline.totalMs} ms`, { name: this.name }),
+    );
   }
 
   /** First setup: its failure is thrown to the caller, and nothing is retried. */

@@ -65,7 +65,8 @@ function transientQueue(name: string, flags: QueueFlags): QueueDeclaration {
 /** `"cyborg" (topic, durable=false, auto_delete=false)`: for error messages. */
 export function describeDeclaration(decl: ExchangeDeclaration | QueueDeclaration): string {
   const kind = 'type' in decl ? `exchange "${decl.name}" (${decl.type}` : `queue "${decl.name}" (`;
-  const args = 'arguments' in decl.options && Object.keys(decl.options.arguments ?? {}).length > 0 ? `, arguments=${JSON.stringify(decl.options.arguments)}` : '';
+  const args =
+    'arguments' in decl.options && Object.keys(decl.options.arguments ?? {}).length > 0 ? `, arguments=${JSON.stringify(decl.options.arguments)}` : '';
   const sep = 'type' in decl ? ', ' : '';
   return `${kind}${sep}durable=${decl.options.durable}, auto_delete=${decl.options.autoDelete}${args})`;
 }

@@ -37,12 +37,10 @@ export function osloPublishProperties(): Options.Publish {
  * decodes both to the same data. The head is Python's, for whoever reads the bytes.
  */
 export function encodeEnvelope(message: OsloMessage): Buffer {
-  return Buffer.from(ENVELOPE_HEAD + JSON.stringify(jsonText(message)) + '}', 'utf8');
+  return Buffer.from(`${ENVELOPE_HEAD + JSON.stringify(jsonText(message))}}`, 'utf8');
 }
 
-export type DecodeResult =
-  | { ok: true; message: OsloMessage; legacyFormat: boolean }
-  | { ok: false; reason: string };
+export type DecodeResult = { ok: true; message: OsloMessage; legacyFormat: boolean } | { ok: false; reason: string };
 
 export interface BodyProperties {
   contentType?: unknown;

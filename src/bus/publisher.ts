@@ -140,8 +140,9 @@ export class ConfirmPublisher {
     const key = `${decl.name}|${decl.type}|${decl.options.durable}|${decl.options.autoDelete}`;
     if (open.declared.has(key)) return;
     try {
-      await deadline.race(open.channel.assertExchange(decl.name, decl.type, decl.options), () =>
-        new BusNotConnectedError(`declaring exchange ${decl.name} took longer than ${deadline.totalMs} ms`),
+      await deadline.race(
+        open.channel.assertExchange(decl.name, decl.type, decl.options),
+        () => new BusNotConnectedError(`declaring exchange ${decl.name} took longer than ${deadline.totalMs} ms`),
       );
     } catch (err) {
       if (err instanceof BusNotConnectedError) throw err;

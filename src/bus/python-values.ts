@@ -43,14 +43,14 @@ function dumpValue(value: unknown, ancestors: Set<object>): string | undefined {
   try {
     if (Array.isArray(obj)) {
       if (obj.length === 0) return '[]';
-      return '[' + obj.map((item) => dumpValue(item, ancestors) ?? 'null').join(', ') + ']';
+      return `[${obj.map((item) => dumpValue(item, ancestors) ?? 'null').join(', ')}]`;
     }
     const parts: string[] = [];
     for (const [key, item] of Object.entries(obj)) {
       const dumped = dumpValue(item, ancestors);
       if (dumped !== undefined) parts.push(`${quote(key)}: ${dumped}`);
     }
-    return parts.length === 0 ? '{}' : '{' + parts.join(', ') + '}';
+    return parts.length === 0 ? '{}' : `{${parts.join(', ')}}`;
   } finally {
     ancestors.delete(obj);
   }
@@ -69,7 +69,7 @@ const PLAIN_ASCII = /^[ !#-[\]-~]*$/;
 const BEYOND_ASCII = /[\u007f-\uffff]/g;
 
 function unicodeEscape(ch: string): string {
-  return '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0');
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /**
@@ -80,7 +80,7 @@ function unicodeEscape(ch: string): string {
  * run natively.
  */
 function quote(text: string): string {
-  if (PLAIN_ASCII.test(text)) return '"' + text + '"';
+  if (PLAIN_ASCII.test(text)) return `"${text}"`;
   return JSON.stringify(text).replace(BEYOND_ASCII, unicodeEscape);
 }
 
@@ -111,9 +111,15 @@ export function pythonRepr(value: unknown): string {
   if (typeof value === 'number') return dumpNumber(value).replace('Infinity', 'inf').replace('NaN', 'nan');
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return reprString(value);
-  if (Array.isArray(value)) return '[' + value.map(pythonRepr).join(', ') + ']';
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    return '{' + Object.entries(value).map(([k, v]) => `${reprString(k)}: ${pythonRepr(v)}`).join(', ') + '}';
+    return (
+      '{' +
+      Object.entries(value)
+        .map(([k, v]) => `${reprString(k)}: ${pythonRepr(v)}`)
+        .join(', ') +
+      '}'
+    );
   }
   return String(value);
 }
@@ -129,11 +135,11 @@ function reprString(text: string): string {
   let out = delimiter;
   for (const ch of text) {
     if (ch === '\\') out += '\\\\';
-    else if (ch === delimiter) out += '\\' + ch;
+    else if (ch === delimiter) out += `\\${ch}`;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) out += '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
+    else if (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f) out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
     else out += ch;
   }
   return out + delimiter;

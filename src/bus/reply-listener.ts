@@ -16,7 +16,7 @@ import { uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
 import { replyQueue } from './declarations.js';
 import { decodeEnvelope } from './envelope.js';
-import { BusClosedError, BusConnectionLostError, BusNotConnectedError } from './errors.js';
+import { BusClosedError, BusConnectionLostError, BusNotConnectedError, BusTimeoutError } from './errors.js';
 import { ReplyInbox } from './reply-inbox.js';
 
 const DELETE_TIMEOUT_MS = 5000;
@@ -74,13 +74,18 @@ export class ReplyListener {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.inbox.failAll((info) => new BusClosedError(`the transport was closed while waiting for the reply to ${info.method}`, { method: info.method, msgId: info.msgId }));
+    this.inbox.failAll(
+      (info) => new BusClosedError(`the transport was closed while waiting for the reply to ${info.method}`, { method: info.method, msgId: info.msgId }),
+    );
     const attachment = this.attachment ?? (await this.attaching?.catch(() => null)) ?? null;
     this.attachment = null;
     const channel = attachment?.current ?? null;
     if (channel && this.declared) {
       try {
-        await new Deadline(DELETE_TIMEOUT_MS).race(channel.deleteQueue(this.queueName), () => new Error('timeout'));
+        await new Deadline(DELETE_TIMEOUT_MS).race(
+          channel.deleteQueue(this.queueName),
+          () => new BusTimeoutError(`deleting the reply queue took longer than ${DELETE_TIMEOUT_MS} ms`, { queue: this.queueName }),
+        );
       } catch (err) {
         this.log.debug('the reply queue could not be deleted; it will expire', { queue: this.queueName, error: errorMessage(err) });
       }

@@ -14,7 +14,7 @@ import type { BusConnection } from './broker-connection.js';
 import { uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
 import { encodeEnvelope, osloPublishProperties } from './envelope.js';
-import { BusConnectionLostError, PythonException } from './errors.js';
+import { BusConnectionLostError, BusPublishError, PythonException } from './errors.js';
 import { serializeFailure } from './failure.js';
 import { pythonStr } from './python-values.js';
 
@@ -27,7 +27,7 @@ export class ReplySender {
   async heartbeat(replyQueue: string, msgId: unknown, withinMs: number): Promise<void> {
     const content = encodeEnvelope({ result: null, failure: null, ending: false, _msg_id: msgId, _unique_id: uuidHex() });
     const { returned } = await this.send(replyQueue, content, withinMs);
-    if (returned) throw new Error(`heartbeat returned: the reply queue ${replyQueue} is gone`);
+    if (returned) throw new BusPublishError(`heartbeat returned: the reply queue ${replyQueue} is gone`, { queue: replyQueue });
   }
 
   /** The final reply of a call: its result, or the failure it raised. Never throws. */

@@ -161,7 +161,11 @@ export class RpcClient {
         allowed = false;
       }
       if (!allowed) {
-        throw new BusUsageError(`version ${version} of ${method} is above the version cap ${this.target.versionCap}`, { method, version, versionCap: this.target.versionCap });
+        throw new BusUsageError(`version ${version} of ${method} is above the version cap ${this.target.versionCap}`, {
+          method,
+          version,
+          versionCap: this.target.versionCap,
+        });
       }
     }
     const message: Record<string, unknown> = { method, args };

@@ -138,7 +138,11 @@ export class RpcServer {
   private async attachAndConsume(): Promise<void> {
     let attachment: ChannelAttachment;
     try {
-      attachment = await this.connection.attach(`rpc server ${this.topic}`, (channel) => this.setUp(channel), new Deadline(this.connection.options.openTimeoutMs));
+      attachment = await this.connection.attach(
+        `rpc server ${this.topic}`,
+        (channel) => this.setUp(channel),
+        new Deadline(this.connection.options.openTimeoutMs),
+      );
     } catch (err) {
       if (this.state === 'starting') this.state = 'idle';
       throw err;
@@ -237,9 +241,11 @@ export class RpcServer {
       this.log.warn('ignoring a duplicate message', { ...where, uniqueId: pythonStr(request.uniqueId), method: pythonStr(request.body.method) });
       return;
     }
-    this.limiter.run(() => this.process(queue, request)).catch((err: unknown) => {
-      this.log.error('unexpected failure while processing a request', { ...where, error: errorMessage(err) });
-    });
+    this.limiter
+      .run(() => this.process(queue, request))
+      .catch((err: unknown) => {
+        this.log.error('unexpected failure while processing a request', { ...where, error: errorMessage(err) });
+      });
   }
 
   private async process(queue: string, request: UnpackedRequest): Promise<void> {
@@ -277,7 +283,7 @@ export class RpcServer {
       if (this.log.isDebugEnabled()) this.log.debug('serving', { queue, method: call.name, kind: context.kind, msgId });
       result = (await call.method.handler(context, call.args)) ?? null;
     } catch (err) {
-      failure = err ?? new Error('the method threw a null value');
+      failure = err ?? new BusUsageError('the method threw a null value', { method: methodName });
       this.logFailure(methodName, msgId, err);
     } finally {
       heartbeat?.stop();
@@ -288,7 +294,12 @@ export class RpcServer {
 
   private logFailure(method: string, msgId: string | null, err: unknown): void {
     if (err instanceof PythonException) {
-      this.log.warn('the method failed; the caller gets the failure', { method, msgId, pythonClass: `${err.pythonModule}.${err.pythonClass}`, error: err.message });
+      this.log.warn('the method failed; the caller gets the failure', {
+        method,
+        msgId,
+        pythonClass: `${err.pythonModule}.${err.pythonClass}`,
+        error: err.message,
+      });
     } else {
       this.log.error('the method threw an unexpected error; the caller gets it as a failure', {
         method,

@@ -22,7 +22,9 @@ import { maskAddress } from './url.js';
 import type { ExchangeDeclaration, QueueDeclaration } from './declarations.js';
 
 /** How an existing broker object compares with the declaration this agent would make. */
-export type DeclarationCheck = { name: string; kind: 'exchange' | 'queue'; outcome: 'absent' | 'compatible' } | { name: string; kind: 'exchange' | 'queue'; outcome: 'incompatible'; reason: string };
+export type DeclarationCheck =
+  | { name: string; kind: 'exchange' | 'queue'; outcome: 'absent' | 'compatible' }
+  | { name: string; kind: 'exchange' | 'queue'; outcome: 'incompatible'; reason: string };
 
 /** Validates the options and connects (failing over the broker list); rejects with a `BusError`. */
 export async function openTransport(options: BusOptions): Promise<BusTransport> {
@@ -119,14 +121,18 @@ export class BusTransport {
    * 406 PRECONDITION_FAILED, which closes only that channel, when they differ); a missing one is
    * not created.
    */
-  async checkDeclarations(declarations: ReadonlyArray<(ExchangeDeclaration & { kind: 'exchange' }) | (QueueDeclaration & { kind: 'queue' })>): Promise<DeclarationCheck[]> {
+  async checkDeclarations(
+    declarations: ReadonlyArray<(ExchangeDeclaration & { kind: 'exchange' }) | (QueueDeclaration & { kind: 'queue' })>,
+  ): Promise<DeclarationCheck[]> {
     this.assertOpen();
     const current = this.connection.currentModel();
     if (!current) throw new BusClosedError('not connected to the message bus');
     const model = current;
     const results: DeclarationCheck[] = [];
     for (const declaration of declarations) {
-      const attempt = async (work: (channel: Awaited<ReturnType<typeof model.createChannel>>) => Promise<unknown>): Promise<{ ok: true } | { ok: false; code?: number; message: string }> => {
+      const attempt = async (
+        work: (channel: Awaited<ReturnType<typeof model.createChannel>>) => Promise<unknown>,
+      ): Promise<{ ok: true } | { ok: false; code?: number; message: string }> => {
         const channel = await model.createChannel();
         channel.on('error', () => undefined);
         try {

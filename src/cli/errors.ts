@@ -10,3 +10,10 @@ export class CliUsageError extends AgentError {
     super(message, { code: 'CLI_USAGE', context });
   }
 }
+
+/** A step of `spdk-agent demo` did not happen (in time): the demo stops, cleans up and exits 1. */
+export class DemoStepError extends AgentError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super(message, { code: 'CLI_DEMO_STEP', context });
+  }
+}

@@ -27,16 +27,17 @@ export function renderInstallation(installation: SpdkInstallation): string {
     lines.push('  not installed: no SPDK application found (this node reports no SPDK resources)');
     lines.push(`  looked in: ${summarisePlaces(installation.searched)}`);
   } else {
-    const where = installation.sourceDir
-      ? `source tree ${installation.sourceDir}`
-      : installation.prefix
-        ? `prefix ${installation.prefix}`
-        : 'target binaries';
+    const where = installation.sourceDir ? `source tree ${installation.sourceDir}` : installation.prefix ? `prefix ${installation.prefix}` : 'target binaries';
     lines.push(`  installed: ${where}`);
     lines.push(`  version: ${installation.version ? `${installation.version.text} (from ${installation.version.file})` : 'unknown until a target runs'}`);
     const apps = Object.values(installation.apps);
     if (apps.length > 0) {
-      lines.push(table(['app', 'path', 'found in'], apps.map((a) => [a.app, a.path, a.source])).replace(/^/gm, '  '));
+      lines.push(
+        table(
+          ['app', 'path', 'found in'],
+          apps.map((a) => [a.app, a.path, a.source]),
+        ).replace(/^/gm, '  '),
+      );
     }
     for (const b of installation.explicitBinaries) {
       lines.push(`  target ${b.target}: binary ${b.path}${b.usable ? '' : ` (${b.problem})`}`);
@@ -54,7 +55,10 @@ function summarisePlaces(files: readonly string[]): string {
   return dirs.length > 0 ? dirs.join(', ') : '(nowhere: no sourceDir, prefix or PATH to search)';
 }
 
-export function renderTargets(statuses: ReadonlyArray<Pick<TargetStatus, 'name' | 'app' | 'state' | 'pid' | 'address' | 'version' | 'lastError'>>, disabled: ReadonlyMap<string, string> = new Map()): string {
+export function renderTargets(
+  statuses: ReadonlyArray<Pick<TargetStatus, 'name' | 'app' | 'state' | 'pid' | 'address' | 'version' | 'lastError'>>,
+  disabled: ReadonlyMap<string, string> = new Map(),
+): string {
   if (statuses.length === 0) return 'Targets\n  none configured\n';
   const rows = statuses.map((s) => [
     s.name,
@@ -124,7 +128,7 @@ export function renderInventory(name: string, inventory: TargetInventory): strin
             controllers.map((c) => {
               const block = c.backend_specific.block;
               const scsi = c.backend_specific.scsi;
-              const kind = block ? 'blk' : scsi ? 'scsi' : Object.keys(c.backend_specific)[0] ?? '-';
+              const kind = block ? 'blk' : scsi ? 'scsi' : (Object.keys(c.backend_specific)[0] ?? '-');
               const backend = block
                 ? (block.bdev ?? '(hot-removed)')
                 : scsi

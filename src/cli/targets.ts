@@ -11,7 +11,7 @@ import { ConfigError, loadConfig, type AgentConfig, type LoadedConfig } from '..
 import { targetLogFile } from '../spdk/lifecycle/target-log.js';
 import { configSources, type ConfigSourceOptions } from './config-sources.js';
 import { CliUsageError } from './errors.js';
-import { errorMessage } from '../util/errors.js';
+import { AgentError, errorMessage } from '../util/errors.js';
 import { configureLogging } from '../util/log.js';
 import { UnknownTargetError } from '../spdk/lifecycle/errors.js';
 import { TargetManager } from '../spdk/lifecycle/manager.js';
@@ -27,13 +27,12 @@ export const EXIT_FAILED = ExitCode.Failed;
 export const EXIT_USAGE = ExitCode.Usage;
 
 /** A failure a command reports with a message and an exit code. */
-export class CliFailure extends Error {
+export class CliFailure extends AgentError {
   constructor(
     message: string,
     readonly exitCode: number,
   ) {
-    super(message);
-    this.name = 'CliFailure';
+    super(message, { code: 'CLI_FAILURE', context: { exitCode } });
   }
 }
 

@@ -87,18 +87,17 @@ export async function buildAgentLayer(
 
 function recordOrigins(layer: ConfigLayer, value: unknown, keyPath: Array<string | number>, originAt: (p: KeyPath) => Origin): void {
   if (keyPath.length > 0) layer.origins.set(formatKeyPath(keyPath), originAt(keyPath));
-  if (Array.isArray(value)) value.forEach((item, index) => recordOrigins(layer, item, [...keyPath, index], originAt));
+  if (Array.isArray(value))
+    value.forEach((item, index) => {
+      recordOrigins(layer, item, [...keyPath, index], originAt);
+    });
   else if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) recordOrigins(layer, item, [...keyPath, key], originAt);
   }
 }
 
 /** Normalises `bus.urls` and moves credentials found in them to `bus.username` / `bus.password`. */
-function readBusUrls(
-  layer: ConfigLayer,
-  originAt: (p: KeyPath) => Origin,
-  problemAt: (p: KeyPath, message: string) => void,
-): void {
+function readBusUrls(layer: ConfigLayer, originAt: (p: KeyPath) => Origin, problemAt: (p: KeyPath, message: string) => void): void {
   const urls = getPath(layer.values, ['bus', 'urls']);
   if (!Array.isArray(urls)) return;
   const addresses: BrokerAddress[] = [];

@@ -13,9 +13,7 @@ export interface Credentials {
   password?: string;
 }
 
-export type CredentialsResult =
-  | { ok: true; value: Credentials }
-  | { ok: false; field: 'username' | 'password'; index: number };
+export type CredentialsResult = { ok: true; value: Credentials } | { ok: false; field: 'username' | 'password'; index: number };
 
 /** The credentials the addresses agree on; `index` names the first address that disagrees. */
 export function credentialsOf(addresses: readonly BrokerAddress[]): CredentialsResult {

@@ -92,7 +92,10 @@ function typoWarnings(env: NodeJS.ProcessEnv): string[] {
 }
 
 function readUrlList(list: string, layer: ConfigLayer, origin: Origin, problem: (name: string, message: string) => void): void {
-  const items = list.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) {
     problem(ENV.busUrl, 'lists no URL (expected amqp://host:port/vhost, several separated by commas)');
     return;
@@ -106,7 +109,10 @@ function readUrlList(list: string, layer: ConfigLayer, origin: Origin, problem: 
   if (addresses.length !== items.length) return;
   const credentials = credentialsOf(addresses);
   if (!credentials.ok) {
-    problem(ENV.busUrl, `URL ${credentials.index + 1} names a different ${credentials.field} than the URLs before it; spdk-agent uses one username and password for every broker host`);
+    problem(
+      ENV.busUrl,
+      `URL ${credentials.index + 1} names a different ${credentials.field} than the URLs before it; spdk-agent uses one username and password for every broker host`,
+    );
     return;
   }
   setLayerValue(layer, ['bus', 'urls'], addresses.map(formatBrokerUrl), origin);

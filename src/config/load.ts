@@ -119,7 +119,9 @@ async function readSources(options: LoadConfigOptions): Promise<Sources> {
         upper = await readUpperFile(built.layer, problems, files);
         if (upper) warnings.push(...upper.warnings);
       } else if (getPath(built.layer.values, ['spdk', 'upperConfig', 'path']) !== undefined) {
-        warnings.push(`${agentFile.file}: spdk.upperConfig.path is not used: the Cyborg file given on the command line (${path.resolve(cwd, options.upperFile)}) is`);
+        warnings.push(
+          `${agentFile.file}: spdk.upperConfig.path is not used: the Cyborg file given on the command line (${path.resolve(cwd, options.upperFile)}) is`,
+        );
       }
     }
   }
@@ -163,7 +165,7 @@ async function readAgentFile(file: string, namedBy: string | undefined, problems
         keyPath: '',
         line: 1,
         message:
-          'this is an INI file (like cyborg.conf), not the agent\'s YAML: pass it with --config-file to run from it, or name it in spdk.upperConfig.path of the YAML',
+          "this is an INI file (like cyborg.conf), not the agent's YAML: pass it with --config-file to run from it, or name it in spdk.upperConfig.path of the YAML",
       },
     ]);
   }
@@ -171,7 +173,12 @@ async function readAgentFile(file: string, namedBy: string | undefined, problems
   const data = document.data ?? {};
   if (!isPlainObject(data)) {
     throw new ConfigError([
-      { file, keyPath: '', line: 1, message: `must be a mapping with the sections agent, log, bus and spdk (got ${Array.isArray(data) ? 'a list' : JSON.stringify(data)})` },
+      {
+        file,
+        keyPath: '',
+        line: 1,
+        message: `must be a mapping with the sections agent, log, bus and spdk (got ${Array.isArray(data) ? 'a list' : JSON.stringify(data)})`,
+      },
     ]);
   }
   const invalid = schemaProblems(data, file, document.lineOf);
@@ -190,7 +197,12 @@ async function readUpperFile(agentLayer: ConfigLayer, problems: ConfigProblem[],
   return readUpperPath(upperPath, agentLayer.origins.get('spdk.upperConfig.path'), problems, files);
 }
 
-async function readUpperPath(upperPath: string, namedAt: Origin | undefined, problems: ConfigProblem[], files: LoadedConfig['files']): Promise<CyborgConf | undefined> {
+async function readUpperPath(
+  upperPath: string,
+  namedAt: Origin | undefined,
+  problems: ConfigProblem[],
+  files: LoadedConfig['files'],
+): Promise<CyborgConf | undefined> {
   files.upper = upperPath;
   const read = await readTextFile(upperPath);
   if (!read.ok) {

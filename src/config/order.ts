@@ -16,8 +16,7 @@ export function orderLike<T>(value: T, schemaNode: unknown): T {
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   // defineProperty, not assignment: a user-chosen key (a target's env variable) may be "__proto__".
-  const put = (key: string, item: unknown) =>
-    Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+  const put = (key: string, item: unknown) => Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
   const known = schema.properties ?? {};
   for (const key of Object.keys(known)) {
     if (Object.hasOwn(value, key) && value[key] !== undefined) put(key, orderLike(value[key], known[key]!));

@@ -9,8 +9,7 @@
  * pattern (a regex means nothing to an operator).
  */
 
-const seconds = (defaultValue: number, description: string) =>
-  ({ type: 'number', exclusiveMinimum: 0, default: defaultValue, description }) as const;
+const seconds = (defaultValue: number, description: string) => ({ type: 'number', exclusiveMinimum: 0, default: defaultValue, description }) as const;
 
 const path = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
 
@@ -81,7 +80,11 @@ const busSection = {
     quorumQueues: { type: 'boolean', default: false },
     haQueues: { type: 'boolean', default: false },
     transientQueuesTtlSec: { type: 'integer', minimum: 1, default: 1800 },
-    pingEnabled: { type: 'boolean', default: true, description: 'Answer oslo_rpc_server_ping (oslo rpc_ping_enabled; on by default here: it costs nothing and lets oslo tooling probe the agent).' },
+    pingEnabled: {
+      type: 'boolean',
+      default: true,
+      description: 'Answer oslo_rpc_server_ping (oslo rpc_ping_enabled; on by default here: it costs nothing and lets oslo tooling probe the agent).',
+    },
     retry: {
       type: 'object',
       additionalProperties: false,
@@ -192,8 +195,15 @@ const spdkSection = {
       additionalProperties: false,
       default: {},
       properties: {
-        dir: path("Where targets the agent starts write their output, one file per target (<dir>/<name>.log). Default: $LOGS_DIRECTORY (systemd's LogsDirectory=), else <socket>.log beside each target's socket."),
-        maxBytes: { type: 'integer', minimum: 65536, default: 16777216, description: 'A target log larger than this is rotated to <file>.1 (copy and truncate) while the agent follows it.' },
+        dir: path(
+          "Where targets the agent starts write their output, one file per target (<dir>/<name>.log). Default: $LOGS_DIRECTORY (systemd's LogsDirectory=), else <socket>.log beside each target's socket.",
+        ),
+        maxBytes: {
+          type: 'integer',
+          minimum: 65536,
+          default: 16777216,
+          description: 'A target log larger than this is rotated to <file>.1 (copy and truncate) while the agent follows it.',
+        },
       },
     },
     deviceType: { type: 'string', minLength: 1, default: 'NVMe' },

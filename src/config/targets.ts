@@ -22,12 +22,7 @@ export function synthesisedSocket(server: string): string {
  * none, and gives `spdk_conf_file` to targets without a `jsonConfig`.
  * Returns whether the targets were synthesised.
  */
-export function planTargets(
-  values: PlainObject,
-  upper: CyborgConf | undefined,
-  origins: Map<string, Origin>,
-  warnings: string[],
-): boolean {
+export function planTargets(values: PlainObject, upper: CyborgConf | undefined, origins: Map<string, Origin>, warnings: string[]): boolean {
   const listed = getPath(values, ['spdk', 'targets']);
   let targets: PlainObject[] = Array.isArray(listed) ? listed.filter(isPlainObject) : [];
   let synthesised = false;
@@ -71,12 +66,7 @@ export function planTargets(
 }
 
 /** After defaults: the default socket, the enabled flag and its reason, the source. */
-export function finishTargets(
-  targets: PlainObject[],
-  upper: CyborgConf | undefined,
-  synthesised: boolean,
-  warnings: string[],
-): TargetConfig[] {
+export function finishTargets(targets: PlainObject[], upper: CyborgConf | undefined, synthesised: boolean, warnings: string[]): TargetConfig[] {
   const enabledApps: SpdkApp[] | undefined = upper?.servers.map((s) => s.app);
   const finished = targets.map((raw, index) => {
     const target = raw as unknown as TargetConfig;

@@ -48,11 +48,7 @@ export function schemaIssues(data: unknown): SchemaIssue[] {
 }
 
 /** Every way the YAML's `data` breaks the schema, as problems with lines, sorted by line. */
-export function schemaProblems(
-  data: unknown,
-  file: string,
-  lineOf: (path: KeyPath) => number | undefined,
-): ConfigProblem[] {
+export function schemaProblems(data: unknown, file: string, lineOf: (path: KeyPath) => number | undefined): ConfigProblem[] {
   return schemaIssues(data)
     .map((issue) => ({ file, keyPath: formatKeyPath(issue.path), line: lineOf(issue.linePath ?? issue.path), message: issue.message }))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -80,9 +76,7 @@ function describeError(error: ErrorObject, root: unknown): SchemaIssue | undefin
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
       const guess = closestKey(key, allowed);
-      const message = guess
-        ? `unknown key; did you mean "${guess}"?`
-        : `unknown key (allowed here: ${allowed.join(', ')})`;
+      const message = guess ? `unknown key; did you mean "${guess}"?` : `unknown key (allowed here: ${allowed.join(', ')})`;
       return { path: [...path, key], message };
     }
     case 'required':

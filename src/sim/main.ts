@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   ignoreBrokenOutput();
   const program = argv[1] ?? 'spdk-sim';
   const args = argv.slice(2);
-  let split;
+  let split: ReturnType<typeof splitArguments>;
   try {
     split = splitArguments(args, process.env);
   } catch (err) {
@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const app = split.sim.app ?? (isAppName(invokedAs) ? invokedAs : 'nvmf_tgt');
   const profile = profileFor(split.sim.emulateVersion);
 
-  let cl;
+  let cl: ReturnType<typeof parseSpdkCommandLine>;
   try {
     cl = parseSpdkCommandLine(program, split.spdkArgs, app, split.sim.emulateVersion, canRead);
   } catch (err) {

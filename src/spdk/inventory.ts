@@ -199,21 +199,20 @@ export async function collectInventory(caller: RpcCaller, options: InventoryOpti
   const iostatRead = options.stats ? read('stats.iostat', () => bdev.getIostat(caller, {}, callOptions)) : skipped;
   const nvmfStatsRead = options.stats && wanted('nvmf') ? read('stats.nvmf', () => nvmf.getStats(caller, {}, callOptions)) : skipped;
 
-  const [list, version, bdevs, controllers, transports, subsystems, vhostControllers, nodes, portals, scsi, iostat, nvmfStats] =
-    await Promise.all([
-      methodsRead,
-      versionRead,
-      bdevsRead,
-      controllersRead,
-      transportsRead,
-      subsystemsRead,
-      vhostRead,
-      nodesRead,
-      portalsRead,
-      scsiRead,
-      iostatRead,
-      nvmfStatsRead,
-    ]);
+  const [list, version, bdevs, controllers, transports, subsystems, vhostControllers, nodes, portals, scsi, iostat, nvmfStats] = await Promise.all([
+    methodsRead,
+    versionRead,
+    bdevsRead,
+    controllersRead,
+    transportsRead,
+    subsystemsRead,
+    vhostRead,
+    nodesRead,
+    portalsRead,
+    scsiRead,
+    iostatRead,
+    nvmfStatsRead,
+  ]);
 
   // Which families the target has: its method list says; without one (SPDK 17.07), a family is
   // present when one of its reads got anything but "no such method".

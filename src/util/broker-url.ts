@@ -45,8 +45,7 @@ export const DEFAULT_PORTS = { amqp: 5672, amqps: 5671, rabbit: 5672 } as const;
  * early and leaves the rest of the password (and its '@') behind it, where it would be taken for
  * a virtual host and shown in messages.
  */
-export const CUT_PASSWORD_REASON =
-  'has "@" after the host part: a password containing "/", "?" or "#" must be percent-encoded (%2F, %3F, %23)';
+export const CUT_PASSWORD_REASON = 'has "@" after the host part: a password containing "/", "?" or "#" must be percent-encoded (%2F, %3F, %23)';
 
 // RFC 3986's scheme, followed by '//' (every broker URL has an authority).
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
@@ -288,7 +287,7 @@ export function maskUrlText(url: string): string {
   // Here the host list ends at the first '/', '?' or '#' after the last '@': a password may hold
   // them, and a mask that covers too much is better than one that shows part of a password.
   const lastAt = rest.lastIndexOf('@');
-  const searchFrom = lastAt >= 0 ? lastAt : 0;
+  const searchFrom = Math.max(lastAt, 0);
   const tailStart = firstIndexOf(rest.slice(searchFrom), '/?#') + searchFrom;
   const masked = rest.slice(0, tailStart).split(',').map(maskHostEntry).join(',');
   return head + masked + rest.slice(tailStart);

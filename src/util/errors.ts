@@ -9,10 +9,7 @@ export class AgentError extends Error {
   readonly code: string;
   readonly context: Readonly<Record<string, unknown>>;
 
-  constructor(
-    message: string,
-    options: { code: string; context?: Record<string, unknown>; cause?: unknown },
-  ) {
+  constructor(message: string, options: { code: string; context?: Record<string, unknown>; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;

@@ -60,7 +60,7 @@ function pickFormat(format: LogFormat, stream: NodeJS.WritableStream): 'json' | 
 
 function textLine(info: winston.Logform.TransformableInfo): string {
   const { level, message, timestamp, component, ...rest } = info as Record<string, unknown>;
-  const meta = Object.keys(rest).length > 0 ? ' ' + JSON.stringify(rest, bigintSafe) : '';
+  const meta = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest, bigintSafe)}` : '';
   const where = component ? ` [${String(component)}]` : '';
   return `${String(timestamp)} ${String(level)}${where} ${String(message)}${meta}`;
 }

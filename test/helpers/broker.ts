@@ -243,7 +243,7 @@ async function onFreshChannel(conn: ChannelModel, action: (ch: Channel) => Promi
 export function withVhost(url: string, vhost: string): string {
   if (vhost === '/') return url;
   const u = new URL(url);
-  u.pathname = '/' + encodeURIComponent(vhost);
+  u.pathname = `/${encodeURIComponent(vhost)}`;
   return u.toString();
 }
 

@@ -64,7 +64,9 @@ const MAX_DEPTH = 64;
  * notification reply carries `"id":null` and must stay unmatched.
  */
 export function withId(bytes: string, rawId: string | undefined, options: { nullToo?: boolean } = {}): string {
-  const id = options.nullToo ? /\{"jsonrpc":"2\.0","id":(-?[0-9][0-9.eE+-]*|"(?:[^"\\]|\\.)*"|null)/g : /\{"jsonrpc":"2\.0","id":(-?[0-9][0-9.eE+-]*|"(?:[^"\\]|\\.)*")/g;
+  const id = options.nullToo
+    ? /\{"jsonrpc":"2\.0","id":(-?[0-9][0-9.eE+-]*|"(?:[^"\\]|\\.)*"|null)/g
+    : /\{"jsonrpc":"2\.0","id":(-?[0-9][0-9.eE+-]*|"(?:[^"\\]|\\.)*")/g;
   return bytes.replace(id, `{"jsonrpc":"2.0","id":${rawId ?? 'null'}`);
 }
 

@@ -22,7 +22,9 @@ export interface FixtureEntry {
 }
 
 export function fixtureFiles(): string[] {
-  return readdirSync(spdkFixturesDir).filter((f) => f.endsWith('.jsonl')).sort();
+  return readdirSync(spdkFixturesDir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
 }
 
 export function loadFixture(file: string): FixtureEntry[] {
@@ -30,7 +32,7 @@ export function loadFixture(file: string): FixtureEntry[] {
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => ({ file, ...(JSON.parse(line) as Omit<FixtureEntry, "file">) }) as FixtureEntry);
+    .map((line) => ({ file, ...(JSON.parse(line) as Omit<FixtureEntry, 'file'>) }) as FixtureEntry);
 }
 
 export function allFixtures(): FixtureEntry[] {

@@ -111,7 +111,8 @@ function registerCleanup(): void {
 const SHM_NAMES: Record<SimApp, string> = { nvmf_tgt: 'nvmf', vhost: 'vhost', iscsi_tgt: 'iscsi', spdk_tgt: 'spdk_tgt' };
 
 /** A meminfo with 2048 free 2 MiB hugepages (4 GiB). */
-export const FAKE_MEMINFO_WITH_HUGEPAGES = 'MemTotal:       65536000 kB\nMemFree:        32768000 kB\nHugePages_Total:    2048\nHugePages_Free:     2048\nHugePages_Rsvd:        0\nHugePages_Surp:        0\nHugepagesize:       2048 kB\n';
+export const FAKE_MEMINFO_WITH_HUGEPAGES =
+  'MemTotal:       65536000 kB\nMemFree:        32768000 kB\nHugePages_Total:    2048\nHugePages_Free:     2048\nHugePages_Rsvd:        0\nHugePages_Surp:        0\nHugepagesize:       2048 kB\n';
 
 export function makeTempDir(prefix = 'spdk-sim-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
@@ -412,10 +413,13 @@ export class SimConnection {
 
   private waitForChange(untilMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, Math.max(0, untilMs - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.wake = null;
+          resolve();
+        },
+        Math.max(0, untilMs - Date.now()),
+      );
       this.wake = () => {
         clearTimeout(timer);
         resolve();

@@ -94,7 +94,12 @@ test('the layer check itself catches an upward import', () => {
 function importCycles(files: readonly string[], importsOfFile: (file: string) => string[]): string[][] {
   const graph = new Map<string, string[]>();
   for (const file of files) {
-    graph.set(file, importsOfFile(file).filter((spec) => spec.startsWith('.')).map((spec) => path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts')));
+    graph.set(
+      file,
+      importsOfFile(file)
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts')),
+    );
   }
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];

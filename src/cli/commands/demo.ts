@@ -22,6 +22,7 @@ import { errorMessage } from '../../util/errors.js';
 import { DemoConductor, type ReceivedRegistration } from '../demo/conductor.js';
 import { agentBin, layOutDemoNode, type DemoNode } from '../demo/node-layout.js';
 import { plural, renderChanges, renderRegistration, registrationHeadline } from '../demo/render.js';
+import { DemoStepError } from '../errors.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { configureLogging } from '../../util/log.js';
 import { exitWith } from '../targets.js';
@@ -32,8 +33,6 @@ const CALL_TIMEOUT_MS = 20_000;
 const AGENT_LOG_LINES = 40;
 /** What a shell reports for a command ended by Ctrl-C (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
-
-class DemoStepFailed extends Error {}
 
 export async function demo(io: CliIo): Promise<number> {
   // The demo speaks for itself; its own bus and lifecycle lines would bury that (the agent's log
@@ -57,7 +56,7 @@ export async function demo(io: CliIo): Promise<number> {
   const interrupted = (): void => {
     wasInterrupted = true;
     out('\ninterrupted: cleaning up');
-    interrupt(new DemoStepFailed('interrupted'));
+    interrupt(new DemoStepError('interrupted'));
   };
   process.once('SIGINT', interrupted);
 
@@ -149,8 +148,10 @@ export async function demo(io: CliIo): Promise<number> {
 
     const stoppingAt = Date.now();
     const code = await agent.terminate();
-    out(`▶ SIGTERM to the agent → exited ${code === null ? 'by a signal' : `with ${code}`} after ${seconds(stoppingAt)} (its targets stopped with it: stopOnAgentExit)`);
-    if (code !== 0) throw new DemoStepFailed(`the agent did not shut down cleanly (exit ${String(code)})`);
+    out(
+      `▶ SIGTERM to the agent → exited ${code === null ? 'by a signal' : `with ${code}`} after ${seconds(stoppingAt)} (its targets stopped with it: stopOnAgentExit)`,
+    );
+    if (code !== 0) throw new DemoStepError(`the agent did not shut down cleanly (exit ${String(code)})`);
     succeeded = true;
     return ExitCode.Ok;
   } catch (err) {
@@ -198,8 +199,8 @@ async function waitForStep<T>(what: string, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (err instanceof DemoStepFailed) throw err;
-    throw new DemoStepFailed(`${what}: ${errorMessage(err)}`);
+    if (err instanceof DemoStepError) throw err;
+    throw new DemoStepError(`${what}: ${errorMessage(err)}`);
   }
 }
 
@@ -247,7 +248,8 @@ function startAgent(configFile: string): RunningAgent {
   return {
     process: child,
     startedAt: Date.now(),
-    exitedEarly: () => exited.then((code) => Promise.reject(asked ? new Error('stopped') : new Error(`the agent exited at start-up (exit ${String(code)})`))),
+    exitedEarly: () =>
+      exited.then((code) => Promise.reject(new DemoStepError(asked ? 'stopped' : `the agent exited at start-up (exit ${String(code)})`, { exitCode: code }))),
     terminate: () => {
       termination ??= (async () => {
         asked = true;

@@ -13,15 +13,7 @@ import { collectInventory, type TargetInventory } from '../../spdk/inventory.js'
 import type { TargetSupervisor } from '../../spdk/lifecycle/supervisor.js';
 import { renderInstallation, renderInventory, renderTargets, toJsonText } from '../output.js';
 import { EXIT_OK, exitWith, observed, type ObservedStatus } from '../targets.js';
-import {
-  configOption,
-  disabledReasons,
-  observeAll,
-  runWithTargets,
-  targetCommand,
-  type Enablement,
-  type TargetCommandOptions,
-} from '../target-session.js';
+import { configOption, disabledReasons, observeAll, runWithTargets, targetCommand, type Enablement, type TargetCommandOptions } from '../target-session.js';
 import type { CliIo } from '../io.js';
 
 export interface DiscoverOptions extends TargetCommandOptions {

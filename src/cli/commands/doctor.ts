@@ -8,12 +8,22 @@
  * one failure (an invalid configuration is a failure too).
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/index.js';
+import { ConfigError, type LoadedConfig } from '../../config/index.js';
 import type { CliIo } from '../io.js';
 import { configSourceOptions, type ConfigSourceOptions } from '../config-sources.js';
 import { toJsonText } from '../output.js';
 import { CliFailure, cliManager, exitWith, loadCliConfig, quietLogging } from '../targets.js';
-import { busChecks, configCheck, heartbeatCheck, hugepagesCheck, installationCheck, serviceCheck, targetChecks, type CheckLine, type CheckStatus } from '../doctor/checks.js';
+import {
+  busChecks,
+  configCheck,
+  heartbeatCheck,
+  hugepagesCheck,
+  installationCheck,
+  serviceCheck,
+  targetChecks,
+  type CheckLine,
+  type CheckStatus,
+} from '../doctor/checks.js';
 
 export interface DoctorOptions extends ConfigSourceOptions {
   json?: boolean;
@@ -24,12 +34,17 @@ const WORD: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'F
 export async function doctor(options: DoctorOptions, io: CliIo): Promise<number> {
   quietLogging();
   const lines: CheckLine[] = [];
-  let loaded;
+  let loaded: LoadedConfig;
   try {
     loaded = await loadCliConfig(options, io, false);
   } catch (err) {
     const text = err instanceof CliFailure || err instanceof ConfigError ? err.message : String(err);
-    lines.push({ check: 'configuration', status: 'fail', detail: text.replace(/^invalid configuration:\n/, ''), fix: 'fix the lines named; `spdk-agent config show` prints the effective values once it loads' });
+    lines.push({
+      check: 'configuration',
+      status: 'fail',
+      detail: text.replace(/^invalid configuration:\n/, ''),
+      fix: 'fix the lines named; `spdk-agent config show` prints the effective values once it loads',
+    });
     return finish(lines, options, io);
   }
   const { config } = loaded;
@@ -46,7 +61,13 @@ function finish(lines: CheckLine[], options: DoctorOptions, io: CliIo): number {
   const count = (status: CheckStatus): number => lines.filter((l) => l.status === status).length;
   const code = count('fail') > 0 ? 2 : count('warn') > 0 ? 1 : 0;
   if (options.json) {
-    io.stdout.write(toJsonText({ checks: lines, summary: { pass: count('pass'), warn: count('warn'), fail: count('fail'), notCheckable: count('not-checkable') }, exitCode: code }));
+    io.stdout.write(
+      toJsonText({
+        checks: lines,
+        summary: { pass: count('pass'), warn: count('warn'), fail: count('fail'), notCheckable: count('not-checkable') },
+        exitCode: code,
+      }),
+    );
     return code;
   }
   const width = Math.max(...lines.map((l) => l.check.length));
@@ -54,12 +75,16 @@ function finish(lines: CheckLine[], options: DoctorOptions, io: CliIo): number {
     io.stdout.write(`${WORD[l.status]}  ${l.check.padEnd(width)}  ${l.detail}\n`);
     if (l.fix !== undefined && l.status !== 'pass') io.stdout.write(`      ${' '.repeat(width)}  fix: ${l.fix}\n`);
   }
-  io.stdout.write(`${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed${count('not-checkable') > 0 ? `, ${count('not-checkable')} not checkable` : ''}\n`);
+  io.stdout.write(
+    `${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed${count('not-checkable') > 0 ? `, ${count('not-checkable')} not checkable` : ''}\n`,
+  );
   return code;
 }
 
 export function register(program: Command, io: CliIo): void {
-  configSourceOptions(program.command('doctor').description('Check this node for the agent: configuration, SPDK, hugepages, targets, sockets, broker, conductor, other agents.'))
+  configSourceOptions(
+    program.command('doctor').description('Check this node for the agent: configuration, SPDK, hugepages, targets, sockets, broker, conductor, other agents.'),
+  )
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit status: 0 all passed, 1 a warning, 2 a failure.')
     .action(async (opts: DoctorOptions) => {

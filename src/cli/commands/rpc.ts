@@ -39,12 +39,8 @@ export function register(program: Command, io: CliIo): void {
     .command('rpc')
     .description('Call one JSON-RPC method on an SPDK target and print its result as JSON.')
     .argument('<method>', 'the method, e.g. spdk_get_version or bdev_get_bdevs')
-    .argument('[params_json]', "the params as a JSON object, e.g. '{\"name\":\"Malloc0\"}'; '-' reads them from stdin")
-    .option(
-      '-s, --server <address>',
-      "the target's socket path, host:port (through a TCP bridge), unix:<path> or tcp:<host>:<port>",
-      DEFAULT_RPC_SOCKET,
-    )
+    .argument('[params_json]', 'the params as a JSON object, e.g. \'{"name":"Malloc0"}\'; \'-\' reads them from stdin')
+    .option('-s, --server <address>', "the target's socket path, host:port (through a TCP bridge), unix:<path> or tcp:<host>:<port>", DEFAULT_RPC_SOCKET)
     .option('-t, --timeout <seconds>', 'how long to wait for the answer', parseTimeout, DEFAULT_TIMEOUT_SECONDS)
     .option('--json', 'the result is always printed as JSON (accepted, as by every command)')
     .addHelpText(

@@ -143,7 +143,10 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     // A bug must not take the node's storage management down silently: log it loudly; a thrown
     // exception (state unknown) ends the daemon cleanly, a stray rejection does not.
     const onRejection = (reason: unknown): void => {
-      log.error('unhandled promise rejection (a bug: please report it)', { error: errorMessage(reason), stack: reason instanceof Error ? reason.stack : undefined });
+      log.error('unhandled promise rejection (a bug: please report it)', {
+        error: errorMessage(reason),
+        stack: reason instanceof Error ? reason.stack : undefined,
+      });
     };
     const onException = (err: Error): void => {
       log.error('uncaught exception (a bug: please report it)', { error: err.message, stack: err.stack });
@@ -182,7 +185,9 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
           : {}),
       });
       if (result.needsRestart.length > 0) {
-        log.warn(`SIGHUP: these settings changed but take effect only when the agent restarts: ${result.needsRestart.join(', ')}`, { needsRestart: result.needsRestart });
+        log.warn(`SIGHUP: these settings changed but take effect only when the agent restarts: ${result.needsRestart.join(', ')}`, {
+          needsRestart: result.needsRestart,
+        });
       }
     };
     const onReload = (): void => {

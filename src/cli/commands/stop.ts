@@ -21,7 +21,9 @@ export async function stop(name: string, options: StopCommandOptions, io: CliIo)
   return runWithTarget(io, name, options, async (supervisor) => {
     const outcome = await operate(supervisor, () => supervisor.stop({ force: options.force === true }));
     if (options.json) {
-      io.stdout.write(toJsonText({ ok: true, target: name, wasRunning: outcome.method !== 'already-gone', signalsSent: outcome.sent, removedFiles: outcome.removedFiles }));
+      io.stdout.write(
+        toJsonText({ ok: true, target: name, wasRunning: outcome.method !== 'already-gone', signalsSent: outcome.sent, removedFiles: outcome.removedFiles }),
+      );
       return EXIT_OK;
     }
     const removed = outcome.removedFiles.length > 0 ? `; removed stale ${outcome.removedFiles.join(', ')}` : '';

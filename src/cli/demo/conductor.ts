@@ -4,6 +4,7 @@
  * and hands it to the demo for printing. It checks nothing a real conductor checks; the interop
  * tests do that with real oslo.versionedobjects.
  */
+import { DemoStepError } from '../errors.js';
 import type { BusTransport, RpcServer } from '../../bus/index.js';
 import { PythonException } from '../../bus/index.js';
 
@@ -68,7 +69,7 @@ export class DemoConductor {
       };
       const timer = setTimeout(() => {
         this.listeners.delete(check);
-        reject(new Error(`no report_data within ${timeoutMs / 1000} s`));
+        reject(new DemoStepError(`no report_data within ${timeoutMs / 1000} s`, { timeoutMs }));
       }, timeoutMs);
       this.listeners.add(check);
       check();

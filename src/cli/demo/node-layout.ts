@@ -41,6 +41,7 @@ export async function layOutDemoNode(): Promise<DemoNode> {
     for (const app of APPS) await symlink(simulatorBin, path.join(binDir, app));
     for (const file of COPIED) await copyFile(path.join(demoTemplateDir, file), path.join(dir, file));
     const template = await readFile(path.join(demoTemplateDir, 'agent.yaml'), 'utf8');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the template's own placeholders, not JavaScript's.
     const config = template.replaceAll('${DEMO_DIR}', dir).replaceAll('${EXCHANGE}', exchange).replaceAll('${HOST}', host);
     const configFile = path.join(dir, 'agent.yaml');
     // The file holds the (demo) broker password: readable by its owner only.

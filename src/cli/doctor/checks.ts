@@ -12,10 +12,11 @@ import { lockFileOf } from '../../agent/instance-lock.js';
 import { BusTransport, BusTimeoutError, RemoteError, resolveBusOptions } from '../../bus/index.js';
 import { fanoutExchange, topicExchange, topicQueue } from '../../bus/declarations.js';
 import { detectSpdk, type SpdkInstallation } from '../../spdk/install/detect.js';
-import { hugepagesNeededMb, planHugepages, readHugepageInfo } from '../../spdk/lifecycle/hugepages.js';
+import { hugepagesNeededMb, planHugepages, readHugepageInfo, type HugepageInfo } from '../../spdk/lifecycle/hugepages.js';
 import { buildCommandLine, memoryRequest } from '../../spdk/lifecycle/command-line.js';
 import { findSocketOwner } from '../../spdk/lifecycle/socket-owner.js';
 import type { TargetManager } from '../../spdk/lifecycle/manager.js';
+import type { TargetStatus } from '../../spdk/lifecycle/types.js';
 import { errorMessage } from '../../util/errors.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'not-checkable';
@@ -27,7 +28,12 @@ export interface CheckLine {
   fix?: string;
 }
 
-const line = (check: string, status: CheckStatus, detail: string, fix?: string): CheckLine => ({ check, status, detail, ...(fix !== undefined ? { fix } : {}) });
+const line = (check: string, status: CheckStatus, detail: string, fix?: string): CheckLine => ({
+  check,
+  status,
+  detail,
+  ...(fix !== undefined ? { fix } : {}),
+});
 
 /** How long the broker and the conductor get to answer. */
 const BUS_TIMEOUT_SEC = 5;
@@ -35,7 +41,12 @@ const BUS_TIMEOUT_SEC = 5;
 export function configCheck(loaded: LoadedConfig): CheckLine {
   const files = [loaded.files.agent, loaded.files.upper].filter((f): f is string => f !== undefined);
   const from = files.length > 0 ? `from ${files.join(' and ')}` : 'built-in defaults only (no file)';
-  return line('configuration', loaded.warnings.length > 0 ? 'warn' : 'pass', `valid, ${from}${loaded.warnings.length > 0 ? `; ${loaded.warnings.join('; ')}` : ''}`, loaded.warnings.length > 0 ? 'see the warnings; `spdk-agent config show` prints every value with its source' : undefined);
+  return line(
+    'configuration',
+    loaded.warnings.length > 0 ? 'warn' : 'pass',
+    `valid, ${from}${loaded.warnings.length > 0 ? `; ${loaded.warnings.join('; ')}` : ''}`,
+    loaded.warnings.length > 0 ? 'see the warnings; `spdk-agent config show` prints every value with its source' : undefined,
+  );
 }
 
 export async function installationCheck(config: AgentConfig): Promise<{ line: CheckLine; installation?: SpdkInstallation }> {
@@ -74,18 +85,27 @@ export async function installationCheck(config: AgentConfig): Promise<{ line: Ch
 
 export async function hugepagesCheck(config: AgentConfig, manager: TargetManager): Promise<CheckLine> {
   const toStart = manager.all().filter((s) => s.spec.enabled !== false && s.spec.autostart && s.state !== 'running' && s.state !== 'unresponsive');
-  let info;
+  let info: HugepageInfo;
   try {
     info = await readHugepageInfo();
   } catch (err) {
     return line('hugepages', 'not-checkable', errorMessage(err));
   }
-  const neededMb = toStart.reduce((sum, s) => (s.spec.socket === undefined ? sum : sum + hugepagesNeededMb(memoryRequest(buildCommandLine(s.spec)), info.pageSizeKb)), 0);
+  const neededMb = toStart.reduce(
+    (sum, s) => (s.spec.socket === undefined ? sum : sum + hugepagesNeededMb(memoryRequest(buildCommandLine(s.spec)), info.pageSizeKb)),
+    0,
+  );
   const plan = planHugepages(info, neededMb);
   const detail = `${plan.availableMb} MB free in ${info.pageSizeKb} kB pages; the targets the agent would start need ${neededMb} MB`;
   if (plan.shortPages === 0) return line('hugepages', 'pass', detail);
-  if (config.spdk.hugepages.allocate) return line('hugepages', 'warn', `${detail}: ${plan.shortPages} pages short; the agent allocates them at start (spdk.hugepages.allocate)`);
-  return line('hugepages', 'fail', `${detail}: ${plan.shortPages} pages short`, `reserve them (echo ${plan.targetTotal} > /proc/sys/vm/nr_hugepages, or SPDK's scripts/setup.sh), or set spdk.hugepages.allocate: true`);
+  if (config.spdk.hugepages.allocate)
+    return line('hugepages', 'warn', `${detail}: ${plan.shortPages} pages short; the agent allocates them at start (spdk.hugepages.allocate)`);
+  return line(
+    'hugepages',
+    'fail',
+    `${detail}: ${plan.shortPages} pages short`,
+    `reserve them (echo ${plan.targetTotal} > /proc/sys/vm/nr_hugepages, or SPDK's scripts/setup.sh), or set spdk.hugepages.allocate: true`,
+  );
 }
 
 /** Each enabled target: its socket there, owned by whom, answering; the socket's directory safe. */
@@ -100,7 +120,7 @@ export async function targetChecks(manager: TargetManager): Promise<CheckLine[]>
         lines.push(line(name, 'pass', `disabled${spec.disabledReason ? `: ${spec.disabledReason}` : ''}`));
         return;
       }
-      let status;
+      let status: TargetStatus;
       try {
         status = await supervisor.attach();
       } catch (err) {
@@ -113,11 +133,20 @@ export async function targetChecks(manager: TargetManager): Promise<CheckLine[]>
       if (status.state === 'running') {
         lines.push(line(name, 'pass', `running, answering on ${where} (pid ${status.pid ?? 'not visible'}, ${status.version ?? spec.app})`));
       } else if (status.state === 'unresponsive') {
-        lines.push(line(name, 'fail', `${where} is held by pid ${status.pid ?? '?'} that does not answer RPC`, `look at the target's log; \`spdk-agent stop ${spec.name}\` then start it again`));
+        lines.push(
+          line(
+            name,
+            'fail',
+            `${where} is held by pid ${status.pid ?? '?'} that does not answer RPC`,
+            `look at the target's log; \`spdk-agent stop ${spec.name}\` then start it again`,
+          ),
+        );
       } else if (spec.autostart) {
         lines.push(line(name, 'warn', `not running; the agent starts it (autostart)`));
       } else {
-        lines.push(line(name, 'warn', `not running on ${where}; the agent adopts it once it runs (autostart is off)`, `start it: spdk-agent start ${spec.name}`));
+        lines.push(
+          line(name, 'warn', `not running on ${where}; the agent adopts it once it runs (autostart is off)`, `start it: spdk-agent start ${spec.name}`),
+        );
       }
       if (spec.socket !== undefined) lines.push(...(await socketChecks(spec.name, spec.socket, uid)));
     }),
@@ -132,9 +161,23 @@ async function socketChecks(target: string, socket: string, uid: number): Promis
   try {
     const d = await stat(dir);
     if ((d.mode & 0o002) !== 0 && (d.mode & 0o1000) === 0) {
-      out.push(line(name, 'fail', `${dir} is writable by anyone and not sticky: anyone can replace the socket`, `chmod o-w ${dir}, or place sockets in a root-owned directory such as /var/tmp/spdk (0750)`));
+      out.push(
+        line(
+          name,
+          'fail',
+          `${dir} is writable by anyone and not sticky: anyone can replace the socket`,
+          `chmod o-w ${dir}, or place sockets in a root-owned directory such as /var/tmp/spdk (0750)`,
+        ),
+      );
     } else if ((d.mode & 0o002) !== 0) {
-      out.push(line(name, 'warn', `${dir} is writable by anyone (sticky): another user can create the socket before the target does`, 'place sockets in a directory only root (or the SPDK user) can write, e.g. /var/tmp/spdk with mode 0750'));
+      out.push(
+        line(
+          name,
+          'warn',
+          `${dir} is writable by anyone (sticky): another user can create the socket before the target does`,
+          'place sockets in a directory only root (or the SPDK user) can write, e.g. /var/tmp/spdk with mode 0750',
+        ),
+      );
     }
   } catch (err) {
     out.push(line(name, 'warn', `cannot look at ${dir}: ${errorMessage(err)}`));
@@ -148,8 +191,18 @@ async function socketChecks(target: string, socket: string, uid: number): Promis
       const trusted = s.uid === 0 || s.uid === uid;
       out.push(
         trusted
-          ? line(name, (s.mode & 0o002) !== 0 ? 'warn' : 'pass', `${socket}: owner uid ${s.uid}, mode ${(s.mode & 0o777).toString(8)}${owner ? `, served by pid ${owner.pid}` : ''}`, (s.mode & 0o002) !== 0 ? 'anyone can drive this target: start it with a umask of 007 or fix the mode' : undefined)
-          : line(name, 'fail', `${socket} belongs to uid ${s.uid}, neither root nor this agent's uid ${uid}: whoever runs it can invent drives the agent would report`, 'stop that process and let the agent (or root) start the target'),
+          ? line(
+              name,
+              (s.mode & 0o002) !== 0 ? 'warn' : 'pass',
+              `${socket}: owner uid ${s.uid}, mode ${(s.mode & 0o777).toString(8)}${owner ? `, served by pid ${owner.pid}` : ''}`,
+              (s.mode & 0o002) !== 0 ? 'anyone can drive this target: start it with a umask of 007 or fix the mode' : undefined,
+            )
+          : line(
+              name,
+              'fail',
+              `${socket} belongs to uid ${s.uid}, neither root nor this agent's uid ${uid}: whoever runs it can invent drives the agent would report`,
+              'stop that process and let the agent (or root) start the target',
+            ),
       );
     }
   } catch {
@@ -202,16 +255,38 @@ export async function busChecks(config: AgentConfig): Promise<CheckLine[]> {
 
     const conductorQueue = await transport.inspectQueue(conductorTopic);
     if (!conductorQueue || conductorQueue.consumers === 0) {
-      out.push(line('conductor answering', 'fail', `nobody consumes ${conductorTopic} on exchange ${controlExchange}`, 'start cyborg-conductor, or check bus.conductorTopic and bus.controlExchange'));
+      out.push(
+        line(
+          'conductor answering',
+          'fail',
+          `nobody consumes ${conductorTopic} on exchange ${controlExchange}`,
+          'start cyborg-conductor, or check bus.conductorTopic and bus.controlExchange',
+        ),
+      );
     } else {
       try {
         await transport.createClient({ topic: conductorTopic, timeoutMs: BUS_TIMEOUT_SEC * 1000 }).call('oslo_rpc_server_ping', {});
-        out.push(line('conductor answering', 'pass', `${conductorTopic} answered oslo_rpc_server_ping (${conductorQueue.consumers} consumer${conductorQueue.consumers === 1 ? '' : 's'})`));
+        out.push(
+          line(
+            'conductor answering',
+            'pass',
+            `${conductorTopic} answered oslo_rpc_server_ping (${conductorQueue.consumers} consumer${conductorQueue.consumers === 1 ? '' : 's'})`,
+          ),
+        );
       } catch (err) {
         if (err instanceof RemoteError && /NoSuchMethod/.test(err.message + (err as { className?: string }).className)) {
-          out.push(line('conductor answering', 'not-checkable', `${conductorTopic} has ${conductorQueue.consumers} consumer(s) but does not serve oslo_rpc_server_ping (its rpc_ping_enabled is off)`, 'set [DEFAULT] rpc_ping_enabled = true in cyborg.conf to make this checkable'));
+          out.push(
+            line(
+              'conductor answering',
+              'not-checkable',
+              `${conductorTopic} has ${conductorQueue.consumers} consumer(s) but does not serve oslo_rpc_server_ping (its rpc_ping_enabled is off)`,
+              'set [DEFAULT] rpc_ping_enabled = true in cyborg.conf to make this checkable',
+            ),
+          );
         } else if (err instanceof BusTimeoutError) {
-          out.push(line('conductor answering', 'fail', `no answer from ${conductorTopic} within ${BUS_TIMEOUT_SEC} s`, 'is cyborg-conductor running and healthy?'));
+          out.push(
+            line('conductor answering', 'fail', `no answer from ${conductorTopic} within ${BUS_TIMEOUT_SEC} s`, 'is cyborg-conductor running and healthy?'),
+          );
         } else {
           out.push(line('conductor answering', 'not-checkable', `${conductorTopic}: ${errorMessage(err).split('\n')[0]}`));
         }
@@ -235,20 +310,28 @@ async function hostQueueCheck(transport: BusTransport, config: AgentConfig): Pro
   let answer: Record<string, unknown> | undefined;
   let failure = '';
   try {
-    const reply = await transport.createClient({ topic: config.bus.agentTopic, server: config.agent.host, timeoutMs: BUS_TIMEOUT_SEC * 1000 }).call<unknown>('ping', {});
+    const reply = await transport
+      .createClient({ topic: config.bus.agentTopic, server: config.agent.host, timeoutMs: BUS_TIMEOUT_SEC * 1000 })
+      .call<unknown>('ping', {});
     answer = reply !== null && typeof reply === 'object' ? (reply as Record<string, unknown>) : {};
   } catch (err) {
     failure = errorMessage(err).split('\n')[0] ?? '';
   }
   if (answer?.agent === 'spdk-agent') {
-    if (found.consumers === 1 && local.pid !== undefined && answer.pid === local.pid) return line('other agent on the host queue', 'pass', `${queue} is served by this node's spdk-agent (pid ${local.pid})`);
-    return line('other agent on the host queue', found.consumers > 1 ? 'fail' : 'warn', `${queue} is served by a spdk-agent (pid ${String(answer.pid)}) that is not this node's running agent${found.consumers > 1 ? `, with ${found.consumers} consumers` : ''}`, 'one agent per host name: stop the other one, or give this node its own agent.host');
+    if (found.consumers === 1 && local.pid !== undefined && answer.pid === local.pid)
+      return line('other agent on the host queue', 'pass', `${queue} is served by this node's spdk-agent (pid ${local.pid})`);
+    return line(
+      'other agent on the host queue',
+      found.consumers > 1 ? 'fail' : 'warn',
+      `${queue} is served by a spdk-agent (pid ${String(answer.pid)}) that is not this node's running agent${found.consumers > 1 ? `, with ${found.consumers} consumers` : ''}`,
+      'one agent per host name: stop the other one, or give this node its own agent.host',
+    );
   }
   return line(
     'other agent on the host queue',
     'fail',
     `${queue} has ${found.consumers} consumer(s) that are not a spdk-agent (${failure || 'answered ping unlike a spdk-agent'}): probably the Python cyborg-agent`,
-    "stop cyborg-agent on this node (spdk-agent replaces it on storage nodes), or see the README's \"Supported deployments\"",
+    'stop cyborg-agent on this node (spdk-agent replaces it on storage nodes), or see the README\'s "Supported deployments"',
   );
 }
 
@@ -268,14 +351,30 @@ async function localAgent(config: AgentConfig): Promise<{ pid?: number; file: st
 
 export async function serviceCheck(config: AgentConfig): Promise<CheckLine> {
   const local = await localAgent(config);
-  if (local.pid !== undefined) return line('agent service', 'pass', `spdk-agent runs for host ${config.agent.host} (pid ${local.pid}, lock file ${local.file})`);
-  return line('agent service', 'warn', `no spdk-agent runs for host ${config.agent.host} on this node (no live lock file ${local.file})`, 'systemctl start spdk-agent (or spdk-agent run)');
+  if (local.pid !== undefined)
+    return line('agent service', 'pass', `spdk-agent runs for host ${config.agent.host} (pid ${local.pid}, lock file ${local.file})`);
+  return line(
+    'agent service',
+    'warn',
+    `no spdk-agent runs for host ${config.agent.host} on this node (no live lock file ${local.file})`,
+    'systemctl start spdk-agent (or spdk-agent run)',
+  );
 }
 
 /** A silent link is noticed within about two to three heartbeats. */
 export function heartbeatCheck(config: AgentConfig): CheckLine {
   const sec = config.bus.heartbeatSec;
   if (!config.bus.enabled) return line('bus heartbeat', 'pass', 'bus disabled');
-  if (sec === 0) return line('bus heartbeat', 'warn', 'heartbeats are off: a connection that dies silently (a dropped route, a frozen broker) is noticed only by TCP, after minutes to hours', 'set bus.heartbeatSec (oslo heartbeat_timeout_threshold), e.g. 30');
-  return line('bus heartbeat', 'pass', `${sec} s: a connection that dies silently is noticed after about ${2 * sec}–${3 * sec} s (lower bus.heartbeatSec to notice sooner)`);
+  if (sec === 0)
+    return line(
+      'bus heartbeat',
+      'warn',
+      'heartbeats are off: a connection that dies silently (a dropped route, a frozen broker) is noticed only by TCP, after minutes to hours',
+      'set bus.heartbeatSec (oslo heartbeat_timeout_threshold), e.g. 30',
+    );
+  return line(
+    'bus heartbeat',
+    'pass',
+    `${sec} s: a connection that dies silently is noticed after about ${2 * sec}–${3 * sec} s (lower bus.heartbeatSec to notice sooner)`,
+  );
 }

@@ -219,9 +219,7 @@ class Reader {
   spdkSection(key: string, warnings: string[]): string | undefined {
     const [legacy, own] = SPDK_SECTIONS.map((section) => this.ini.get(section, key));
     if (own && legacy && own.raw !== legacy.raw) {
-      warnings.push(
-        `${this.where(this.origin(own))} and ${this.where(this.origin(legacy))} both set ${key}; using [spdk]`,
-      );
+      warnings.push(`${this.where(this.origin(own))} and ${this.where(this.origin(legacy))} both set ${key}; using [spdk]`);
     }
     if (own) return 'spdk';
     return legacy ? 'backend_defaults' : undefined;

@@ -20,7 +20,7 @@ export class TickClock {
   private static uptimeTicks(tickRate: number): bigint {
     try {
       const seconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-      if (Number.isFinite(seconds)) return BigInt(Math.floor(seconds * 1000)) * BigInt(tickRate) / 1000n;
+      if (Number.isFinite(seconds)) return (BigInt(Math.floor(seconds * 1000)) * BigInt(tickRate)) / 1000n;
     } catch {
       // No /proc: start from zero.
     }

@@ -39,11 +39,7 @@ export function checkHugepages(info: HugepageInfo | null, memSizeMb: number | un
   const freeMb = info ? Math.floor((info.free * pageKb) / 1024) : 0;
   if (info === null || info.total === 0 || info.free === 0) {
     const lines = modernEal
-      ? [
-          `EAL: No available ${pageKb} kB hugepages reported`,
-          'EAL: FATAL: Cannot get hugepage information.',
-          'EAL: Cannot get hugepage information.',
-        ]
+      ? [`EAL: No available ${pageKb} kB hugepages reported`, 'EAL: FATAL: Cannot get hugepage information.', 'EAL: Cannot get hugepage information.']
       : [
           `EAL: No free hugepages reported in hugepages-${pageKb}kB`,
           'EAL: No available hugepages reported in hugepages-1048576kB',
@@ -55,7 +51,11 @@ export function checkHugepages(info: HugepageInfo | null, memSizeMb: number | un
   if (memSizeMb !== undefined && memSizeMb > freeMb) {
     return {
       ok: false,
-      lines: [`EAL: Not enough memory available! Requested: ${memSizeMb}MB, available: ${freeMb}MB`, 'EAL: FATAL: Cannot init memory', 'EAL: Cannot init memory'],
+      lines: [
+        `EAL: Not enough memory available! Requested: ${memSizeMb}MB, available: ${freeMb}MB`,
+        'EAL: FATAL: Cannot init memory',
+        'EAL: Cannot init memory',
+      ],
     };
   }
   return { ok: true };

@@ -48,7 +48,7 @@ export function readJsonConfig(file: string, log: SpdkLog): ConfigEntryCall[] | 
     log.error(SITES.jsonConfigParse, 'Invalid JSON configuration: not enclosed in {}.');
     return null;
   }
-  const subsystems = root['subsystems'];
+  const subsystems = root.subsystems;
   if (subsystems === undefined) {
     log.warn(SITES.jsonConfigNoSubsystems, "No 'subsystems' key JSON configuration file.");
     return [];
@@ -59,15 +59,15 @@ export function readJsonConfig(file: string, log: SpdkLog): ConfigEntryCall[] | 
   }
   const out: ConfigEntryCall[] = [];
   for (const s of subsystems) {
-    const name = isJsonObject(s) ? s['subsystem'] : undefined;
-    const config = isJsonObject(s) ? s['config'] : undefined;
+    const name = isJsonObject(s) ? s.subsystem : undefined;
+    const config = isJsonObject(s) ? s.config : undefined;
     if (typeof name !== 'string' || (config !== null && config !== undefined && !Array.isArray(config))) {
       log.error(SITES.jsonConfigParse, 'Invalid JSON configuration: subsystem entry needs a "subsystem" name and a "config" array or null.');
       return null;
     }
     for (const entry of Array.isArray(config) ? config : []) {
-      const method = isJsonObject(entry) ? entry['method'] : undefined;
-      const params = isJsonObject(entry) ? entry['params'] : undefined;
+      const method = isJsonObject(entry) ? entry.method : undefined;
+      const params = isJsonObject(entry) ? entry.params : undefined;
       if (typeof method !== 'string' || (params !== undefined && !isJsonObject(params))) {
         log.error(SITES.jsonConfigEntry, `Invalid JSON configuration: bad entry in subsystem '${name}' (need "method" and an object "params").`);
         return null;
@@ -92,7 +92,10 @@ export async function runConfigPass(entries: readonly ConfigEntryCall[], pass: C
   for (const entry of entries) {
     if (!deps.linked.has(entry.subsystem)) {
       if (pass !== 'runtime') {
-        deps.log.notice(SITES.jsonConfigEntry, `Skipping method '${entry.method}' because its subsystem '${entry.subsystem}' is not linked into this application.`);
+        deps.log.notice(
+          SITES.jsonConfigEntry,
+          `Skipping method '${entry.method}' because its subsystem '${entry.subsystem}' is not linked into this application.`,
+        );
       }
       continue;
     }

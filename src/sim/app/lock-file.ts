@@ -10,7 +10,10 @@
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
-export type LockOutcome = { ok: true } | { ok: false; reason: 'in-use'; ownerPid: number | null } | { ok: false; reason: 'error'; error: NodeJS.ErrnoException };
+export type LockOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'in-use'; ownerPid: number | null }
+  | { ok: false; reason: 'error'; error: NodeJS.ErrnoException };
 
 export function lockPathFor(socketPath: string): string {
   return `${socketPath}.lock`;

@@ -18,7 +18,13 @@ const MAX_PATH = 107;
 
 export type ListenOutcome = { ok: true; lockPath: string } | { ok: false; reason: string };
 
-export async function listenRpc(socketPath: string, server: SimRpcServer, log: SpdkLog, profile: VersionProfile, refusal: StartRefusal | undefined): Promise<ListenOutcome> {
+export async function listenRpc(
+  socketPath: string,
+  server: SimRpcServer,
+  log: SpdkLog,
+  profile: VersionProfile,
+  refusal: StartRefusal | undefined,
+): Promise<ListenOutcome> {
   const site: LogSite = profile.number >= 2405 ? SITES.rpcListen2405 : SITES.rpcListen;
   const fail = (reason: string, lines: Array<[LogSite, string]>): ListenOutcome => {
     for (const [where, text] of lines) log.error(where, text);

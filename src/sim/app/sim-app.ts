@@ -220,7 +220,11 @@ export class SimApp implements Lifecycle {
     const waiters = this.initWaiters;
     this.initWaiters = [];
     // After the caller's own reply (framework_start_init answers before the framework_wait_init it released).
-    setImmediate(() => waiters.forEach((w) => w()));
+    setImmediate(() =>
+      waiters.forEach((w) => {
+        w();
+      }),
+    );
     return ok;
   }
 

@@ -37,7 +37,7 @@ export class SpdkLog {
 
   /** A line printed without SPDK's prefix (DPDK's EAL lines, printf). */
   plain(line: string): void {
-    this.out.write(line.endsWith('\n') ? line : line + '\n');
+    this.out.write(line.endsWith('\n') ? line : `${line}\n`);
   }
 
   /** A notice-level line without file/function (SPDK's `[ DPDK EAL parameters: … ]` banner). */
@@ -46,7 +46,7 @@ export class SpdkLog {
   }
 
   private write(level: SpdkLogLevel, site: LogSite, message: string): void {
-    const text = message.endsWith('\n') ? message : message + '\n';
+    const text = message.endsWith('\n') ? message : `${message}\n`;
     this.out.write(`[${timestamp()}] ${site.file}:${String(site.line).padStart(4, ' ')}:${site.func}: *${level}*: ${text}`);
   }
 }

@@ -36,7 +36,7 @@ function envFailure(reason: string, plain: string[]): EnvCheck {
 export function checkEnvironment(input: EnvCheckInput): EnvCheck {
   const { cl, profile, refusal } = input;
   const cores = parseCpumask(cl.cpumask);
-  if (cores === null) return envFailure('bad cpumask', [`EAL: invalid coremask syntax`, 'EAL: Invalid \'command line\' arguments.']);
+  if (cores === null) return envFailure('bad cpumask', [`EAL: invalid coremask syntax`, "EAL: Invalid 'command line' arguments."]);
   const available = cpus().length;
   const missing = cores.find((c) => c >= available);
   if (missing !== undefined) {
@@ -49,7 +49,8 @@ export function checkEnvironment(input: EnvCheckInput): EnvCheck {
     if (cl.memSizeMb === undefined) {
       return envFailure('no-huge without -s', ['Disabling hugepages requires specifying how much memory will be allocated using -s parameter']);
     }
-    if (cl.hugeDir !== undefined || cl.singleFileSegments || cl.hugeUnlink) return envFailure('no-huge conflict', ['--no-huge invalid with other hugepage options']);
+    if (cl.hugeDir !== undefined || cl.singleFileSegments || cl.hugeUnlink)
+      return envFailure('no-huge conflict', ['--no-huge invalid with other hugepage options']);
     if (cl.iovaMode === 'pa') return envFailure('no-huge with iova pa', ['iova-mode=pa is incompatible with specified no-huge parameter']);
   }
   if (refusal === 'dpdk-version') {
@@ -65,7 +66,9 @@ export function checkEnvironment(input: EnvCheckInput): EnvCheck {
   }
   if (!cl.noHuge || refusal === 'no-hugepages') {
     const verdict =
-      refusal === 'no-hugepages' ? checkHugepages(null, cl.memSizeMb, profile.modernEal) : checkHugepages(readHugepageInfo(input.meminfoPath), cl.memSizeMb, profile.modernEal);
+      refusal === 'no-hugepages'
+        ? checkHugepages(null, cl.memSizeMb, profile.modernEal)
+        : checkHugepages(readHugepageInfo(input.meminfoPath), cl.memSizeMb, profile.modernEal);
     if (!verdict.ok) return envFailure('hugepages', verdict.lines);
   }
   if (refusal === 'core-locked' && !cl.disableCpumaskLocks) {

@@ -71,7 +71,6 @@ export function* getoptLong(program: string, args: readonly string[], specs: rea
         }
         break;
       }
-      continue;
     }
     // A non-option word: glibc permutes it to the end and SPDK never looks at it.
   }

@@ -106,7 +106,12 @@ const SIM_OPTIONS: readonly SimOptionSpec[] = [
       o.emulateVersion = v;
     },
   },
-  { names: ['--sim-poll-period-us'], apply: (o, v, s) => void (o.pollPeriodUs = wholeNumber(v, s, '--sim-poll-period-us', 10_000_000)) },
+  {
+    names: ['--sim-poll-period-us'],
+    apply: (o, v, s) => {
+      o.pollPeriodUs = wholeNumber(v, s, '--sim-poll-period-us', 10_000_000);
+    },
+  },
   {
     names: ['--sim-nvme'],
     apply(o, value, source, state) {
@@ -137,11 +142,31 @@ const SIM_OPTIONS: readonly SimOptionSpec[] = [
       o.ticksStart = BigInt(value);
     },
   },
-  { names: ['--sim-io-ops-per-sec'], apply: (o, v, s) => void (o.ioOpsPerSec = wholeNumber(v, s, '--sim-io-ops-per-sec', 10_000_000)) },
+  {
+    names: ['--sim-io-ops-per-sec'],
+    apply: (o, v, s) => {
+      o.ioOpsPerSec = wholeNumber(v, s, '--sim-io-ops-per-sec', 10_000_000);
+    },
+  },
   { names: ['--sim-fault'], apply: (o, v, s) => void o.faults.push(parseFault(v, `${s} --sim-fault`)) },
-  { names: ['--sim-meminfo'], apply: (o, v) => void (o.meminfoPath = v) },
-  { names: ['--sim-shutdown-delay-ms'], apply: (o, v, s) => void (o.shutdownDelayMs = wholeNumber(v, s, '--sim-shutdown-delay-ms', 600_000)) },
-  { names: ['--sim-seed'], apply: (o, v, s) => void (o.seed = wholeNumber(v, s, '--sim-seed', 0xffffffff)) },
+  {
+    names: ['--sim-meminfo'],
+    apply: (o, v) => {
+      o.meminfoPath = v;
+    },
+  },
+  {
+    names: ['--sim-shutdown-delay-ms'],
+    apply: (o, v, s) => {
+      o.shutdownDelayMs = wholeNumber(v, s, '--sim-shutdown-delay-ms', 600_000);
+    },
+  },
+  {
+    names: ['--sim-seed'],
+    apply: (o, v, s) => {
+      o.seed = wholeNumber(v, s, '--sim-seed', 0xffffffff);
+    },
+  },
   {
     names: ['--sim-crash-signal'],
     apply(o, value, source) {
@@ -151,7 +176,13 @@ const SIM_OPTIONS: readonly SimOptionSpec[] = [
       o.crashSignal = value as CrashSignal;
     },
   },
-  { names: ['--sim-watch-parent'], flag: true, apply: (o) => void (o.watchParent = true) },
+  {
+    names: ['--sim-watch-parent'],
+    flag: true,
+    apply: (o) => {
+      o.watchParent = true;
+    },
+  },
 ];
 
 export const SIM_OPTION_NAMES: readonly string[] = SIM_OPTIONS.flatMap((s) => s.names);

@@ -109,22 +109,105 @@ const OPTIONS: readonly SpdkOptionSpec[] = [
 
 /** The debug log flags of a v24.01 build (`-L`); `all` enables every one. */
 export const LOG_FLAGS: readonly string[] = [
-  'accel', 'accel_dsa', 'accel_iaa', 'accel_ioat', 'aio', 'app_config', 'app_rpc', 'bdev', 'bdev_concat',
-  'bdev_ftl', 'bdev_malloc', 'bdev_null', 'bdev_nvme', 'bdev_raid', 'bdev_raid0', 'bdev_raid1',
-  'bdev_raid_sb', 'blob', 'blob_esnap', 'blob_rw', 'blobfs', 'blobfs_bdev', 'blobfs_bdev_rpc',
-  'blobfs_rw', 'ftl_core', 'ftl_init', 'gpt_parse', 'idxd', 'ioat', 'iscsi', 'iscsi_init', 'json_util',
-  'keyring', 'log_rpc', 'lvol', 'lvol_rpc', 'nbd', 'notify_rpc', 'nvme', 'nvme_auth', 'nvme_cuse',
-  'nvme_vfio', 'nvmf', 'nvmf_auth', 'nvmf_tcp', 'opal', 'rdma', 'reactor', 'rpc', 'rpc_client', 'scsi',
-  'sock', 'sock_posix', 'thread', 'trace', 'vbdev_delay', 'vbdev_gpt', 'vbdev_lvol', 'vbdev_opal',
-  'vbdev_passthru', 'vbdev_split', 'vbdev_zone_block', 'vfio_pci', 'vfio_user', 'vhost', 'vhost_blk',
-  'vhost_blk_data', 'vhost_ring', 'vhost_rpc', 'vhost_scsi', 'vhost_scsi_data', 'vhost_scsi_queue',
-  'virtio', 'virtio_blk', 'virtio_dev', 'virtio_pci', 'virtio_user', 'virtio_vfio_user', 'vmd',
+  'accel',
+  'accel_dsa',
+  'accel_iaa',
+  'accel_ioat',
+  'aio',
+  'app_config',
+  'app_rpc',
+  'bdev',
+  'bdev_concat',
+  'bdev_ftl',
+  'bdev_malloc',
+  'bdev_null',
+  'bdev_nvme',
+  'bdev_raid',
+  'bdev_raid0',
+  'bdev_raid1',
+  'bdev_raid_sb',
+  'blob',
+  'blob_esnap',
+  'blob_rw',
+  'blobfs',
+  'blobfs_bdev',
+  'blobfs_bdev_rpc',
+  'blobfs_rw',
+  'ftl_core',
+  'ftl_init',
+  'gpt_parse',
+  'idxd',
+  'ioat',
+  'iscsi',
+  'iscsi_init',
+  'json_util',
+  'keyring',
+  'log_rpc',
+  'lvol',
+  'lvol_rpc',
+  'nbd',
+  'notify_rpc',
+  'nvme',
+  'nvme_auth',
+  'nvme_cuse',
+  'nvme_vfio',
+  'nvmf',
+  'nvmf_auth',
+  'nvmf_tcp',
+  'opal',
+  'rdma',
+  'reactor',
+  'rpc',
+  'rpc_client',
+  'scsi',
+  'sock',
+  'sock_posix',
+  'thread',
+  'trace',
+  'vbdev_delay',
+  'vbdev_gpt',
+  'vbdev_lvol',
+  'vbdev_opal',
+  'vbdev_passthru',
+  'vbdev_split',
+  'vbdev_zone_block',
+  'vfio_pci',
+  'vfio_user',
+  'vhost',
+  'vhost_blk',
+  'vhost_blk_data',
+  'vhost_ring',
+  'vhost_rpc',
+  'vhost_scsi',
+  'vhost_scsi_data',
+  'vhost_scsi_queue',
+  'virtio',
+  'virtio_blk',
+  'virtio_dev',
+  'virtio_pci',
+  'virtio_user',
+  'virtio_vfio_user',
+  'vmd',
 ];
 
 /** Tracepoint group names accepted by `-e` besides a hex mask. */
 export const TPOINT_GROUPS: readonly string[] = [
-  'nvmf_rdma', 'nvmf_tcp', 'scsi', 'iscsi_conn', 'bdev', 'nvme_pcie', 'nvme_tcp', 'bdev_nvme', 'sock',
-  'blob', 'bdev_raid', 'thread', 'nvme_rdma', 'ftl', 'vhost', 'all',
+  'nvmf_rdma',
+  'nvmf_tcp',
+  'scsi',
+  'iscsi_conn',
+  'bdev',
+  'nvme_pcie',
+  'nvme_tcp',
+  'bdev_nvme',
+  'sock',
+  'blob',
+  'bdev_raid',
+  'thread',
+  'nvme_rdma',
+  'ftl',
+  'vhost',
+  'all',
 ];
 
 /** The command-line fields whose type is exactly `T`. */
@@ -136,14 +219,33 @@ type TextField = FieldsOfType<string> | FieldsOfType<string | undefined>;
 
 /** Options that switch something on: the field of the same name becomes true. */
 const SWITCHES: ReadonlySet<string> = new Set<SwitchField>([
-  'limitCoredump', 'singleFileSegments', 'noPci', 'silenceNoticelog', 'hugeUnlink', 'waitForRpc', 'jsonIgnoreInitErrors',
-  'disableCpumaskLocks', 'interruptMode', 'noHuge', 'noRpcServer', 'background',
+  'limitCoredump',
+  'singleFileSegments',
+  'noPci',
+  'silenceNoticelog',
+  'hugeUnlink',
+  'waitForRpc',
+  'jsonIgnoreInitErrors',
+  'disableCpumaskLocks',
+  'interruptMode',
+  'noHuge',
+  'noRpcServer',
+  'background',
 ]);
 const isSwitch = (key: string): key is SwitchField => SWITCHES.has(key);
 
 /** Options whose value SPDK keeps as it is given (checked later, if at all), in the field of the same name. */
 const KEPT_AS_GIVEN: ReadonlySet<string> = new Set<TextField>([
-  'cpumask', 'rpcSocket', 'hugeDir', 'iovaMode', 'baseVirtaddr', 'envContext', 'vfioVfToken', 'lcores', 'pidFile', 'vhostSocketDir',
+  'cpumask',
+  'rpcSocket',
+  'hugeDir',
+  'iovaMode',
+  'baseVirtaddr',
+  'envContext',
+  'vfioVfToken',
+  'lcores',
+  'pidFile',
+  'vhostSocketDir',
 ]);
 const isKeptAsGiven = (key: string): key is TextField => KEPT_AS_GIVEN.has(key);
 
@@ -214,13 +316,27 @@ export function parseSpdkCommandLine(
         if (canRead(v)) cl.jsonConfig = v;
         else cl.warnings.push(`Can't read JSON configuration file '${v}'`);
         break;
-      case 'tpointGroup': cl.tpointGroup = checkTpointGroup(v); break;
-      case 'help': cl.action = 'help'; return cl;
-      case 'shmId': cl.shmId = parseNonNegative(v, `Invalid shared memory ID ${v}`, spelling); break;
-      case 'memChannels': cl.memChannels = parseNonNegative(v, `Invalid memory channel ${v}`, spelling); break;
-      case 'mainCore': cl.mainCore = parseNonNegative(v, `Invalid main core ${v}`, spelling); break;
-      case 'memSize': cl.memSizeMb = parseMemSize(v); break;
-      case 'version': cl.action = 'version'; return cl;
+      case 'tpointGroup':
+        cl.tpointGroup = checkTpointGroup(v);
+        break;
+      case 'help':
+        cl.action = 'help';
+        return cl;
+      case 'shmId':
+        cl.shmId = parseNonNegative(v, `Invalid shared memory ID ${v}`, spelling);
+        break;
+      case 'memChannels':
+        cl.memChannels = parseNonNegative(v, `Invalid memory channel ${v}`, spelling);
+        break;
+      case 'mainCore':
+        cl.mainCore = parseNonNegative(v, `Invalid main core ${v}`, spelling);
+        break;
+      case 'memSize':
+        cl.memSizeMb = parseMemSize(v);
+        break;
+      case 'version':
+        cl.action = 'version';
+        return cl;
       case 'pciAllowed':
         if (cl.pciBlocked.length > 0) throw conflict();
         cl.pciAllowed.push(v);
@@ -243,8 +359,12 @@ export function parseSpdkCommandLine(
         cl.numTraceEntries = n;
         break;
       }
-      case 'rpcsAllowed': cl.rpcsAllowed = v.split(',').filter((m) => m !== ''); break;
-      case 'msgMempoolSize': cl.msgMempoolSize = parseNonNegative(v, `Invalid message memory pool size ${v}`, spelling); break;
+      case 'rpcsAllowed':
+        cl.rpcsAllowed = v.split(',').filter((m) => m !== '');
+        break;
+      case 'msgMempoolSize':
+        cl.msgMempoolSize = parseNonNegative(v, `Invalid message memory pool size ${v}`, spelling);
+        break;
     }
   }
   if (cl.noRpcServer && cl.waitForRpc) {
@@ -304,7 +424,7 @@ export function parseCpumask(mask: string): number[] | null {
   }
   const hex = /^(?:0x|0X)?([0-9a-fA-F]+)$/.exec(mask);
   if (!hex) return null;
-  const bits = BigInt('0x' + hex[1]);
+  const bits = BigInt(`0x${hex[1]}`);
   const cores: number[] = [];
   for (let c = 0; c < 1024 && bits >> BigInt(c) !== 0n; c++) {
     if ((bits >> BigInt(c)) & 1n) cores.push(c);

@@ -64,8 +64,8 @@ export function usageText(program: string, app: AppName): string {
     '                           bdev_raid, thread, all).',
     '                           tpoint_mask - tracepoint mask for enabling individual tpoints inside',
     '                           a tracepoint group. First tpoint inside a group can be enabled by',
-    "                           setting tpoint_mask to 1 (e.g. bdev:0x1). Groups and masks can be",
-    "                           combined (e.g. thread,bdev:0x1). All available tpoints can be found",
+    '                           setting tpoint_mask to 1 (e.g. bdev:0x1). Groups and masks can be',
+    '                           combined (e.g. thread,bdev:0x1). All available tpoints can be found',
     '                           in /include/spdk_internal/trace_defs.h',
     '',
     'Other options:',
@@ -82,12 +82,15 @@ export function usageText(program: string, app: AppName): string {
     '     --sim-app <app>, --sim-emulate-version <17.07|19.04|24.01|25.09>, --sim-poll-period-us <us>,',
     '     --sim-nvme <bdf[,key=value…]|none>, --sim-fault <fault>, --sim-io-ops-per-sec <n>, …',
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const APP_USAGE: Readonly<Record<AppName, readonly string[]>> = {
   nvmf_tgt: [],
   vhost: [' -f <path>                 save pid to file under given path', ' -S <path>                 directory where to create vhost sockets (default: pwd)'],
-  spdk_tgt: [' -f <path>                 save pid to file under given path', ' -S <path>                 directory where to create vhost sockets (default: pwd)'],
+  spdk_tgt: [
+    ' -f <path>                 save pid to file under given path',
+    ' -S <path>                 directory where to create vhost sockets (default: pwd)',
+  ],
   iscsi_tgt: [' -b                        run iscsi target background, the default is foreground'],
 };

@@ -45,7 +45,7 @@ function arrayJson(items: readonly unknown[]): string {
     if (i > 0) out += ',';
     out += toJson(items[i]);
   }
-  return out + ']';
+  return `${out}]`;
 }
 
 function objectJson(obj: Record<string, unknown>): string {
@@ -56,7 +56,7 @@ function objectJson(obj: Record<string, unknown>): string {
     if (member === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += JSON.stringify(key) + ':' + toJson(member);
+    out += `${JSON.stringify(key)}:${toJson(member)}`;
   }
-  return out + '}';
+  return `${out}}`;
 }

@@ -62,11 +62,7 @@ export function aioMethods(t: Target): MethodMap {
 
   return {
     bdev_aio_create(params) {
-      const p = decodeOr(
-        params,
-        { name: req(str), filename: req(str), block_size: opt(u32), readonly: opt(bool), fallocate: opt(bool) },
-        decodeFailed,
-      );
+      const p = decodeOr(params, { name: req(str), filename: req(str), block_size: opt(u32), readonly: opt(bool), fallocate: opt(bool) }, decodeFailed);
       const readonly = p.readonly ?? false;
       const fallocate = p.fallocate ?? false;
       ensureNameFree(t, p.name);

@@ -23,7 +23,7 @@ export function bdevCoreMethods(t: Target): MethodMap {
       if (p.name === undefined) {
         const parts: string[] = [];
         for (const bdev of t.bdevs.all()) parts.push(bdev.info().text);
-        return new RawJson('[' + parts.join(',') + ']');
+        return new RawJson(`[${parts.join(',')}]`);
       }
       const found = t.bdevs.get(p.name);
       if (found) return [found.info()];
@@ -64,7 +64,7 @@ export function bdevCoreMethods(t: Target): MethodMap {
       if (t.profile.iostatIsArray) {
         return [{ tick_rate: t.tickRate }, ...bdevs.map((b) => legacyStat(b))];
       }
-      return new RawJson('{"tick_rate":' + t.tickRate + ',"ticks":' + ticks.toString() + ',"bdevs":[' + bdevs.map(bdevStatJson).join(',') + ']}');
+      return new RawJson(`{"tick_rate":${t.tickRate},"ticks":${ticks.toString()},"bdevs":[${bdevs.map(bdevStatJson).join(',')}]}`);
     },
 
     bdev_reset_iostat(params) {
@@ -141,10 +141,10 @@ export function bdevCoreMethods(t: Target): MethodMap {
 
 /** One bdev's iostat entry, built by hand: a 10,000-bdev listing must not go through toJson. */
 function bdevStatJson(bdev: Bdev): string {
-  let out = '{"name":' + JSON.stringify(bdev.name);
+  let out = `{"name":${JSON.stringify(bdev.name)}`;
   const fields = bdev.stats.total().fields();
-  for (const key in fields) out += ',"' + key + '":' + fields[key];
-  return out + ',"io_error":{}}';
+  for (const key in fields) out += `,"${key}":${fields[key]}`;
+  return `${out},"io_error":{}}`;
 }
 
 /** A bdev's entry in the v18.07–v19.04 array-shaped iostat. */
@@ -163,4 +163,3 @@ function legacyStat(bdev: Bdev): Record<string, unknown> {
     unmap_latency_ticks: c.unmap.latency,
   };
 }
-

@@ -8,7 +8,7 @@ import { bool, i32, opt, req, str, u32, u64 } from '../rpc/decode.js';
 import { decodeFailed, Errno, errnoFailure, RpcFailure } from '../rpc/rpc-failure.js';
 import { STARTUP } from '../rpc/method-table.js';
 import { normaliseBdf } from '../cli/nvme-devices.js';
-import { DEFAULT_HOSTNQN, NvmeControllers, nvmeDriverSpecific, stableUuid, type NvmeController } from '../state/nvme.js';
+import { DEFAULT_HOSTNQN, type NvmeControllers, nvmeDriverSpecific, stableUuid, type NvmeController } from '../state/nvme.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
 import { NVME_IO_TYPES } from './bdev-io-types.js';

@@ -143,7 +143,16 @@ export function frameworkMethods(t: Target, table: () => MethodTable, subsystems
           active_pollers: [],
           timed_pollers:
             th.name === 'app_thread'
-              ? [{ name: 'rpc_subsystem_poll_servers', id: 1, state: 'waiting', run_count: Math.floor(t.clock.seconds() * 250), busy_count: 0, period_ticks: periodTicks }]
+              ? [
+                  {
+                    name: 'rpc_subsystem_poll_servers',
+                    id: 1,
+                    state: 'waiting',
+                    run_count: Math.floor(t.clock.seconds() * 250),
+                    busy_count: 0,
+                    period_ticks: periodTicks,
+                  },
+                ]
               : [],
           paused_pollers: [],
         })),
@@ -213,4 +222,3 @@ export function subsystemNames(t: Target): Array<{ name: string; dependsOn: stri
   }
   return out;
 }
-

@@ -55,7 +55,12 @@ export function buildMethods(t: Target): TargetMethods {
     nbd: () => [],
     scheduler: () => [t.settings.scheduler.configEntry()],
     scsi: () => null,
-    nvmf: () => [t.settings.nvmfConfig.configEntry(), t.settings.nvmfMaxSubsystems.configEntry(), t.settings.nvmfCrdt.configEntry(), ...nvmf.default.configEntries()],
+    nvmf: () => [
+      t.settings.nvmfConfig.configEntry(),
+      t.settings.nvmfMaxSubsystems.configEntry(),
+      t.settings.nvmfCrdt.configEntry(),
+      ...nvmf.default.configEntries(),
+    ],
     iscsi: () => iscsiConfigEntries(t, iscsi),
     vhost_blk: () => vhostConfigEntries(vhost, 'blk'),
     vhost_scsi: () => vhostConfigEntries(vhost, 'scsi'),
@@ -64,7 +69,11 @@ export function buildMethods(t: Target): TargetMethods {
 
   let table: MethodTable | null = null;
   const handlers: MethodMap = {
-    ...frameworkMethods(t, () => table!, () => subsystems),
+    ...frameworkMethods(
+      t,
+      () => table!,
+      () => subsystems,
+    ),
     ...bdevCoreMethods(t),
     ...mallocMethods(t),
     ...nullMethods(t),

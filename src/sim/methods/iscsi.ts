@@ -81,8 +81,7 @@ function nodeJson(n: TargetNode): Record<string, unknown> {
 }
 
 export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): MethodMap {
-  const fullName = (name: string): string =>
-    /^(iqn|eui|naa)\./i.test(name) ? name : `${String(t.settings.iscsi.get('node_base'))}:${name}`;
+  const fullName = (name: string): string => (/^(iqn|eui|naa)\./i.test(name) ? name : `${String(t.settings.iscsi.get('node_base'))}:${name}`);
 
   const node = (name: string): TargetNode => {
     const found = state.nodes.get(fullName(name));
@@ -117,7 +116,12 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
       );
       if (p.tag <= 0 || state.portalGroups.has(p.tag) || p.portals.length === 0) throw invalidParams();
       for (const portal of p.portals) if (!/^\d{1,5}$/.test(portal.port) || Number(portal.port) > 65535) throw invalidParams();
-      state.portalGroups.set(p.tag, { tag: p.tag, portals: p.portals.map((x) => ({ host: x.host, port: x.port })), private: p.private ?? false, wait: p.wait ?? false });
+      state.portalGroups.set(p.tag, {
+        tag: p.tag,
+        portals: p.portals.map((x) => ({ host: x.host, port: x.port })),
+        private: p.private ?? false,
+        wait: p.wait ?? false,
+      });
       return true;
     },
 
@@ -305,9 +309,16 @@ export function iscsiMethods(t: Target, state: IscsiState, scsi: ScsiDevices): M
     },
 
     iscsi_create_auth_group(params) {
-      const p = decodeOr(params, { tag: req(i32), secrets: opt(arrayOf(object({ user: req(str), secret: req(str), muser: opt(str), msecret: opt(str) }))) }, invalidParams);
+      const p = decodeOr(
+        params,
+        { tag: req(i32), secrets: opt(arrayOf(object({ user: req(str), secret: req(str), muser: opt(str), msecret: opt(str) }))) },
+        invalidParams,
+      );
       if (state.authGroups.has(p.tag)) throw invalidParams();
-      state.authGroups.set(p.tag, (p.secrets ?? []).map((s) => ({ ...s }) as Record<string, string>));
+      state.authGroups.set(
+        p.tag,
+        (p.secrets ?? []).map((s) => ({ ...s }) as Record<string, string>),
+      );
       return true;
     },
 

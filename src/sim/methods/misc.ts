@@ -18,7 +18,22 @@ const ACCEL_MODULES = [
   { module: 'error', 'supported ops': ['crc32c'] },
   {
     module: 'software',
-    'supported ops': ['copy', 'fill', 'dualcast', 'compare', 'crc32c', 'copy_crc32c', 'compress', 'decompress', 'encrypt', 'decrypt', 'xor', 'dif_verify', 'dif_generate', 'dif_generate_copy'],
+    'supported ops': [
+      'copy',
+      'fill',
+      'dualcast',
+      'compare',
+      'crc32c',
+      'copy_crc32c',
+      'compress',
+      'decompress',
+      'encrypt',
+      'decrypt',
+      'xor',
+      'dif_verify',
+      'dif_generate',
+      'dif_generate_copy',
+    ],
   },
 ];
 

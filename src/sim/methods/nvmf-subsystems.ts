@@ -71,7 +71,17 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
       if (minCntlid < 1 || maxCntlid > 0xffef || minCntlid > maxCntlid) {
         throw new RpcFailure(JsonRpcCode.InvalidParams, `Invalid cntlid range [${minCntlid}-${maxCntlid}]`);
       }
-      const s = new Subsystem(p.nqn, 'NVMe', p.allow_any_host ?? false, serial, model, p.max_namespaces || DEFAULT_MAX_NAMESPACES, minCntlid, maxCntlid, p.ana_reporting ?? false);
+      const s = new Subsystem(
+        p.nqn,
+        'NVMe',
+        p.allow_any_host ?? false,
+        serial,
+        model,
+        p.max_namespaces || DEFAULT_MAX_NAMESPACES,
+        minCntlid,
+        maxCntlid,
+        p.ana_reporting ?? false,
+      );
       tgt.maxSubsystems = Number(t.settings.nvmfMaxSubsystems.get('max_subsystems'));
       if (!tgt.add(s)) throw unable();
       // Answered once the subsystem has started.
@@ -299,7 +309,17 @@ export function nvmfSubsystemMethods(t: Target, nvmf: NvmfTargets, support: Nvmf
       );
       const tgt = nvmf.default;
       if (nqnProblem(p.nqn) !== null || tgt.subsystem(p.nqn)) throw invalidParams();
-      const s = new Subsystem(p.nqn, 'NVMe', p.allow_any_host ?? false, p.serial_number ?? DEFAULT_SERIAL, DEFAULT_MODEL, DEFAULT_MAX_NAMESPACES, 1, 0xffef, false);
+      const s = new Subsystem(
+        p.nqn,
+        'NVMe',
+        p.allow_any_host ?? false,
+        p.serial_number ?? DEFAULT_SERIAL,
+        DEFAULT_MODEL,
+        DEFAULT_MAX_NAMESPACES,
+        1,
+        0xffef,
+        false,
+      );
       if (!tgt.add(s)) throw invalidParams();
       return true;
     },

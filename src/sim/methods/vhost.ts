@@ -120,7 +120,7 @@ export function vhostMethods(t: Target, controllers: VhostControllers, scsi: Scs
     const c = scsiController(ctrlrName);
     let num = requested;
     if (num === -1) {
-      num = c.scsi.findIndex((slot) => slot === undefined);
+      num = c.scsi.indexOf(undefined);
       if (num < 0) throw fail(Errno.ENOSPC);
     }
     if (num < 0 || num >= TARGETS_PER_CONTROLLER) throw invalid();
@@ -293,7 +293,8 @@ export function vhostConfigEntries(controllers: VhostControllers, kind: 'blk' | 
     } else {
       out.push({ method: 'vhost_create_scsi_controller', params: { ctrlr: c.name, cpumask: mask } });
       for (const target of c.scsi ?? []) {
-        if (target) out.push({ method: 'vhost_scsi_controller_add_target', params: { ctrlr: c.name, scsi_target_num: target.num, bdev_name: target.bdev.name } });
+        if (target)
+          out.push({ method: 'vhost_scsi_controller_add_target', params: { ctrlr: c.name, scsi_target_num: target.num, bdev_name: target.bdev.name } });
       }
     }
     if (c.delayBaseUs !== 0) {

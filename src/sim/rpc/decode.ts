@@ -116,7 +116,7 @@ function decodeObject<S extends Schema>(value: JsonValue, schema: S, options: Ob
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(input)) {
     const field = schema[key];
-    if (field === undefined || !Object.prototype.hasOwnProperty.call(schema, key)) {
+    if (field === undefined || !Object.hasOwn(schema, key)) {
       if (options.relaxed) continue;
       return fail(name, `unknown member "${key}"`);
     }
@@ -133,11 +133,7 @@ function decodeObject<S extends Schema>(value: JsonValue, schema: S, options: Ob
  * mean "all members absent" (handlers that write `if (params && decode(...))`); otherwise absent
  * params fail like any non-object.
  */
-export function decodeParams<S extends Schema>(
-  params: JsonValue | undefined,
-  schema: S,
-  options: ObjectOptions & { optional?: boolean } = {},
-): Decoded<S> {
+export function decodeParams<S extends Schema>(params: JsonValue | undefined, schema: S, options: ObjectOptions & { optional?: boolean } = {}): Decoded<S> {
   if (params === undefined) {
     if (options.optional) {
       for (const key of Object.keys(schema)) {

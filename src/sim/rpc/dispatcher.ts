@@ -101,4 +101,3 @@ function failureReply(id: string | null, method: string, params: JsonValue | und
   log.error('handler failed unexpectedly', { method, params: params === undefined ? undefined : '(present)', error: errorMessage(err) });
   return errorReply(id, JsonRpcCode.InternalError, 'Internal error');
 }
-

@@ -14,8 +14,7 @@ import type { ScannedValue } from '../../spdk/rpc/json-scanner.js';
 
 export type Envelope =
   /** `id` is the raw id text; null for a notification (no id, or `"id":null`). */
-  | { kind: 'request'; method: string; params: JsonValue | undefined; id: string | null }
-  | { kind: 'invalid'; id: string | null };
+  { kind: 'request'; method: string; params: JsonValue | undefined; id: string | null } | { kind: 'invalid'; id: string | null };
 
 const ALLOWED = new Set(['jsonrpc', 'method', 'params', 'id']);
 const INVALID_NULL: Envelope = { kind: 'invalid', id: null };
@@ -24,20 +23,20 @@ export function readEnvelope(request: JsonValue, scanned: ScannedValue): Envelop
   if (!isJsonObject(request)) return INVALID_NULL;
   if (request[DUPLICATE_MEMBER] !== undefined) return INVALID_NULL;
   for (const key of Object.keys(request)) if (!ALLOWED.has(key)) return INVALID_NULL;
-  const version = request['jsonrpc'];
+  const version = request.jsonrpc;
   if (version !== undefined && version !== '2.0') return INVALID_NULL;
-  const method = request['method'];
+  const method = request.method;
   if (typeof method !== 'string') return INVALID_NULL;
   let id: string | null = null;
   if ('id' in request) {
-    const value = request['id'];
+    const value = request.id;
     const t = typeof value;
     if (value !== null && t !== 'string' && t !== 'number' && t !== 'bigint' && !isFloat(value)) return INVALID_NULL;
     if (value !== null) id = rawMember(scanned, 'id');
   }
   let params: JsonValue | undefined;
   if ('params' in request) {
-    const value = request['params']!;
+    const value = request.params!;
     if (value === null) params = undefined;
     else if (typeof value === 'object' && (Array.isArray(value) || isJsonObject(value))) params = value;
     else return { kind: 'invalid', id };

@@ -11,10 +11,10 @@ import { toJson } from '../json/json-writer.js';
 
 export function resultReply(id: string | null, result: unknown): string {
   const body = toJson(result);
-  if (id === null) return '{"jsonrpc":"2.0","id":null,"result":' + body;
-  return '{"jsonrpc":"2.0","id":' + id + ',"result":' + body + '}\n';
+  if (id === null) return `{"jsonrpc":"2.0","id":null,"result":${body}`;
+  return `{"jsonrpc":"2.0","id":${id},"result":${body}}\n`;
 }
 
 export function errorReply(id: string | null, code: number, message: string): string {
-  return '{"jsonrpc":"2.0","id":' + (id ?? 'null') + ',"error":{"code":' + code + ',"message":' + JSON.stringify(message) + '}}\n';
+  return `{"jsonrpc":"2.0","id":${id ?? 'null'},"error":{"code":${code},"message":${JSON.stringify(message)}}}\n`;
 }

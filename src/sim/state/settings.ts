@@ -22,7 +22,12 @@ export class Settings {
     { optionalParams: true },
   );
 
-  readonly bdevRaid = new OptionGroup('bdev_raid_set_options', { process_window_size_kb: 1024 }, { process_window_size_kb: opt(u32) }, { optionalParams: true });
+  readonly bdevRaid = new OptionGroup(
+    'bdev_raid_set_options',
+    { process_window_size_kb: 1024 },
+    { process_window_size_kb: opt(u32) },
+    { optionalParams: true },
+  );
 
   readonly bdevNvme = new OptionGroup(
     'bdev_nvme_set_options',
@@ -104,7 +109,12 @@ export class Settings {
 
   readonly nvmfMaxSubsystems = new OptionGroup('nvmf_set_max_subsystems', { max_subsystems: 1024 }, { max_subsystems: req(u32) });
 
-  readonly nvmfCrdt = new OptionGroup('nvmf_set_crdt', { crdt1: 0, crdt2: 0, crdt3: 0 }, { crdt1: opt(u16), crdt2: opt(u16), crdt3: opt(u16) }, { optionalParams: true });
+  readonly nvmfCrdt = new OptionGroup(
+    'nvmf_set_crdt',
+    { crdt1: 0, crdt2: 0, crdt3: 0 },
+    { crdt1: opt(u16), crdt2: opt(u16), crdt3: opt(u16) },
+    { optionalParams: true },
+  );
 
   readonly iobuf = new OptionGroup(
     'iobuf_set_options',
@@ -127,13 +137,17 @@ export class Settings {
     posix: sockImpl('posix', 2097152),
   };
 
-  readonly scheduler = new OptionGroup('framework_set_scheduler', { name: 'static', period: 1000000 }, {
-    name: req(str),
-    period: opt(u64),
-    load_limit: opt(u32),
-    core_limit: opt(u32),
-    core_busy: opt(u32),
-  });
+  readonly scheduler = new OptionGroup(
+    'framework_set_scheduler',
+    { name: 'static', period: 1000000 },
+    {
+      name: req(str),
+      period: opt(u64),
+      load_limit: opt(u32),
+      core_limit: opt(u32),
+      core_busy: opt(u32),
+    },
+  );
 
   readonly iscsi = new OptionGroup(
     'iscsi_set_options',

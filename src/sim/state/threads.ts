@@ -29,8 +29,14 @@ export class Threads {
   ) {
     this.add('app_thread', cores[0]!, 0.35);
     const index = (i: number): string => (paddedPollGroupNames ? String(i).padStart(3, '0') : String(i));
-    if (features.nvmf) cores.forEach((core, i) => this.add(`nvmf_tgt_poll_group_${index(i)}`, core, 0.02));
-    if (features.iscsi) cores.forEach((core) => this.add(`iscsi_poll_group_${core}`, core, 0.02));
+    if (features.nvmf)
+      cores.forEach((core, i) => {
+        this.add(`nvmf_tgt_poll_group_${index(i)}`, core, 0.02);
+      });
+    if (features.iscsi)
+      cores.forEach((core) => {
+        this.add(`iscsi_poll_group_${core}`, core, 0.02);
+      });
   }
 
   private add(name: string, core: number, busyShare: number): SimThread {

@@ -82,9 +82,7 @@ export async function detectSpdk(options: DetectOptions = {}): Promise<SpdkInsta
   };
 
   const pathDirs =
-    options.searchPath === false
-      ? []
-      : (options.pathEnv ?? process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '' && path.isAbsolute(d));
+    options.searchPath === false ? [] : (options.pathEnv ?? process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '' && path.isAbsolute(d));
 
   const explicitBinaries: ExplicitBinary[] = [];
   for (const target of options.targets ?? []) {
@@ -179,10 +177,7 @@ export async function detectSpdk(options: DetectOptions = {}): Promise<SpdkInsta
  * The binary a target runs: its explicit `binary` when usable, else the detected app. Undefined
  * when neither exists; `searched` then says where the agent looked.
  */
-export function binaryFor(
-  installation: SpdkInstallation,
-  target: { name: string; app: SpdkApp; binary?: string },
-): string | undefined {
+export function binaryFor(installation: SpdkInstallation, target: { name: string; app: SpdkApp; binary?: string }): string | undefined {
   if (target.binary !== undefined) {
     const explicit = installation.explicitBinaries.find((b) => b.target === target.name && b.configured === target.binary);
     // Detection may have run without this target: the binary is then used as configured and a

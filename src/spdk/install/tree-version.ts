@@ -25,8 +25,7 @@ export function versionText(major: number, minor: number, patch: number, suffix:
 }
 
 export function parseVersionHeader(text: string, file: string): SpdkVersionInfo | undefined {
-  const define = (name: string): string | undefined =>
-    new RegExp(`^\\s*#\\s*define\\s+SPDK_VERSION_${name}\\s+(.+?)\\s*$`, 'm').exec(text)?.[1];
+  const define = (name: string): string | undefined => new RegExp(`^\\s*#\\s*define\\s+SPDK_VERSION_${name}\\s+(.+?)\\s*$`, 'm').exec(text)?.[1];
   const num = (name: string): number | undefined => {
     const v = define(name);
     return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;

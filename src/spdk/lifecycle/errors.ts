@@ -18,10 +18,7 @@ export abstract class TargetLifecycleError extends AgentError {
   /** The configured target name. */
   readonly target: string;
 
-  protected constructor(
-    message: string,
-    options: { code: string; target: string; context?: Record<string, unknown>; cause?: unknown },
-  ) {
+  protected constructor(message: string, options: { code: string; target: string; context?: Record<string, unknown>; cause?: unknown }) {
     super(message, {
       code: options.code,
       context: { target: options.target, ...options.context },
@@ -165,6 +162,20 @@ export class HugepagesError extends TargetLifecycleError {
       cause: options.cause,
     });
     this.fixes = Object.freeze([...options.fixes]);
+  }
+}
+
+/** A target's binary could not be run at all (execa gave no error object of its own). */
+export class SpawnError extends AgentError {
+  constructor(message: string, binary: string) {
+    super(message, { code: 'SPDK_SPAWN', context: { binary } });
+  }
+}
+
+/** The machine's hugepage facts could not be read (/proc/meminfo missing or without its HugePages lines). */
+export class HugepageInfoError extends AgentError {
+  constructor(message: string, file: string, cause?: unknown) {
+    super(message, { code: 'SPDK_HUGEPAGE_INFO', context: { file }, cause });
   }
 }
 

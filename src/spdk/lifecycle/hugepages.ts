@@ -11,7 +11,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { getLogger } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
-import { HugepagesError } from './errors.js';
+import { HugepageInfoError, HugepagesError } from './errors.js';
 import type { MemoryRequest } from './command-line.js';
 
 const log = getLogger('spdk.hugepages');
@@ -71,10 +71,10 @@ export async function readHugepageInfo(paths: HugepagePaths = DEFAULT_HUGEPAGE_P
   try {
     text = await readFile(paths.meminfo, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${paths.meminfo}: ${errorMessage(err)}`, { cause: err });
+    throw new HugepageInfoError(`cannot read ${paths.meminfo}: ${errorMessage(err)}`, paths.meminfo, err);
   }
   const parsed = parseMeminfo(text);
-  if (!parsed) throw new Error(`${paths.meminfo} has no HugePages_Total/HugePages_Free/Hugepagesize lines`);
+  if (!parsed) throw new HugepageInfoError(`${paths.meminfo} has no HugePages_Total/HugePages_Free/Hugepagesize lines`, paths.meminfo);
   let mounts: string[] | null;
   try {
     mounts = parseHugetlbfsMounts(await readFile(paths.mounts, 'utf8'));
@@ -160,8 +160,7 @@ export async function ensureHugepages(options: EnsureHugepagesOptions): Promise<
   if (!options.allocate) {
     const problem =
       plan.shortPages > 0
-        ? `needs ${neededMb} MB of hugepages but only ${plan.availableMb} MB are free ` +
-          `(${info.available} of ${info.total} pages of ${info.pageSizeKb} kB)`
+        ? `needs ${neededMb} MB of hugepages but only ${plan.availableMb} MB are free ` + `(${info.available} of ${info.total} pages of ${info.pageSizeKb} kB)`
         : 'no hugetlbfs file system is mounted';
     throw hugepagesError(options, problem, info, neededMb);
   }
@@ -182,12 +181,7 @@ export async function ensureHugepages(options: EnsureHugepagesOptions): Promise<
   return { neededMb, info: after, allocated: { via, total: after.total } };
 }
 
-async function allocate(
-  options: EnsureHugepagesOptions,
-  paths: HugepagePaths,
-  plan: HugepagePlan,
-  info: HugepageInfo,
-): Promise<'setup.sh' | 'nr_hugepages'> {
+async function allocate(options: EnsureHugepagesOptions, paths: HugepagePaths, plan: HugepagePlan, info: HugepageInfo): Promise<'setup.sh' | 'nr_hugepages'> {
   const total = Math.max(plan.targetTotal, info.total);
   const script = options.method.useSetupScript ? options.method.setupScript : undefined;
   if (script !== undefined) {
@@ -207,7 +201,11 @@ async function allocate(
       all: true,
     });
     if (result.failed) {
-      const output = String(result.all ?? '').trim().split('\n').slice(-5).join(' | ');
+      const output = String(result.all ?? '')
+        .trim()
+        .split('\n')
+        .slice(-5)
+        .join(' | ');
       throw hugepagesError(
         options,
         `${script} could not reserve ${total} hugepages (${result.timedOut ? 'timed out' : `exit code ${result.exitCode ?? result.signal}`}` +
@@ -227,13 +225,7 @@ async function allocate(
   return 'nr_hugepages';
 }
 
-function hugepagesError(
-  options: EnsureHugepagesOptions,
-  problem: string,
-  info: HugepageInfo | undefined,
-  neededMb: number,
-  cause?: unknown,
-): HugepagesError {
+function hugepagesError(options: EnsureHugepagesOptions, problem: string, info: HugepageInfo | undefined, neededMb: number, cause?: unknown): HugepagesError {
   const pageSizeKb = info?.pageSizeKb ?? 2048;
   const plan = info ? planHugepages(info, neededMb) : undefined;
   const total = plan ? Math.max(plan.targetTotal, info!.total) : Math.ceil((Math.max(neededMb, 1) * 1024) / pageSizeKb);

@@ -175,7 +175,9 @@ export class TargetManager extends EventEmitter<TargetManagerEvents> {
     const result: ReconcileResult = { added: [], removed: [], replaced: [], policyChanged: [] };
     const wanted = new Map(targets.map((spec) => [spec.name, spec]));
     const letGo = async (supervisor: TargetSupervisor): Promise<void> => {
-      await supervisor.shutdown().catch((err: unknown) => this.log.error('could not let go of the target', { target: supervisor.name, error: errorMessage(err) }));
+      await supervisor
+        .shutdown()
+        .catch((err: unknown) => this.log.error('could not let go of the target', { target: supervisor.name, error: errorMessage(err) }));
       supervisor.removeAllListeners('state');
     };
     const work: Array<Promise<void>> = [];

@@ -43,11 +43,11 @@ export class LineSplitter {
 
   write(chunk: Buffer | string): void {
     let text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    let newline: number;
-    while ((newline = text.indexOf('\n')) >= 0) {
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n')) {
       const line = text.slice(0, newline).replace(/\r$/, '');
       text = text.slice(newline + 1);
-      if (this.truncated) this.truncated = false; // the rest of a line already emitted cut
+      if (this.truncated)
+        this.truncated = false; // the rest of a line already emitted cut
       else this.emit(line);
     }
     if (text.length > this.maxLineLength && !this.truncated) {
@@ -82,13 +82,7 @@ export function isImportantLine(line: string): boolean {
  * Reads `stream` line by line into `ring` and `log`. SPDK's error lines (`*ERROR*`, DPDK's fatal
  * `EAL:` messages) are logged as warnings, the rest at info.
  */
-export function captureOutput(
-  stream: Readable,
-  streamName: 'stdout' | 'stderr',
-  target: string,
-  ring: LineRing,
-  log: Logger,
-): void {
+export function captureOutput(stream: Readable, streamName: 'stdout' | 'stderr', target: string, ring: LineRing, log: Logger): void {
   const splitter = new LineSplitter((line) => {
     ring.push(line);
     const level = isImportantLine(line) ? 'warn' : 'info';

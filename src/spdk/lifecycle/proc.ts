@@ -31,7 +31,10 @@ export function parseProcessStat(text: string): ProcessStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state); field 22 (starttime) is rest[19].
   const state = rest[0];
   const ppid = Number(rest[1]);

@@ -45,11 +45,7 @@ export function isRunning(condition: ProcessCondition): boolean {
  * was sent only when the answer is `alive` or `zombie` (signalling a zombie is harmless, and its
  * parent may be about to reap it).
  */
-export async function signalProcess(
-  ref: ProcessRef,
-  signal: NodeJS.Signals,
-  procRoot = DEFAULT_PROC_ROOT,
-): Promise<ProcessCondition> {
+export async function signalProcess(ref: ProcessRef, signal: NodeJS.Signals, procRoot = DEFAULT_PROC_ROOT): Promise<ProcessCondition> {
   const condition = await processCondition(ref, procRoot);
   if (condition === 'alive' || condition === 'zombie') {
     try {

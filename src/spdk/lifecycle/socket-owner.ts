@@ -14,16 +14,7 @@
  */
 import path from 'node:path';
 import { SPDK_APPS } from '../install/apps.js';
-import {
-  DEFAULT_PROC_ROOT,
-  findPidsHoldingInodes,
-  findSocketInodes,
-  listPids,
-  readCmdline,
-  readCwd,
-  readProcessStat,
-  rpcSocketArgument,
-} from './proc.js';
+import { DEFAULT_PROC_ROOT, findPidsHoldingInodes, findSocketInodes, listPids, readCmdline, readCwd, readProcessStat, rpcSocketArgument } from './proc.js';
 import { DEFAULT_RPC_SOCKET } from '../rpc/address.js';
 
 const INTERPRETERS = /^(node|nodejs|python[0-9.]*|sh|bash|dash)$/;

@@ -13,9 +13,10 @@
  */
 import { openSync, closeSync, fstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
 import type { Logger } from '../../util/log.js';
+import { SpawnError } from './errors.js';
 import { captureOutput, LineRing, LineSplitter } from './output-lines.js';
 
 export type OutputMode = { kind: 'pipe' } | { kind: 'file'; path: string };
@@ -124,7 +125,11 @@ export async function spawnTarget(request: SpawnRequest): Promise<SpawnedTarget>
     child.then(
       (result) => {
         if (child.pid === undefined) {
-          settle({ exitCode: undefined, signal: undefined, spawnError: (result as { cause?: Error }).cause ?? new Error(String(result.message)) });
+          settle({
+            exitCode: undefined,
+            signal: undefined,
+            spawnError: (result as { cause?: Error }).cause ?? new SpawnError(String(result.message), request.binary),
+          });
         }
       },
       (err: unknown) => {
@@ -170,7 +175,7 @@ async function drainWithin(streams: Array<Promise<void>>, ms: number): Promise<v
 
 /** The last `n` lines written to `file` after `offset` (bounded read: at most the last 64 KiB). */
 async function readLinesSince(file: string, offset: number, n: number): Promise<string[]> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch {

@@ -96,7 +96,11 @@ export async function stopTarget(request: StopRequest): Promise<StopOutcome> {
   }
 
   if (!proc) {
-    throw new TargetStopError({ target: request.target, detail: 'its pid is not visible to the agent, so it cannot be killed', timeoutSec: request.timeoutMs / 1000 });
+    throw new TargetStopError({
+      target: request.target,
+      detail: 'its pid is not visible to the agent, so it cannot be killed',
+      timeoutSec: request.timeoutMs / 1000,
+    });
   }
   if (!(await proc.signal('SIGKILL'))) return { method: lastStep(sent), sent, removedFiles: [] };
   sent.push('SIGKILL');

@@ -382,7 +382,11 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     if (ref && this.options.followLogs && !this.disposed) {
       const file = await processLogFile(ref.pid, this.procRoot);
       if (file !== undefined) this.followLog(file, undefined);
-      else this.log.warn("the adopted target's output does not go to a file (a pipe of an earlier agent, a terminal or nothing): its log is not followed; restart it from the agent to have one", { pid: ref.pid });
+      else
+        this.log.warn(
+          "the adopted target's output does not go to a file (a pipe of an earlier agent, a terminal or nothing): its log is not followed; restart it from the agent to have one",
+          { pid: ref.pid },
+        );
     }
     const who = ref ? `pid ${ref.pid}` : 'pid not visible';
     this.log.info('target adopted', { pid: ref?.pid, answering: existing.kind === 'answering' });
@@ -407,9 +411,10 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
       this.stopWatching();
     }
     if (!this.isHeld()) {
-      const removed = this.spec.socket !== undefined && (await findSocketOwner(this.spec.socket, this.procRoot)) === undefined
-        ? await removeStaleSocketFiles(this.spec.socket)
-        : [];
+      const removed =
+        this.spec.socket !== undefined && (await findSocketOwner(this.spec.socket, this.procRoot)) === undefined
+          ? await removeStaleSocketFiles(this.spec.socket)
+          : [];
       if (this.currentState !== 'stopped') this.setState('stopped', 'not running');
       return { method: 'already-gone', sent: [], removedFiles: removed };
     }
@@ -440,7 +445,9 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     } catch (err) {
       this.lastError = errorMessage(err);
       this.setState('failed', this.lastError, this.pidExtra());
-      throw err instanceof TargetStopError ? err : new TargetStopError({ target: this.name, detail: this.lastError, ...(proc ? { pid: proc.pid } : {}), cause: err });
+      throw err instanceof TargetStopError
+        ? err
+        : new TargetStopError({ target: this.name, detail: this.lastError, ...(proc ? { pid: proc.pid } : {}), cause: err });
     }
   }
 

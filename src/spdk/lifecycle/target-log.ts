@@ -15,7 +15,7 @@
  * and with O_APPEND its next write lands at the new end). Lines written between the copy and the
  * truncation can be lost; that window is a few milliseconds once per `maxBytes`.
  */
-import { copyFile, open, readlink, stat, truncate } from 'node:fs/promises';
+import { copyFile, open, readlink, stat, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
@@ -111,7 +111,7 @@ export class TargetLogFollower {
   }
 
   private async readNew(): Promise<void> {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.file, 'r');
     } catch (err) {
@@ -146,7 +146,12 @@ export class TargetLogFollower {
     await truncate(this.file, 0);
     this.offset = 0;
     this.rotations++;
-    this.options.logger.info('target log rotated', { target: this.options.target, file: this.file, rotatedTo: `${this.file}.1`, maxBytes: this.options.maxBytes });
+    this.options.logger.info('target log rotated', {
+      target: this.options.target,
+      file: this.file,
+      rotatedTo: `${this.file}.1`,
+      maxBytes: this.options.maxBytes,
+    });
   }
 
   /** Logged once per kind of problem, not every 500 ms. */

@@ -52,10 +52,7 @@ export class ChildProcessHandle implements TargetProcess {
     if (this.spawned.exit) return true;
     const controller = new AbortController();
     try {
-      return await Promise.race([
-        this.spawned.exited.then(() => true),
-        delay(Math.max(0, timeoutMs), false, { signal: controller.signal }),
-      ]);
+      return await Promise.race([this.spawned.exited.then(() => true), delay(Math.max(0, timeoutMs), false, { signal: controller.signal })]);
     } finally {
       controller.abort();
     }

@@ -65,15 +65,7 @@ export const TARGET_DEFAULTS = {
  * - `restarting`: waiting out the back-off delay before the next start;
  * - `failed`: a start failed, or restarts were exhausted; the operator has to act.
  */
-export type TargetState =
-  | 'stopped'
-  | 'starting'
-  | 'running'
-  | 'unresponsive'
-  | 'stopping'
-  | 'crashed'
-  | 'restarting'
-  | 'failed';
+export type TargetState = 'stopped' | 'starting' | 'running' | 'unresponsive' | 'stopping' | 'crashed' | 'restarting' | 'failed';
 
 /** How the agent came to hold the target. */
 export type Ownership = 'spawned' | 'adopted';

@@ -21,15 +21,7 @@ import {
   type JsonObject,
   type CallSite,
 } from './shape.js';
-import type {
-  Bdev,
-  BdevChannelIostat,
-  BdevIoStat,
-  BdevIostat,
-  NvmeController,
-  NvmeControllerPath,
-  NvmeTransportAddress,
-} from './types.js';
+import type { Bdev, BdevChannelIostat, BdevIoStat, BdevIostat, NvmeController, NvmeControllerPath, NvmeTransportAddress } from './types.js';
 import { atLeast, describeVersion, detectVersion } from './target-version.js';
 
 // ---------------------------------------------------------------- listing
@@ -39,11 +31,7 @@ import { atLeast, describeVersion, detectVersion } from './target-version.js';
  * UUID included from v22.05) the array holds that one bdev; `timeout` (ms) waits for it to appear.
  * An unknown name fails with -19, or -32602 up to v19.x: test with `isNotFound(err)`.
  */
-export async function getBdevs(
-  caller: RpcCaller,
-  params: { name?: string; timeout?: number } = {},
-  options?: RpcCallOptions,
-): Promise<Bdev[]> {
+export async function getBdevs(caller: RpcCaller, params: { name?: string; timeout?: number } = {}, options?: RpcCallOptions): Promise<Bdev[]> {
   const origin = argumentOrigin(caller, 'bdev_get_bdevs');
   if (params.name !== undefined) requireText(origin, 'name', params.name);
   if (params.timeout !== undefined) requireCount(origin, 'timeout', params.timeout);

@@ -4,7 +4,7 @@
  * the whole wrapper call, not each step.
  */
 import { performance } from 'node:perf_hooks';
-import { RpcTimeoutError } from '../rpc/errors.js';
+import { RpcAbortedError, RpcTimeoutError } from '../rpc/errors.js';
 import type { RpcCallOptions } from '../rpc/types.js';
 
 export class CallBudget {
@@ -40,7 +40,7 @@ export class CallBudget {
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const signal = this.options.signal;
-      const onAbort = (): void => finish(() => reject(abortReason(signal!)));
+      const onAbort = (): void => finish(() => reject(abortReason(signal!, this.address, method)));
       const finish = (settle: () => void): void => {
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -59,7 +59,7 @@ export class CallBudget {
   }
 
   private throwIfAborted(): void {
-    if (this.options.signal?.aborted) throw abortReason(this.options.signal);
+    if (this.options.signal?.aborted) throw abortReason(this.options.signal, this.address, 'the call');
   }
 
   private timeout(method: string): RpcTimeoutError {
@@ -67,6 +67,6 @@ export class CallBudget {
   }
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('aborted');
+function abortReason(signal: AbortSignal, address: string, method: string): unknown {
+  return signal.reason ?? new RpcAbortedError({ address, method });
 }

@@ -17,7 +17,15 @@ export type { CreatePortalGroupParams, CreateTargetNodeParams } from './iscsi.js
 export { MethodUnavailableError, UnsupportedParameterError, SpdkResultError, InvalidArgumentError } from './errors.js';
 export { isNotFound, isAlreadyExists, isSubsystemBusy, isWellFormedNqn } from './classify.js';
 export { detectApp, appFamilies, type DetectedApp, type AppFamilies } from './app.js';
-export { detectVersion, describeVersion, parseVersionResult, parseVersionText, inferVersionRange, type SpdkVersion, type VersionInfo } from './target-version.js';
+export {
+  detectVersion,
+  describeVersion,
+  parseVersionResult,
+  parseVersionText,
+  inferVersionRange,
+  type SpdkVersion,
+  type VersionInfo,
+} from './target-version.js';
 export { listMethods, hasOperation, knownMethodList } from './resolver.js';
 export { forgetTarget, type MethodList } from './knowledge.js';
 export { METHOD_HISTORY, nameCandidates, allNames, currentName, describeSpan, type Operation, type MethodNameSpan } from './names.js';

@@ -64,7 +64,9 @@ export async function createInitiatorGroup(
   const origin = requireParams(caller, 'iscsi_create_initiator_group', params);
   requireInteger(origin, 'tag', params.tag, 1, TAG_MAX);
   for (const list of ['initiators', 'netmasks'] as const) {
-    requireNonEmptyArray(origin, list, params[list]).forEach((value, index) => requireText(origin, `${list}[${index}]`, value));
+    requireNonEmptyArray(origin, list, params[list]).forEach((value, index) => {
+      requireText(origin, `${list}[${index}]`, value);
+    });
   }
   const wire = { tag: params.tag, initiators: [...params.initiators], netmasks: [...params.netmasks] };
   return requestChecked(caller, 'iscsi_create_initiator_group', wire, options, expectBoolean);

@@ -41,14 +41,11 @@ export class TargetKnowledge {
   constructor(caller: RpcCaller, onFailure: () => void) {
     this.generation = caller.generation;
     this.methods = listMethodsOnce(caller, this);
-    this.methods.then(
-      (list) => {
-        this.list = list;
-        // The first call of a lazily connecting client opens the connection it was answered on.
-        this.generation = caller.generation;
-      },
-      onFailure,
-    );
+    this.methods.then((list) => {
+      this.list = list;
+      // The first call of a lazily connecting client opens the connection it was answered on.
+      this.generation = caller.generation;
+    }, onFailure);
   }
 }
 

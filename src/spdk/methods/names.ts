@@ -7,7 +7,7 @@
  * newest first. Ranges marked `estimated` are not in the contract (they come from SPDK's changelog
  * and are used only in messages and docs, never to pick a name: the target's method list decides).
  */
-import { type Release } from './releases.js';
+import type { Release } from './releases.js';
 
 export interface MethodNameSpan {
   readonly name: string;
@@ -54,10 +54,7 @@ const HISTORY = {
   framework_wait_init: history(['framework_wait_init', '19.10'], ['wait_subsystem_init', '19.01', '22.01']),
   framework_get_subsystems: history(['framework_get_subsystems', '19.10'], ['get_subsystems', '18.04', '22.01']),
   framework_get_config: history(['framework_get_config', '19.10'], ['get_subsystem_config', '18.04', '22.01']),
-  framework_monitor_context_switch: history(
-    ['framework_monitor_context_switch', '19.10'],
-    ['context_switch_monitor', '17.10', '22.01'],
-  ),
+  framework_monitor_context_switch: history(['framework_monitor_context_switch', '19.10'], ['context_switch_monitor', '17.10', '22.01']),
   framework_get_reactors: history(['framework_get_reactors', '20.01']),
   thread_get_stats: history(['thread_get_stats', '19.07']),
   env_dpdk_get_mem_stats: history(['env_dpdk_get_mem_stats', '20.01']),
@@ -66,23 +63,11 @@ const HISTORY = {
   bdev_get_bdevs: history(['bdev_get_bdevs', '19.10'], ['get_bdevs', '17.07', '22.01']),
   bdev_get_iostat: history(['bdev_get_iostat', '19.10'], ['get_bdevs_iostat', '18.07', '22.01']),
   bdev_malloc_create: history(['bdev_malloc_create', '19.10'], ['construct_malloc_bdev', '17.07', '22.01']),
-  bdev_malloc_delete: history(
-    ['bdev_malloc_delete', '19.10'],
-    ['delete_malloc_bdev', '18.07', '22.01'],
-    ['delete_bdev', '17.07', '19.01', GENERIC_DELETE],
-  ),
+  bdev_malloc_delete: history(['bdev_malloc_delete', '19.10'], ['delete_malloc_bdev', '18.07', '22.01'], ['delete_bdev', '17.07', '19.01', GENERIC_DELETE]),
   bdev_null_create: history(['bdev_null_create', '19.10'], ['construct_null_bdev', '17.07', '22.01']),
-  bdev_null_delete: history(
-    ['bdev_null_delete', '19.10'],
-    ['delete_null_bdev', '18.07', '22.01'],
-    ['delete_bdev', '17.07', '19.01', GENERIC_DELETE],
-  ),
+  bdev_null_delete: history(['bdev_null_delete', '19.10'], ['delete_null_bdev', '18.07', '22.01'], ['delete_bdev', '17.07', '19.01', GENERIC_DELETE]),
   bdev_aio_create: history(['bdev_aio_create', '19.10'], ['construct_aio_bdev', '17.07', '22.01']),
-  bdev_aio_delete: history(
-    ['bdev_aio_delete', '19.10'],
-    ['delete_aio_bdev', '18.07', '22.01'],
-    ['delete_bdev', '17.07', '19.01', GENERIC_DELETE],
-  ),
+  bdev_aio_delete: history(['bdev_aio_delete', '19.10'], ['delete_aio_bdev', '18.07', '22.01'], ['delete_bdev', '17.07', '19.01', GENERIC_DELETE]),
   bdev_nvme_attach_controller: history(['bdev_nvme_attach_controller', '19.10'], ['construct_nvme_bdev', '17.07', '22.01']),
   bdev_nvme_detach_controller: history(['bdev_nvme_detach_controller', '19.10'], ['delete_nvme_controller', '18.07', '22.01']),
   bdev_nvme_get_controllers: history(['bdev_nvme_get_controllers', '19.10'], ['get_nvme_controllers', '18.10', '22.01']),
@@ -103,12 +88,7 @@ const HISTORY = {
   nvmf_create_subsystem: history(
     ['nvmf_create_subsystem', '19.10'],
     ['nvmf_subsystem_create', '18.10', '22.01'],
-    [
-      'construct_nvmf_subsystem',
-      '17.07',
-      '18.10',
-      { notInterchangeable: 'creates the whole subsystem (listeners, hosts, namespaces) in one call' },
-    ],
+    ['construct_nvmf_subsystem', '17.07', '18.10', { notInterchangeable: 'creates the whole subsystem (listeners, hosts, namespaces) in one call' }],
   ),
   nvmf_delete_subsystem: history(['nvmf_delete_subsystem', '19.10'], ['delete_nvmf_subsystem', '17.07', '22.01']),
   nvmf_get_subsystems: history(['nvmf_get_subsystems', '19.10'], ['get_nvmf_subsystems', '17.07', '22.01']),
@@ -128,18 +108,9 @@ const HISTORY = {
   nvmf_set_config: history(['nvmf_set_config', '19.10'], ['set_nvmf_target_config', '18.07', '22.01']),
 
   // --- vhost ---
-  vhost_create_blk_controller: history(
-    ['vhost_create_blk_controller', '19.10'],
-    ['construct_vhost_blk_controller', '17.07', '22.01'],
-  ),
-  vhost_create_scsi_controller: history(
-    ['vhost_create_scsi_controller', '19.10'],
-    ['construct_vhost_scsi_controller', '17.07', '22.01'],
-  ),
-  vhost_scsi_controller_add_target: history(
-    ['vhost_scsi_controller_add_target', '19.10'],
-    ['add_vhost_scsi_lun', '17.07', '22.01'],
-  ),
+  vhost_create_blk_controller: history(['vhost_create_blk_controller', '19.10'], ['construct_vhost_blk_controller', '17.07', '22.01']),
+  vhost_create_scsi_controller: history(['vhost_create_scsi_controller', '19.10'], ['construct_vhost_scsi_controller', '17.07', '22.01']),
+  vhost_scsi_controller_add_target: history(['vhost_scsi_controller_add_target', '19.10'], ['add_vhost_scsi_lun', '17.07', '22.01']),
   vhost_scsi_controller_remove_target: history(
     ['vhost_scsi_controller_remove_target', '19.10'],
     ['remove_vhost_scsi_target', '18.01', '22.01'],
@@ -157,24 +128,15 @@ const HISTORY = {
   get_vhost_scsi_controllers: history(['get_vhost_scsi_controllers', '17.07', '17.07']),
   remove_vhost_blk_controller: history(['remove_vhost_blk_controller', '17.07', '17.07']),
   remove_vhost_scsi_controller: history(['remove_vhost_scsi_controller', '17.07', '17.07']),
-  vhost_controller_set_coalescing: history(
-    ['vhost_controller_set_coalescing', '19.10'],
-    ['set_vhost_controller_coalescing', '17.10', '22.01'],
-  ),
+  vhost_controller_set_coalescing: history(['vhost_controller_set_coalescing', '19.10'], ['set_vhost_controller_coalescing', '17.10', '22.01']),
 
   // --- SCSI and iSCSI ---
   scsi_get_devices: history(['scsi_get_devices', '19.10'], ['get_scsi_devices', '17.07', '22.01']),
   iscsi_get_target_nodes: history(['iscsi_get_target_nodes', '19.10'], ['get_target_nodes', '17.07', '22.01']),
   iscsi_get_portal_groups: history(['iscsi_get_portal_groups', '19.10'], ['get_portal_groups', '17.07', '22.01']),
-  iscsi_get_initiator_groups: history(
-    ['iscsi_get_initiator_groups', '19.10'],
-    ['get_initiator_groups', '17.07', '22.01', EST],
-  ),
+  iscsi_get_initiator_groups: history(['iscsi_get_initiator_groups', '19.10'], ['get_initiator_groups', '17.07', '22.01', EST]),
   iscsi_create_portal_group: history(['iscsi_create_portal_group', '19.10'], ['add_portal_group', '17.07', '22.01', EST]),
-  iscsi_create_initiator_group: history(
-    ['iscsi_create_initiator_group', '19.10'],
-    ['add_initiator_group', '17.07', '22.01', EST],
-  ),
+  iscsi_create_initiator_group: history(['iscsi_create_initiator_group', '19.10'], ['add_initiator_group', '17.07', '22.01', EST]),
   iscsi_create_target_node: history(['iscsi_create_target_node', '19.10'], ['construct_target_node', '17.07', '22.01', EST]),
   iscsi_delete_target_node: history(['iscsi_delete_target_node', '19.10'], ['delete_target_node', '17.07', '22.01', EST]),
   iscsi_get_connections: history(['iscsi_get_connections', '19.10'], ['get_iscsi_connections', '17.07', '22.01']),
@@ -184,10 +146,7 @@ const HISTORY = {
   // --- the rest of §4.2, for the map (not wrapped) ---
   net_get_interfaces: history(['net_get_interfaces', '19.10', '21.04'], ['get_interfaces', '17.07', '21.04']),
   net_interface_add_ip_address: history(['net_interface_add_ip_address', '19.10', '21.04'], ['add_ip_address', '17.07', '21.04']),
-  net_interface_delete_ip_address: history(
-    ['net_interface_delete_ip_address', '19.10', '21.04'],
-    ['delete_ip_address', '17.07', '21.04'],
-  ),
+  net_interface_delete_ip_address: history(['net_interface_delete_ip_address', '19.10', '21.04'], ['delete_ip_address', '17.07', '21.04']),
   nbd_get_disks: history(['nbd_get_disks', '19.10'], ['get_nbd_disks', '18.01', '22.01']),
   nbd_start_disk: history(['nbd_start_disk', '19.10'], ['start_nbd_disk', '18.01', '22.01']),
   nbd_stop_disk: history(['nbd_stop_disk', '19.10'], ['stop_nbd_disk', '18.01', '22.01']),

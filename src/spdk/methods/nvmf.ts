@@ -66,11 +66,7 @@ export async function createTransport(caller: RpcCaller, params: CreateTransport
 }
 
 /** `nvmf_get_transports` (v19.10+; `get_nvmf_transports` v19.01–v22.01). `trtype` needs v21.10. */
-export async function getTransports(
-  caller: RpcCaller,
-  params: TargetName & { trtype?: string } = {},
-  options?: RpcCallOptions,
-): Promise<NvmfTransport[]> {
+export async function getTransports(caller: RpcCaller, params: TargetName & { trtype?: string } = {}, options?: RpcCallOptions): Promise<NvmfTransport[]> {
   const wire = { trtype: params.trtype, tgt_name: params.tgt_name };
   return requestChecked(caller, 'nvmf_get_transports', wire, options, namedList<NvmfTransport>('trtype'));
 }
@@ -94,8 +90,7 @@ export interface CreateSubsystemParams extends TargetName {
   enable_nssr?: boolean;
 }
 
-const CONSTRUCT_HINT =
-  'targets older than v18.10 create subsystems only with construct_nvmf_subsystem (everything in one call), which is not wrapped';
+const CONSTRUCT_HINT = 'targets older than v18.10 create subsystems only with construct_nvmf_subsystem (everything in one call), which is not wrapped';
 
 /**
  * `nvmf_create_subsystem` (v19.10+; `nvmf_subsystem_create` v18.10–v22.01). A duplicate NQN fails with
@@ -135,11 +130,7 @@ export function normaliseSubsystems(origin: CallSite, result: unknown): NvmfSubs
  * included. Listen addresses are normalised to `{trtype, adrfam, traddr, trsvcid}` (the pre-v24.05
  * `transport` twin is dropped). An unknown `nqn` fails with -19 (v24.01) or -32602.
  */
-export async function getSubsystems(
-  caller: RpcCaller,
-  params: TargetName & { nqn?: string } = {},
-  options?: RpcCallOptions,
-): Promise<NvmfSubsystem[]> {
+export async function getSubsystems(caller: RpcCaller, params: TargetName & { nqn?: string } = {}, options?: RpcCallOptions): Promise<NvmfSubsystem[]> {
   if (params.nqn !== undefined) requireText(argumentOrigin(caller, 'nvmf_get_subsystems'), 'nqn', params.nqn);
   return requestChecked(caller, 'nvmf_get_subsystems', { nqn: params.nqn, tgt_name: params.tgt_name }, options, normaliseSubsystems);
 }
@@ -180,11 +171,7 @@ export async function subsystemAddNs(
 }
 
 /** `nvmf_subsystem_remove_ns`. */
-export async function subsystemRemoveNs(
-  caller: RpcCaller,
-  params: TargetName & { nqn: string; nsid: number },
-  options?: RpcCallOptions,
-): Promise<boolean> {
+export async function subsystemRemoveNs(caller: RpcCaller, params: TargetName & { nqn: string; nsid: number }, options?: RpcCallOptions): Promise<boolean> {
   const origin = requireParams(caller, 'nvmf_subsystem_remove_ns', params, ['nqn']);
   requireInteger(origin, 'nsid', params.nsid, 1, NSID_MAX);
   const wire = { nqn: params.nqn, nsid: params.nsid, tgt_name: params.tgt_name };
@@ -247,11 +234,7 @@ export async function subsystemAddHost(
 }
 
 /** `nvmf_subsystem_remove_host`. */
-export async function subsystemRemoveHost(
-  caller: RpcCaller,
-  params: TargetName & { nqn: string; host: string },
-  options?: RpcCallOptions,
-): Promise<boolean> {
+export async function subsystemRemoveHost(caller: RpcCaller, params: TargetName & { nqn: string; host: string }, options?: RpcCallOptions): Promise<boolean> {
   requireParams(caller, 'nvmf_subsystem_remove_host', params, ['nqn', 'host']);
   const wire = { nqn: params.nqn, host: params.host, tgt_name: params.tgt_name };
   return requestChecked(caller, 'nvmf_subsystem_remove_host', wire, options, expectBoolean);
@@ -260,11 +243,7 @@ export async function subsystemRemoveHost(
 // ---------------------------------------------------------------- state and statistics
 
 /** `nvmf_subsystem_get_controllers`: the hosts' controllers connected to one subsystem. */
-export async function subsystemGetControllers(
-  caller: RpcCaller,
-  params: TargetName & { nqn: string },
-  options?: RpcCallOptions,
-): Promise<NvmfController[]> {
+export async function subsystemGetControllers(caller: RpcCaller, params: TargetName & { nqn: string }, options?: RpcCallOptions): Promise<NvmfController[]> {
   requireParams(caller, 'nvmf_subsystem_get_controllers', params, ['nqn']);
   const wire = { nqn: params.nqn, tgt_name: params.tgt_name };
   return requestChecked(caller, 'nvmf_subsystem_get_controllers', wire, options, numberedList<NvmfController>('cntlid'));

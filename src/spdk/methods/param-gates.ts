@@ -91,7 +91,9 @@ export async function checkParams(caller: RpcCaller, operation: Operation, param
   const floor = listedFloor(operation, list);
   if (floor !== undefined) {
     const bound: VersionInfo = { source: 'inferred', min: floor, max: newestRelease() };
-    const open = Object.entries(params!).filter(([key, value]) => value !== undefined && gates[key] && !(gates[key]!.until === undefined && passes(gates[key]!, bound)));
+    const open = Object.entries(params!).filter(
+      ([key, value]) => value !== undefined && gates[key] && !(gates[key]!.until === undefined && passes(gates[key]!, bound)),
+    );
     if (open.length === 0) return;
   }
   const version = await budget.wait(detectVersion(caller), 'spdk_get_version');

@@ -21,10 +21,7 @@ import { allNames, nameCandidates, type Operation } from './names.js';
 import { compactParams } from './shape.js';
 
 /** The params of a call, or how to build them for the name actually called (old names differ). */
-export type ParamsFor =
-  | RpcParams
-  | undefined
-  | ((method: string) => RpcParams | undefined | Promise<RpcParams | undefined>);
+export type ParamsFor = RpcParams | undefined | ((method: string) => RpcParams | undefined | Promise<RpcParams | undefined>);
 
 export interface Invocation<T> {
   result: T;

@@ -9,17 +9,7 @@ import { CallBudget } from './budget.js';
 import { MethodUnavailableError, UnsupportedParameterError } from './errors.js';
 import { allNames, type Operation } from './names.js';
 import { argumentOrigin, request, requestChecked, requireParams } from './request.js';
-import {
-  expectArray,
-  expectBoolean,
-  isObject,
-  requireInteger,
-  requireText,
-  resultError,
-  type JsonObject,
-  type CallSite,
-  type ReplyCheck,
-} from './shape.js';
+import { expectArray, expectBoolean, isObject, requireInteger, requireText, resultError, type JsonObject, type CallSite, type ReplyCheck } from './shape.js';
 import type { VhostController, VhostScsiTarget } from './types.js';
 import { atMost, describeVersion, detectVersion } from './target-version.js';
 
@@ -186,11 +176,14 @@ function splitUnavailable(first: MethodUnavailableError, split: Operation[], cau
 async function listSplit(caller: RpcCaller, name: string | undefined, budget: CallBudget, first: MethodUnavailableError): Promise<VhostController[]> {
   let lists: VhostController[][];
   try {
-    lists = await Promise.all(
-      SPLIT_LISTS.map(([operation, backend]) => requestChecked(caller, operation, undefined, budget, controllerList(backend))),
-    );
+    lists = await Promise.all(SPLIT_LISTS.map(([operation, backend]) => requestChecked(caller, operation, undefined, budget, controllerList(backend))));
   } catch (err) {
-    if (err instanceof MethodUnavailableError) throw splitUnavailable(first, SPLIT_LISTS.map(([operation]) => operation), err);
+    if (err instanceof MethodUnavailableError)
+      throw splitUnavailable(
+        first,
+        SPLIT_LISTS.map(([operation]) => operation),
+        err,
+      );
     throw err;
   }
   const all = lists.flat();

@@ -21,15 +21,7 @@ import { getLogger, type Logger } from '../../util/log.js';
 import { parseRpcAddress, formatRpcAddress, type RpcAddress } from './address.js';
 import { RpcConnection, type ConnectFailure, type ConnectionHandlers, type ConnectionLoss } from './rpc-connection.js';
 import { DeadlineSweep, monotonicNow } from './deadline-sweep.js';
-import {
-  JsonRpcError,
-  RpcAbortedError,
-  RpcConnectionError,
-  RpcProtocolError,
-  RpcRequestError,
-  RpcTimeoutError,
-  type SpdkRpcError,
-} from './errors.js';
+import { JsonRpcError, RpcAbortedError, RpcConnectionError, RpcProtocolError, RpcRequestError, RpcTimeoutError, type SpdkRpcError } from './errors.js';
 import { decodeJson } from './json.js';
 import type { ScanError, ScannedValue } from './json-scanner.js';
 import { redactSecretParams } from './redact.js';
@@ -118,7 +110,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   }
 
   get connected(): boolean {
-    return this.conn !== null && this.conn.isOpen;
+    return this.conn?.isOpen === true;
   }
 
   /** Calls not settled yet (written or waiting to be). */
@@ -132,7 +124,9 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     if (signal?.aborted) return Promise.reject(new RpcAbortedError({ address: this.address, method: String(method), reason: signal.reason }));
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-      return Promise.reject(new RpcRequestError({ address: this.address, method: String(method), reason: `timeoutMs must be a positive number, not ${String(timeoutMs)}` }));
+      return Promise.reject(
+        new RpcRequestError({ address: this.address, method: String(method), reason: `timeoutMs must be a positive number, not ${String(timeoutMs)}` }),
+      );
     }
     const id = this.nextId++;
     let text: string;
@@ -215,7 +209,12 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     this.openingAbort = abort;
     let conn: RpcConnection;
     try {
-      conn = await RpcConnection.open(this.target, this.connectTimeoutMs, this.handlersFor(() => conn), abort.signal);
+      conn = await RpcConnection.open(
+        this.target,
+        this.connectTimeoutMs,
+        this.handlersFor(() => conn),
+        abort.signal,
+      );
     } catch (err) {
       this.opening = null;
       this.openingAbort = null;
@@ -405,7 +404,12 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   }
 
   private closedError(method?: string): RpcConnectionError {
-    return new RpcConnectionError({ address: this.address, reason: 'client closed', phase: 'closed', ...(method === undefined ? {} : { method: String(method) }) });
+    return new RpcConnectionError({
+      address: this.address,
+      reason: 'client closed',
+      phase: 'closed',
+      ...(method === undefined ? {} : { method: String(method) }),
+    });
   }
 
   /** A throwing listener must not leave the client's books half-updated. */
@@ -424,7 +428,8 @@ function excerptOf(bytes: Buffer): string {
 }
 
 function positive(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`SpdkRpcClient option ${name} must be a positive number, not ${String(value)}`);
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`SpdkRpcClient option ${name} must be a positive number, not ${String(value)}`);
   return value;
 }
 

@@ -37,10 +37,7 @@ export abstract class SpdkRpcError extends AgentError {
   /** The method of the call that failed, when the failure belongs to one call. */
   readonly method: string | undefined;
 
-  protected constructor(
-    message: string,
-    options: { code: string; address: string; method?: string; context?: Record<string, unknown>; cause?: unknown },
-  ) {
+  protected constructor(message: string, options: { code: string; address: string; method?: string; context?: Record<string, unknown>; cause?: unknown }) {
     super(message, {
       code: options.code,
       context: { address: options.address, method: options.method, ...options.context },

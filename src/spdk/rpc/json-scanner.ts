@@ -409,7 +409,8 @@ export class JsonStreamScanner {
 
   private endNumberToken(endAt: number): void {
     if (this.state === NUMBER && this.numberIsInteger && this.numberDigits >= 16) {
-      (this.longIntegers ??= []).push(this.numberStart, endAt);
+      this.longIntegers ??= [];
+      this.longIntegers.push(this.numberStart, endAt);
     }
   }
 
@@ -442,14 +443,7 @@ export class JsonStreamScanner {
     return value;
   }
 
-  private grammarError(
-    out: ScanResult[],
-    chunk: Buffer,
-    start: number,
-    i: number,
-    c: number,
-    expected: string,
-  ): ScanResult[] {
+  private grammarError(out: ScanResult[], chunk: Buffer, start: number, i: number, c: number, expected: string): ScanResult[] {
     const reason = `unexpected byte ${describe(c)} where ${expected} was due`;
     if (c === 0x7b && this.depth > 0) {
       // SPDK's broken notification reply: drop the unfinished value and start again at this '{'.

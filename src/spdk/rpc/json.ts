@@ -193,6 +193,7 @@ export function parseJsonExact(text: string): unknown {
 /** Deeper than the client's scanner lets through, shallow enough for the call stack. */
 const MAX_EXACT_DEPTH = 1000;
 const NUMBER_PATTERN = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings; the pattern must name them.
 const STRING_PATTERN = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 class ExactParser {

@@ -95,10 +95,7 @@ export class RpcConnection {
       const onConnect = (): void => settle(null);
       const onError = (err: NodeJS.ErrnoException): void => settle(new ConnectFailure(describeConnectError(err), err.code, { cause: err }));
       const onAbort = (): void => settle(new ConnectFailure('client closed', undefined));
-      const timer = setTimeout(
-        () => settle(new ConnectFailure(`no connection within ${timeoutMs} ms`, 'ETIMEDOUT')),
-        Math.min(timeoutMs, 2_147_483_647),
-      );
+      const timer = setTimeout(() => settle(new ConnectFailure(`no connection within ${timeoutMs} ms`, 'ETIMEDOUT')), Math.min(timeoutMs, 2_147_483_647));
       socket.once('connect', onConnect);
       socket.once('error', onError);
       abort?.addEventListener('abort', onAbort, { once: true });

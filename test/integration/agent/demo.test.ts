@@ -61,7 +61,10 @@ test('the demo runs end to end and leaves nothing behind', { skip, timeout: 120_
   assert.ok(dir && exchange, stdout);
 
   // What it shows: the start-up report, the calls, the reports of the changes, the clean exit.
-  assert.ok(lines.some((l) => /conductor ◀ report_data from demo-node\.demo\.example: 3 devices, 2 deployables/.test(l)), stdout);
+  assert.ok(
+    lines.some((l) => /conductor ◀ report_data from demo-node\.demo\.example: 3 devices, 2 deployables/.test(l)),
+    stdout,
+  );
   assert.ok(stdout.includes('deployable demo-node.demo.example_0000:5e:00.0_nvmf_nqn.2016-06.io.spdk:intel-ssd'));
   assert.ok(stdout.includes('CUSTOM_SPDK_NVMF ×1   traits CUSTOM_SPDK, CUSTOM_SPDK_NVMF_TCP, CUSTOM_SSD_INTEL'));
   assert.ok(stdout.includes('attach handle TEST_PCI {"ctrlr": "vhost.0", "type": "vhost_blk"}'));
@@ -76,8 +79,14 @@ test('the demo runs end to end and leaves nothing behind', { skip, timeout: 120_
   // And it is true.
   assert.equal(existsSync(dir), false, `${dir} is left`);
   assert.deepEqual(processesMentioning(dir), []);
-  assert.deepEqual((await listQueues()).map((q) => q.name).filter((n) => n.startsWith(exchange)), []);
-  assert.deepEqual((await listExchanges()).map((e) => e.name).filter((n) => n.startsWith(exchange)), []);
+  assert.deepEqual(
+    (await listQueues()).map((q) => q.name).filter((n) => n.startsWith(exchange)),
+    [],
+  );
+  assert.deepEqual(
+    (await listExchanges()).map((e) => e.name).filter((n) => n.startsWith(exchange)),
+    [],
+  );
 });
 
 test('without a broker the demo says how to start one, and exits 2', { timeout: 60_000 }, async () => {
@@ -105,5 +114,8 @@ test('Ctrl-C in the middle of the demo cleans up just the same', { skip, timeout
   assert.equal(existsSync(dir), false, `${dir} is left`);
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(processesMentioning(dir), []);
-  assert.deepEqual((await listQueues()).map((q) => q.name).filter((n) => n.startsWith(exchange)), []);
+  assert.deepEqual(
+    (await listQueues()).map((q) => q.name).filter((n) => n.startsWith(exchange)),
+    [],
+  );
 });

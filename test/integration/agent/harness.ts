@@ -87,7 +87,10 @@ export const NVMF_JSON = {
         { method: 'nvmf_create_transport', params: { trtype: 'TCP' } },
         { method: 'nvmf_create_subsystem', params: { nqn: 'nqn.2016-06.io.spdk:cnode1', allow_any_host: true, serial_number: 'SPDK00000000000001' } },
         { method: 'nvmf_subsystem_add_ns', params: { nqn: 'nqn.2016-06.io.spdk:cnode1', namespace: { bdev_name: 'Nvme0n1' } } },
-        { method: 'nvmf_subsystem_add_listener', params: { nqn: 'nqn.2016-06.io.spdk:cnode1', listen_address: { trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4420' } } },
+        {
+          method: 'nvmf_subsystem_add_listener',
+          params: { nqn: 'nqn.2016-06.io.spdk:cnode1', listen_address: { trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4420' } },
+        },
       ],
     },
   ],
@@ -162,13 +165,24 @@ export async function makeAgentNode(t: TestContext, scope: BrokerScope, options:
     };
   });
   for (const extra of options.extraTargets ?? []) {
-    targets.push({ ...extra, ...(typeof extra.socket === 'string' && !path.isAbsolute(extra.socket) ? { socket: path.join(dir, extra.socket) } : {}) } as (typeof targets)[number]);
+    targets.push({
+      ...extra,
+      ...(typeof extra.socket === 'string' && !path.isAbsolute(extra.socket) ? { socket: path.join(dir, extra.socket) } : {}),
+    } as (typeof targets)[number]);
   }
   const agentTopic = scope.topic('agent');
   const conductorTopic = scope.topic('conductor');
   const yaml = {
     // The lock file in the test's own directory: tests run side by side, all for host cn1.
-    agent: { host: HOST, reportedHostname: REPORTED_HOSTNAME, reportIntervalSec: 60, changeCheckIntervalSec: 0.3, shutdownTimeoutSec: 15, runtimeDir: path.join(dir, 'run'), ...options.agent },
+    agent: {
+      host: HOST,
+      reportedHostname: REPORTED_HOSTNAME,
+      reportIntervalSec: 60,
+      changeCheckIntervalSec: 0.3,
+      shutdownTimeoutSec: 15,
+      runtimeDir: path.join(dir, 'run'),
+      ...options.agent,
+    },
     log: { level: 'warn', format: 'json', ...options.log },
     bus: {
       urls: [testAmqpUrl],
@@ -367,7 +381,15 @@ export class TestConductor {
   /** The first report from index `from` on that satisfies `match`. */
   async waitFor(what: string, match: (r: ReceivedRegistration) => boolean, from = 0, timeoutMs = 20_000): Promise<ReceivedRegistration> {
     let found: ReceivedRegistration | undefined;
-    await waitFor(what, () => (found = this.registrations.slice(from).find(match)) !== undefined, timeoutMs, 50);
+    await waitFor(
+      what,
+      () => {
+        found = this.registrations.slice(from).find(match);
+        return found !== undefined;
+      },
+      timeoutMs,
+      50,
+    );
     return found!;
   }
 

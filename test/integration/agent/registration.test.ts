@@ -13,10 +13,7 @@ import { HOST, REPORTED_HOSTNAME, TestConductor, brokerScope, deviceSummary, isA
 
 const skip = await brokerSkip();
 
-const NVMF_DEVICES = [
-  '0000:5e:00.0: cn1.example.org_0000:5e:00.0_nvmf_nqn.2016-06.io.spdk:cnode1',
-  '0000:af:00.0: ',
-];
+const NVMF_DEVICES = ['0000:5e:00.0: cn1.example.org_0000:5e:00.0_nvmf_nqn.2016-06.io.spdk:cnode1', '0000:af:00.0: '];
 const VHOST_DEVICE = '0000:d8:00.0: cn1.example.org_0000:d8:00.0_vhost-blk_vhost.0';
 
 async function rpc(socket: string, method: string, params: unknown): Promise<unknown> {

@@ -43,7 +43,7 @@ test('SIGTERM: the call in flight finishes, owned targets stop, the fanout queue
   const fanoutPrefix = `${node.agentTopic}_fanout_`;
   const fanout = (await listQueues()).map((q) => q.name).filter((n) => n.startsWith(fanoutPrefix));
   assert.equal(fanout.length, 1, 'the agent consumes one fanout queue');
-  const nvmfPid = Number((agent.logs().find((l) => l.message === 'target spawned' && l.target === 'nvmf0') ?? {}).pid);
+  const nvmfPid = Number(agent.logs().find((l) => l.message === 'target spawned' && l.target === 'nvmf0')?.pid);
   assert.ok(isAlive(nvmfPid));
 
   const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 30_000 });

@@ -22,9 +22,13 @@ function logged(agent: AgentProcess, message: string | RegExp): Record<string, u
   return agent.logs().find((l) => (typeof message === 'string' ? l.message === message : message.test(String(l.message))));
 }
 
+/** What a test edits in the node's configuration (the harness writes it as JSON). */
+// biome-ignore lint/suspicious/noExplicitAny: free-form YAML content, edited key by key.
+type NodeConfig = Record<string, any>;
+
 /** The agent's config file rewritten with `change` applied to its parsed content. */
-function rewrite(file: string, change: (config: Record<string, any>) => void): void {
-  const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+function rewrite(file: string, change: (config: NodeConfig) => void): void {
+  const config = JSON.parse(readFileSync(file, 'utf8')) as NodeConfig;
   change(config);
   writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
 }
@@ -61,6 +65,7 @@ test('SIGUSR2 writes the diagnostics and the agent goes on; SIGUSR1 opens no ins
 
   agent.child.kill('SIGUSR2');
   await waitFor('the diagnostics', () => logged(agent, 'diagnostics (SIGUSR2)') !== undefined);
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON log field, read member by member below.
   const report = logged(agent, 'diagnostics (SIGUSR2)')!.diagnostics as Record<string, any>;
   assert.match(report.version, /^\d+\.\d+\.\d+/);
   assert.equal(report.pid, agent.child.pid);
@@ -75,7 +80,11 @@ test('SIGUSR2 writes the diagnostics and the agent goes on; SIGUSR1 opens no ins
   assert.equal(report.lastRegistration.ok, true);
   assert.equal(typeof report.lastAcceptedRegistrationAt, 'string');
   assert.equal(report.config.bus.password, '***');
-  assert.deepEqual(report.config.bus.urls.map((u: string) => new URL(u).password), [''], 'no credentials in the URLs shown');
+  assert.deepEqual(
+    report.config.bus.urls.map((u: string) => new URL(u).password),
+    [''],
+    'no credentials in the URLs shown',
+  );
   assert.ok(report.memory.rssBytes > 0);
   assert.equal(typeof report.eventLoopDelayMs.p99, 'number');
 
@@ -87,7 +96,10 @@ test('SIGUSR2 writes the diagnostics and the agent goes on; SIGUSR1 opens no ins
   assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
 });
 
-test('SIGHUP: targets added and removed, periods and restart policies applied; a bad file is refused and the old one kept', { skip: brokerMissing, timeout: 120_000 }, async (t) => {
+test('SIGHUP: targets added and removed, periods and restart policies applied; a bad file is refused and the old one kept', {
+  skip: brokerMissing,
+  timeout: 120_000,
+}, async (t) => {
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], log: { level: 'info' } });
   const conductor = await TestConductor.start(scope, node.conductorTopic);
@@ -128,7 +140,10 @@ test('SIGHUP: targets added and removed, periods and restart policies applied; a
   const nvmfPid = Number(agent.logs().find((l) => l.message === 'target spawned' && l.target === 'nvmf0')?.pid);
   process.kill(nvmfPid, 'SIGKILL');
   await waitFor('nvmf0 to be given up on', () => agent.logs().some((l) => l.target === 'nvmf0' && l.message === 'state crashed → failed'), 20_000);
-  assert.equal(agent.logs().some((l) => l.target === 'nvmf0' && l.message === 'state crashed → restarting'), false);
+  assert.equal(
+    agent.logs().some((l) => l.target === 'nvmf0' && l.message === 'state crashed → restarting'),
+    false,
+  );
 
   // A broken file: the error names the file and line, the old configuration stays, the agent serves.
   const good = readFileSync(node.configFile, 'utf8');
@@ -147,17 +162,32 @@ test('SIGHUP: targets added and removed, periods and restart policies applied; a
     c.spdk.targets = c.spdk.targets.filter((x: { name: string }) => x.name !== 'vhost0');
   });
   agent.child.kill('SIGHUP');
-  await waitFor('the second reload', () => agent.logs().some((l) => l.message === 'SIGHUP: configuration reloaded' && Array.isArray(l.targetsRemoved) && l.targetsRemoved.includes('vhost0')), 30_000);
+  await waitFor(
+    'the second reload',
+    () => agent.logs().some((l) => l.message === 'SIGHUP: configuration reloaded' && Array.isArray(l.targetsRemoved) && l.targetsRemoved.includes('vhost0')),
+    30_000,
+  );
   assert.equal(await answers(withVhost.socket.vhost0), false, 'vhost0 was stopped');
   const after = (await client.call('report')) as { targets: Array<{ name: string }> };
-  assert.deepEqual(after.targets.map((x) => x.name), ['nvmf0']);
+  assert.deepEqual(
+    after.targets.map((x) => x.name),
+    ['nvmf0'],
+  );
   agent.child.kill('SIGTERM');
   assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
 });
 
-test('target output survives the agent: SIGKILL the agent, start another, the target logs, its lines are in its file and followed', { skip: brokerMissing, timeout: 120_000 }, async (t) => {
+test('target output survives the agent: SIGKILL the agent, start another, the target logs, its lines are in its file and followed', {
+  skip: brokerMissing,
+  timeout: 120_000,
+}, async (t) => {
   const scope = brokerScope(t);
-  const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], log: { level: 'info' }, targetsOutliveAgent: true, target: { nvmf0: { stopOnAgentExit: false } } });
+  const node = await makeAgentNode(t, scope, {
+    targets: ['nvmf0'],
+    log: { level: 'info' },
+    targetsOutliveAgent: true,
+    target: { nvmf0: { stopOnAgentExit: false } },
+  });
   const conductor = await TestConductor.start(scope, node.conductorTopic);
   const first = runAgent(t, scope, node.configFile);
   await conductor.waitFor('the start-up report', () => true);
@@ -172,19 +202,29 @@ test('target output survives the agent: SIGKILL the agent, start another, the ta
   const second = runAgent(t, scope, node.configFile);
   await waitFor('the new agent to adopt nvmf0', () => second.logs().some((l) => l.message === 'target adopted' && l.target === 'nvmf0'), 30_000);
   // The target logs an error now (a bdev name taken), with nobody on the old pipe: it lives on.
-  const { replies } = await rawExchange(node.socket.nvmf0, '{"jsonrpc":"2.0","method":"bdev_malloc_create","id":1,"params":{"name":"Malloc0","num_blocks":16,"block_size":512}}');
+  const { replies } = await rawExchange(
+    node.socket.nvmf0,
+    '{"jsonrpc":"2.0","method":"bdev_malloc_create","id":1,"params":{"name":"Malloc0","num_blocks":16,"block_size":512}}',
+  );
   assert.match(replies[0] ?? '', /"error"/);
   assert.equal(isAlive(pid), true);
   assert.equal(await answers(node.socket.nvmf0), true);
   assert.match(readFileSync(logFile, 'utf8'), /\*ERROR\*: Bdev name Malloc0 already exists/);
-  await waitFor('the error line followed into the agent log', () => second.logs().some((l) => l.level === 'warn' && l.target === 'nvmf0' && /Bdev name Malloc0 already exists/.test(String(l.message))), 10_000);
+  await waitFor(
+    'the error line followed into the agent log',
+    () => second.logs().some((l) => l.level === 'warn' && l.target === 'nvmf0' && /Bdev name Malloc0 already exists/.test(String(l.message))),
+    10_000,
+  );
   second.child.kill('SIGTERM');
   assert.equal((await second.exited).code, 0, second.stderr().slice(-2000));
   assert.equal(isAlive(pid), true, 'not stopped on exit (stopOnAgentExit: false)');
   process.kill(pid, 'SIGKILL');
 });
 
-test('one agent per host: a second agent with the same configuration refuses to start, naming the first (exit 4)', { skip: brokerMissing, timeout: 90_000 }, async (t) => {
+test('one agent per host: a second agent with the same configuration refuses to start, naming the first (exit 4)', {
+  skip: brokerMissing,
+  timeout: 90_000,
+}, async (t) => {
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'] });
   const conductor = await TestConductor.start(scope, node.conductorTopic);
@@ -198,7 +238,14 @@ test('one agent per host: a second agent with the same configuration refuses to 
 
   // Another machine with the same host name (here: another lock directory) is caught on the bus.
   const elsewhere = path.join(node.dir, 'elsewhere.yaml');
-  writeFileSync(elsewhere, JSON.stringify({ ...JSON.parse(readFileSync(node.configFile, 'utf8')), agent: { ...node.config.agent, runtimeDir: path.join(node.dir, 'run2'), onForeignConsumer: 'refuse' } }), { mode: 0o600 });
+  writeFileSync(
+    elsewhere,
+    JSON.stringify({
+      ...JSON.parse(readFileSync(node.configFile, 'utf8')),
+      agent: { ...node.config.agent, runtimeDir: path.join(node.dir, 'run2'), onForeignConsumer: 'refuse' },
+    }),
+    { mode: 0o600 },
+  );
   const third = runAgent(t, scope, elsewhere);
   assert.equal((await third.exited).code, 4, third.stderr().slice(-2000));
   assert.match(third.stderr(), new RegExp(`another spdk-agent already serves ${node.agentTopic}\\.${HOST} \\(host ${HOST}, pid ${first.child.pid}`));
@@ -206,7 +253,10 @@ test('one agent per host: a second agent with the same configuration refuses to 
   assert.equal((await first.exited).code, 0);
 });
 
-test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), or served under its own topic without reporting", { skip: pythonMissing, timeout: 120_000 }, async (t) => {
+test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), or served under its own topic without reporting", {
+  skip: pythonMissing,
+  timeout: 120_000,
+}, async (t) => {
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], log: { level: 'info' } });
   const peer = await PythonPeer.start(t, 'cyborg_agent.py', { url: testAmqpUrl, exchange: scope.exchange, topic: node.agentTopic, server: HOST });
@@ -215,12 +265,19 @@ test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), 
 
   const refused = runAgent(t, scope, node.configFile);
   assert.equal((await refused.exited).code, 4, refused.stderr().slice(-2000));
-  assert.match(refused.stderr(), new RegExp(`another program consumes ${node.agentTopic}\\.${HOST} \\(1 consumer; asked to ping, it answered with .*NoSuchMethod`));
+  assert.match(
+    refused.stderr(),
+    new RegExp(`another program consumes ${node.agentTopic}\\.${HOST} \\(1 consumer; asked to ping, it answered with .*NoSuchMethod`),
+  );
   assert.match(refused.stderr(), /erase each other's devices/);
   assert.equal(conductor.registrations.length, 0, 'no report_data from a refused agent');
 
   const ownTopic = path.join(node.dir, 'own-topic.yaml');
-  writeFileSync(ownTopic, JSON.stringify({ ...JSON.parse(readFileSync(node.configFile, 'utf8')), agent: { ...node.config.agent, onForeignConsumer: 'own-topic' } }), { mode: 0o600 });
+  writeFileSync(
+    ownTopic,
+    JSON.stringify({ ...JSON.parse(readFileSync(node.configFile, 'utf8')), agent: { ...node.config.agent, onForeignConsumer: 'own-topic' } }),
+    { mode: 0o600 },
+  );
   const beside = runAgent(t, scope, ownTopic);
   await waitFor('serving under its own topic', () => beside.logs().some((l) => l.message === 'serving the agent topic' && l.topic === 'spdk-agent'), 30_000);
   const client = conductor.transport.createClient({ topic: 'spdk-agent', server: HOST, timeoutMs: 10_000 });
@@ -249,7 +306,10 @@ test('the simulator, like SPDK, survives a log pipe nobody reads any more', { ti
   }
 });
 
-test('a drop-in for cyborg-agent: `run --config-file cyborg.conf` with no YAML serves cyborg-agent.<host> and reports', { skip: brokerMissing, timeout: 90_000 }, async (t) => {
+test('a drop-in for cyborg-agent: `run --config-file cyborg.conf` with no YAML serves cyborg-agent.<host> and reports', {
+  skip: brokerMissing,
+  timeout: 90_000,
+}, async (t) => {
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: [] });
   // Cyborg's topics are fixed names: a host of the test's own keeps its server queue apart, and
@@ -257,7 +317,9 @@ test('a drop-in for cyborg-agent: `run --config-file cyborg.conf` with no YAML s
   const host = `${scope.prefix}-cn`;
   const before = new Set((await listQueues()).map((q) => q.name));
   t.after(async () => {
-    const mine = (await listQueues()).map((q) => q.name).filter((name) => !before.has(name) && (name.startsWith('cyborg-agent') || name.startsWith('cyborg-conductor')));
+    const mine = (await listQueues())
+      .map((q) => q.name)
+      .filter((name) => !before.has(name) && (name.startsWith('cyborg-agent') || name.startsWith('cyborg-conductor')));
     for (const name of mine) scope.trackQueue(name);
     await scope.deleteAll();
   });
@@ -286,7 +348,10 @@ test('a drop-in for cyborg-agent: `run --config-file cyborg.conf` with no YAML s
   const client = conductor.transport.createClient({ topic: 'cyborg-agent', server: host, timeoutMs: 10_000 });
   assert.equal(((await client.call('ping')) as { pong: string }).pong, host);
   const view = (await client.call('report')) as { targets: Array<{ name: string; app: string; state: string }> };
-  assert.deepEqual(view.targets.map((x) => [x.name, x.app]), [['nvmf', 'nvmf_tgt']]);
+  assert.deepEqual(
+    view.targets.map((x) => [x.name, x.app]),
+    [['nvmf', 'nvmf_tgt']],
+  );
   agent.child.kill('SIGTERM');
   assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
 });

@@ -24,7 +24,12 @@ interface Captured {
 const captures = JSON.parse(readFileSync(path.join(amqpFixturesDir, 'A_oslo_requests.json'), 'utf8')) as Record<string, Captured>;
 
 /** A raw server on `<topic>.raw` that records requests and answers as `behave` says. */
-async function rawServer(t: TestContext, scope: BrokerScope, topic: string, behave: (req: Record<string, unknown>, reply: (body: unknown, props?: Options.Publish) => void) => void) {
+async function rawServer(
+  t: TestContext,
+  scope: BrokerScope,
+  topic: string,
+  behave: (req: Record<string, unknown>, reply: (body: unknown, props?: Options.Publish) => void) => void,
+) {
   const conn = await amqp.connect(testAmqpUrl);
   scope.defer(() => conn.close().catch(() => undefined));
   const ch = await conn.createChannel();

@@ -6,7 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BusConfigError, BusConnectionError, openTransport } from '../../../src/bus/index.js';
-import { BrokerScope, brokerSkip, closeConnectionByName, listQueues, rabbitmqctl, rabbitmqctlSkip, randomToken, testAmqpUrl, waitFor } from '../../helpers/broker.js';
+import {
+  BrokerScope,
+  brokerSkip,
+  closeConnectionByName,
+  listQueues,
+  rabbitmqctl,
+  rabbitmqctlSkip,
+  randomToken,
+  testAmqpUrl,
+  waitFor,
+} from '../../helpers/broker.js';
 import { rejectionOf } from '../../helpers/assertions.js';
 import { captureLogs } from '../../helpers/logs.js';
 
@@ -32,7 +42,14 @@ test("oslo's transport_url form rabbit://u:p@h1,u:p@h2/ fails over the same way"
 });
 
 test('when no broker answers, opening fails with every broker named (masked) and the reason', { skip, timeout: 60_000 }, async () => {
-  const err = await rejectionOf(openTransport({ urls: [`amqp://guest:hunter2@${DEAD}/`, 'amqp://guest:hunter2@127.0.0.1:2/'], openTimeoutSec: 2, retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 0.5 } }), 'expected a connection error');
+  const err = await rejectionOf(
+    openTransport({
+      urls: [`amqp://guest:hunter2@${DEAD}/`, 'amqp://guest:hunter2@127.0.0.1:2/'],
+      openTimeoutSec: 2,
+      retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 0.5 },
+    }),
+    'expected a connection error',
+  );
   assert.ok(err instanceof BusConnectionError, String(err));
   assert.match(err.message, /127\.0\.0\.1:1/);
   assert.match(err.message, /127\.0\.0\.1:2/);
@@ -93,9 +110,16 @@ test('the password never reaches a log line or an error', { skip: ctlSkip, timeo
   const reconnected = new Promise<void>((resolve) => bus.onConnected(() => resolve()));
   await closeConnectionByName(bus.connectionName);
   await reconnected;
-  await waitFor('serving again', async () => (await bus.createClient({ topic, server: 'cn1' }).call('ping').catch(() => null)) === 'pong');
+  await waitFor(
+    'serving again',
+    async () =>
+      (await bus
+        .createClient({ topic, server: 'cn1' })
+        .call('ping')
+        .catch(() => null)) === 'pong',
+  );
   // The password given apart from the URL, refused credentials, and an unparsable URL.
-  await openTransport({ urls: `amqp://${user}@${hostPort}/`, password: 'wrong-' + password, openTimeoutSec: 5 }).catch((e: Error) =>
+  await openTransport({ urls: `amqp://${user}@${hostPort}/`, password: `wrong-${password}`, openTimeoutSec: 5 }).catch((e: Error) =>
     errors.push(e.message, JSON.stringify(e)),
   );
   try {

@@ -25,7 +25,18 @@ test('a cut connection fails the pending call at once, then everything is declar
   const serverB = busB.createServer({
     topic,
     servers: ['b'],
-    endpoints: [{ className: 'B', methods: { ping: () => 'pong from b', slow: async () => (await sleep(4000), 'slow done') } }],
+    endpoints: [
+      {
+        className: 'B',
+        methods: {
+          ping: () => 'pong from b',
+          slow: async () => {
+            await sleep(4000);
+            return 'slow done';
+          },
+        },
+      },
+    ],
   });
   await serverA.start();
   await serverB.start();
@@ -61,17 +72,41 @@ test('a cut connection fails the pending call at once, then everything is declar
   assert.equal(await toB.call('ping'), 'pong from b');
 });
 
-test('a silent partition is noticed by heartbeats; reconnection fails over to the next broker; calls never hang while down', { skip: brokerOnlySkip, timeout: 120_000 }, async (t) => {
+test('a silent partition is noticed by heartbeats; reconnection fails over to the next broker; calls never hang while down', {
+  skip: brokerOnlySkip,
+  timeout: 120_000,
+}, async (t) => {
   const scope = new BrokerScope(t);
   const topic = scope.topic('agent');
   const relayA = await TcpRelay.start(t);
   const relayB = await TcpRelay.start(t);
-  const relayed = await scope.openTransport({ urls: [relayA.url, relayB.url], heartbeatSec: 1, connectTimeoutSec: 2, retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 1 } });
+  const relayed = await scope.openTransport({
+    urls: [relayA.url, relayB.url],
+    heartbeatSec: 1,
+    connectTimeoutSec: 2,
+    retry: { initialSec: 0.2, stepSec: 0.2, maxSec: 1 },
+  });
   const direct = await scope.openTransport({ urls: testAmqpUrl });
   assert.match(relayed.currentUrl ?? '', new RegExp(`:${relayA.port}/`));
 
   await relayed.createServer({ topic, servers: ['relayed'], endpoints: [{ className: 'A', methods: { where: () => 'relayed' } }] }).start();
-  await direct.createServer({ topic, servers: ['direct'], endpoints: [{ className: 'B', methods: { slow: async () => (await sleep(8000), 'slow') } }] }).start();
+  await direct
+    .createServer({
+      topic,
+      servers: ['direct'],
+      endpoints: [
+        {
+          className: 'B',
+          methods: {
+            slow: async () => {
+              await sleep(8000);
+              return 'slow';
+            },
+          },
+        },
+      ],
+    })
+    .start();
   const toRelayed = direct.createClient({ topic, server: 'relayed', timeoutMs: 20_000 });
   assert.equal(await toRelayed.call('where'), 'relayed');
 
@@ -84,7 +119,11 @@ test('a silent partition is noticed by heartbeats; reconnection fails over to th
   await assert.rejects(pending, BusConnectionLostError);
   const info = await reconnected;
   assert.match(info.url, new RegExp(`:${relayB.port}/`), 'the frozen first broker is skipped for the second');
-  await waitFor('the relayed server to serve again', async () => (await toRelayed.call('where', {}, { timeoutMs: 2000 }).catch(() => null)) === 'relayed', 30_000);
+  await waitFor(
+    'the relayed server to serve again',
+    async () => (await toRelayed.call('where', {}, { timeoutMs: 2000 }).catch(() => null)) === 'relayed',
+    30_000,
+  );
 
   // Every broker down: a call waits for a connection only until its own deadline.
   await relayA.kill();

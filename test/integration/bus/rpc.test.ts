@@ -60,7 +60,10 @@ test('calls reach the server by topic and by each of its names; casts and fanout
     seen.filter((s) => (s.args as { n: number }).n === 1),
     [{ server: 'B', method: 'note', kind: 'cast', queue: `${topic}.cn2`, args: { n: 1 } }],
   );
-  const fanout = seen.filter((s) => (s.args as { n: number }).n === 2).map((s) => s.server).sort();
+  const fanout = seen
+    .filter((s) => (s.args as { n: number }).n === 2)
+    .map((s) => s.server)
+    .sort();
   assert.deepEqual(fanout, ['A', 'B'], 'a fanout cast reaches every server of the topic');
 });
 
@@ -77,7 +80,12 @@ test('a slow call does not block the others', { skip, timeout: 60_000 }, async (
 });
 
 test('call-monitor: our server heartbeats keep a call alive; without heartbeats the monitor fails it early', { skip, timeout: 60_000 }, async (t) => {
-  const { topic, bus } = await serving(t, { slow: async (ctx) => (await sleep(3000), `timeout was ${String(ctx.clientTimeout)}`) });
+  const { topic, bus } = await serving(t, {
+    slow: async (ctx) => {
+      await sleep(3000);
+      return `timeout was ${String(ctx.clientTimeout)}`;
+    },
+  });
   const client = bus.createClient({ topic, timeoutMs: 30_000 });
   assert.equal(await client.prepare({ server: 'cn1' }).call('slow', {}, { callMonitorTimeoutMs: 2000 }), 'timeout was 2');
 
@@ -90,7 +98,12 @@ test('call-monitor: our server heartbeats keep a call alive; without heartbeats 
 });
 
 test('stop() lets calls in flight finish, then deletes the fanout queue; the server queues stay', { skip: skip || ctlSkip, timeout: 60_000 }, async (t) => {
-  const { topic, bus, server } = await serving(t, { slow: async () => (await sleep(1500), 'finished') });
+  const { topic, bus, server } = await serving(t, {
+    slow: async () => {
+      await sleep(1500);
+      return 'finished';
+    },
+  });
   const fanoutName = server.queues.fanout;
   assert.ok((await listQueues()).some((q) => q.name === fanoutName));
 

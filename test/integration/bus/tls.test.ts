@@ -44,12 +44,36 @@ async function makePki(t: TestContext): Promise<Pki> {
   for (const name of ['server', 'client']) {
     await openssl(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name === 'server' ? 'localhost' : 'spdk-agent'}`], dir);
     await openssl(
-      ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`],
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        `${name}.pem`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ],
       dir,
     );
   }
   const p = (f: string) => path.join(dir, f);
-  return { dir, ca: p('ca.pem'), otherCa: p('other-ca.pem'), serverKey: p('server.key'), serverCert: p('server.pem'), clientKey: p('client.key'), clientCert: p('client.pem') };
+  return {
+    dir,
+    ca: p('ca.pem'),
+    otherCa: p('other-ca.pem'),
+    serverKey: p('server.key'),
+    serverCert: p('server.pem'),
+    clientKey: p('client.key'),
+    clientCert: p('client.pem'),
+  };
 }
 
 /** A TLS front for the broker; `requireClientCert` makes it demand a certificate signed by the CA. */
@@ -104,7 +128,9 @@ test('amqps:// through a TLS front: CA, client certificate, servername, verifica
   });
 
   await t.test('rabbit:// with tls.enabled also uses TLS', async () => {
-    const bus = await openTransport(scope.busOptions({ urls: `rabbit://${credentials}@127.0.0.1:${plainTlsPort}/`, tls: { enabled: true, ca: pki.ca, servername: 'localhost' } }));
+    const bus = await openTransport(
+      scope.busOptions({ urls: `rabbit://${credentials}@127.0.0.1:${plainTlsPort}/`, tls: { enabled: true, ca: pki.ca, servername: 'localhost' } }),
+    );
     assert.match(bus.currentUrl ?? '', /^amqps:\/\//);
     await bus.close();
   });
@@ -116,7 +142,10 @@ test('amqps:// through a TLS front: CA, client certificate, servername, verifica
   });
 
   await t.test('a wrong CA fails at once with a clear TLS error', async () => {
-    const err = await rejectionOf(openTransport(scope.busOptions({ urls: url(plainTlsPort), tls: { ca: pki.otherCa, servername: 'localhost' }, ...fast })), 'expected a TLS failure');
+    const err = await rejectionOf(
+      openTransport(scope.busOptions({ urls: url(plainTlsPort), tls: { ca: pki.otherCa, servername: 'localhost' }, ...fast })),
+      'expected a TLS failure',
+    );
     assert.ok(err instanceof BusConnectionError, String(err));
     assert.match(err.message, /TLS verification of amqps:\/\/.*127\.0\.0\.1.* failed: .*(certificate|self-signed)/i);
     assert.match(err.message, /bus\.tls\.ca/);

@@ -72,6 +72,7 @@ test('--no-color is taken anywhere on the line and listed in --help; every comma
   const { config } = await oneTargetNode(t);
   const run = await runCli(['status', '--no-color', '--config', config]);
   assert.equal(run.code, 3, run.stderr);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every ANSI colour sequence.
   assert.doesNotMatch(run.stdout + run.stderr, /\u001b\[/);
   const help = await runCli(['--help']);
   assert.match(help.stdout, /--no-color/);
@@ -86,7 +87,10 @@ test('config show: every value with its source, secrets masked; --config-file ta
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-config-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const conf = path.join(dir, 'cyborg.conf');
-  await writeFile(conf, '[DEFAULT]\nhost = cn7\ntransport_url = rabbit://cyborg:Recognisable-Secret-32@rmq1:5672/\n[backend_defaults]\naccelerator_servers = nvmf\n');
+  await writeFile(
+    conf,
+    '[DEFAULT]\nhost = cn7\ntransport_url = rabbit://cyborg:Recognisable-Secret-32@rmq1:5672/\n[backend_defaults]\naccelerator_servers = nvmf\n',
+  );
   const yaml = path.join(dir, 'agent.yaml');
   await writeFile(yaml, 'agent:\n  reportIntervalSec: 30\n');
 
@@ -101,7 +105,11 @@ test('config show: every value with its source, secrets masked; --config-file ta
 
   const json = await runCli(['config', 'show', '--json', '--config-file', conf]);
   assert.equal(json.code, 0, json.stderr);
-  const shown = JSON.parse(json.stdout) as { files: Record<string, string>; config: { agent: { host: string }; bus: { password: string } }; sources: Record<string, string> };
+  const shown = JSON.parse(json.stdout) as {
+    files: Record<string, string>;
+    config: { agent: { host: string }; bus: { password: string } };
+    sources: Record<string, string>;
+  };
   assert.deepEqual(shown.files, { upper: conf }, 'cyborg.conf alone: no YAML read');
   assert.equal(shown.config.agent.host, 'cn7');
   assert.equal(shown.config.bus.password, '***');
@@ -139,16 +147,26 @@ test('doctor: a bad configuration fails (exit 2) naming the line', async (t) => 
   assert.match(result.checks[0]?.detail ?? '', /bad\.yaml:4: spdk\.targets\[0\]\.app/);
 });
 
-test('doctor on a node that works: every check passes (exit 0); with the Python cyborg-agent on the host queue it fails (exit 2)', { skip: pythonMissing, timeout: 120_000 }, async (t) => {
+test('doctor on a node that works: every check passes (exit 0); with the Python cyborg-agent on the host queue it fails (exit 2)', {
+  skip: pythonMissing,
+  timeout: 120_000,
+}, async (t) => {
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'] });
   await TestConductor.start(scope, node.conductorTopic, { pingEnabled: true });
   const agent = runAgent(t, scope, node.configFile);
   await waitFor('the agent to serve', async () => (await runCli(['status', '--json', '--config', node.configFile])).code === 0, 30_000);
-  await waitFor('the agent to consume its queue', async () => {
-    const run = await runCli(['doctor', '--json', '--config', node.configFile]);
-    return (JSON.parse(run.stdout) as { checks: Array<{ check: string; status: string }> }).checks.some((c) => c.check === 'other agent on the host queue' && c.status === 'pass' && c.check);
-  }, 30_000, 500);
+  await waitFor(
+    'the agent to consume its queue',
+    async () => {
+      const run = await runCli(['doctor', '--json', '--config', node.configFile]);
+      return (JSON.parse(run.stdout) as { checks: Array<{ check: string; status: string }> }).checks.some(
+        (c) => c.check === 'other agent on the host queue' && c.status === 'pass' && c.check,
+      );
+    },
+    30_000,
+    500,
+  );
 
   const run = await runCli(['doctor', '--json', '--config', node.configFile]);
   const result = JSON.parse(run.stdout) as { checks: Array<{ check: string; status: string; detail: string }>; exitCode: number };
@@ -159,7 +177,18 @@ test('doctor on a node that works: every check passes (exit 0); with the Python 
     'every check passes',
   );
   assert.equal(run.code, 0);
-  for (const name of ['configuration', 'SPDK installed', 'hugepages', 'target nvmf0', 'broker reachable', 'bus queue and exchange flags', 'conductor answering', 'other agent on the host queue', 'bus heartbeat', 'agent service']) {
+  for (const name of [
+    'configuration',
+    'SPDK installed',
+    'hugepages',
+    'target nvmf0',
+    'broker reachable',
+    'bus queue and exchange flags',
+    'conductor answering',
+    'other agent on the host queue',
+    'bus heartbeat',
+    'agent service',
+  ]) {
     assert.ok(byName.has(name), `a ${name} check`);
   }
   assert.match(byName.get('other agent on the host queue')!.detail, new RegExp(`served by this node's spdk-agent \\(pid ${agent.child.pid}\\)`));
@@ -175,7 +204,9 @@ test('doctor on a node that works: every check passes (exit 0); with the Python 
   scope.trackQueue(String(peer.events[0]?.fanout_queue ?? ''));
   const foreign = await runCli(['doctor', '--json', '--config', node.configFile]);
   assert.equal(foreign.code, 2, foreign.stdout);
-  const check = (JSON.parse(foreign.stdout) as { checks: Array<{ check: string; status: string; detail: string; fix?: string }> }).checks.find((c) => c.check === 'other agent on the host queue')!;
+  const check = (JSON.parse(foreign.stdout) as { checks: Array<{ check: string; status: string; detail: string; fix?: string }> }).checks.find(
+    (c) => c.check === 'other agent on the host queue',
+  )!;
   assert.equal(check.status, 'fail');
   assert.match(check.detail, /not a spdk-agent .*probably the Python cyborg-agent/);
   assert.match(check.fix ?? '', /Supported deployments/);

@@ -163,6 +163,7 @@ test('start, status, discover, stop: the whole cycle of one target', async (t) =
   // Progress on a non-terminal stderr: one plain line per phase, no spinner codes.
   assert.match(started.stderr, /nvmf0: waiting for the RPC socket\n/);
   assert.match(started.stderr, /nvmf0: waiting for initialisation/);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every ANSI colour sequence.
   assert.doesNotMatch(started.stderr, /\u001b\[/);
   assert.equal(await alive(pid), true, 'the target outlives the command');
   // Its output goes to a log file next to the socket.
@@ -170,7 +171,10 @@ test('start, status, discover, stop: the whole cycle of one target', async (t) =
 
   const status = await agent(['status', '--json', '--config', config]);
   assert.equal(status.code, 3, `vhost0 is configured, enabled and not running: exit 3 (${status.stderr})`);
-  const { targets, allRunning } = JSON.parse(status.stdout) as { targets: Array<{ name: string; state: string; pid?: number; ownership?: string }>; allRunning: boolean };
+  const { targets, allRunning } = JSON.parse(status.stdout) as {
+    targets: Array<{ name: string; state: string; pid?: number; ownership?: string }>;
+    allRunning: boolean;
+  };
   assert.equal(allRunning, false);
   assert.deepEqual(
     targets.map((x) => [x.name, x.state, x.pid]),
@@ -208,8 +212,14 @@ test('start, status, discover, stop: the whole cycle of one target', async (t) =
   assert.equal(nvmf0.inventory?.app, 'nvmf_tgt');
   assert.ok(nvmf0.inventory?.bdevs.some((b) => b.name === 'Malloc0'));
   assert.ok(nvmf0.inventory?.bdevs.some((b) => b.driver_specific?.nvme?.[0]?.pci_address === '0000:5e:00.0'));
-  assert.deepEqual(nvmf0.inventory?.nvmeControllers.map((c) => [c.name, c.ctrlrs[0]!.trid.trtype, c.ctrlrs[0]!.trid.traddr]), [['Nvme0', 'PCIe', '0000:5e:00.0']]);
-  assert.deepEqual(nvmf0.inventory?.nvmf?.subsystems.map((s) => s.nqn).filter((n) => n.includes('cnode')), ['nqn.2016-06.io.spdk:cnode1']);
+  assert.deepEqual(
+    nvmf0.inventory?.nvmeControllers.map((c) => [c.name, c.ctrlrs[0]!.trid.trtype, c.ctrlrs[0]!.trid.traddr]),
+    [['Nvme0', 'PCIe', '0000:5e:00.0']],
+  );
+  assert.deepEqual(
+    nvmf0.inventory?.nvmf?.subsystems.map((s) => s.nqn).filter((n) => n.includes('cnode')),
+    ['nqn.2016-06.io.spdk:cnode1'],
+  );
   assert.equal(inventory.targets.find((x) => x.name === 'vhost0')?.inventory, null);
 
   const readable = await agent(['discover', '--config', config]);
@@ -238,7 +248,7 @@ test('start, status, discover, stop: the whole cycle of one target', async (t) =
   assert.equal(twice.stdout, 'nvmf0: not running\n');
 });
 
-test('a failed start: exit 1 and SPDK\'s own last lines on stderr', async (t) => {
+test("a failed start: exit 1 and SPDK's own last lines on stderr", async (t) => {
   const { config, socket } = await setup(t, '', '["--no-huge", "-s", "256", "--sim-fault", "refuse-start=socket-in-use"]');
   const run = await agent(['start', 'nvmf0', '--config', config]);
   assert.equal(run.code, 1, run.stderr);

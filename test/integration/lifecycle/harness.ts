@@ -94,8 +94,7 @@ export function spec(tree: FakeSpdkTree, overrides: Partial<TargetSpec> = {}): T
  */
 export function supervisor(t: TestContext, tree: FakeSpdkTree, target: TargetSpec, options: Partial<SupervisorOptions> = {}): TargetSupervisor {
   const sup = new TargetSupervisor(target, {
-    installation: () =>
-      detectSpdk({ ...(tree.layout === 'prefix' ? { prefix: tree.root } : { sourceDir: tree.root }), searchPath: false, targets: [target] }),
+    installation: () => detectSpdk({ ...(tree.layout === 'prefix' ? { prefix: tree.root } : { sourceDir: tree.root }), searchPath: false, targets: [target] }),
     hugepages: { allocate: false, useSetupScript: true, paths: tree.hugepagePaths },
     healthIntervalMs: 200,
     healthTimeoutMs: 1000,

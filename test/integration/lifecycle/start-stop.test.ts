@@ -9,11 +9,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { traceBufferPath } from '../../../src/spdk/lifecycle/trace-buffer.js';
 import { access, readFile } from 'node:fs/promises';
-import {
-  HugepagesError,
-  TargetNotStartableError,
-  TargetStartError,
-} from '../../../src/spdk/lifecycle/errors.js';
+import { HugepagesError, TargetNotStartableError, TargetStartError } from '../../../src/spdk/lifecycle/errors.js';
 import { EventLog, answers, fakeTree, isAlive, spec, startForeign, supervisor } from './harness.js';
 import { rejectionOf } from '../../helpers/assertions.js';
 
@@ -55,12 +51,15 @@ test('a vhost target gets -S, and its output reaches the ring of recent lines', 
   const sup = supervisor(t, tree, target);
   await sup.start();
   const lines = await sup.recentOutput();
-  assert.ok(lines.some((l) => /Starting SPDK v24\.01/.test(l)), `start-up banner in ${JSON.stringify(lines)}`);
+  assert.ok(
+    lines.some((l) => /Starting SPDK v24\.01/.test(l)),
+    `start-up banner in ${JSON.stringify(lines)}`,
+  );
   const methods = await sup.caller.call<string[]>('rpc_get_methods');
   assert.ok(methods.includes('vhost_create_blk_controller'));
 });
 
-test('a start that fails with SPDK\'s own error: socket in use', async (t) => {
+test("a start that fails with SPDK's own error: socket in use", async (t) => {
   const tree = await fakeTree(t);
   const target = spec(tree, { args: ['--no-huge', '-s', '256', '--sim-fault', 'refuse-start=socket-in-use'] });
   const sup = supervisor(t, tree, target);
@@ -177,7 +176,12 @@ test('no binary anywhere: not startable, with the places looked at', async (t) =
 
 test('a tcp target cannot be started', async (t) => {
   const tree = await fakeTree(t);
-  const sup = supervisor(t, tree, { name: 'remote', app: 'nvmf_tgt', tcp: '127.0.0.1:1', restart: { policy: 'never', maxAttempts: 0, initialDelaySec: 1, maxDelaySec: 1 } }, { healthTimeoutMs: 300 });
+  const sup = supervisor(
+    t,
+    tree,
+    { name: 'remote', app: 'nvmf_tgt', tcp: '127.0.0.1:1', restart: { policy: 'never', maxAttempts: 0, initialDelaySec: 1, maxDelaySec: 1 } },
+    { healthTimeoutMs: 300 },
+  );
   await assert.rejects(sup.start(), (err: unknown) => err instanceof TargetNotStartableError && /reached through 127\.0\.0\.1:1/.test(err.message));
 });
 
@@ -192,7 +196,11 @@ test('no hugepages: nothing is spawned and the error names both fixes', async (t
   assert.match(err.fixes[0]!, /HUGEMEM=512 .*scripts\/setup\.sh/);
   assert.match(err.fixes[1]!, /--no-huge/);
   assert.deepEqual(log.transitions(), ['stopped→starting', 'starting→failed']);
-  assert.equal(log.events.some((e) => e.pid !== undefined), false, 'no process was spawned');
+  assert.equal(
+    log.events.some((e) => e.pid !== undefined),
+    false,
+    'no process was spawned',
+  );
 });
 
 test('no hugepages but allocate: the fake setup.sh reserves them (HUGEMEM/NRHUGE, no shell) and the target starts', async (t) => {

@@ -47,10 +47,13 @@ test('a crash is restarted with exponential back-off until the attempt cap, then
     'crashed→failed',
   ]);
   const restarts = log.events.filter((e) => e.to === 'restarting');
-  assert.deepEqual(restarts.map((e) => [e.attempt, e.delayMs]), [
-    [1, 50],
-    [2, 100],
-  ]);
+  assert.deepEqual(
+    restarts.map((e) => [e.attempt, e.delayMs]),
+    [
+      [1, 50],
+      [2, 100],
+    ],
+  );
   const crashes = log.events.filter((e) => e.to === 'crashed');
   const pids = crashes.map((e) => e.pid);
   assert.equal(new Set(pids).size, 3, 'three different processes');
@@ -88,7 +91,10 @@ test('a clean exit someone else asked for (kill_instance from another client) is
   const crashed = log.events.find((e) => e.to === 'crashed');
   assert.equal(crashed?.exitCode, 0);
   assert.equal(crashed?.pid, pid);
-  assert.equal(log.events.some((e) => e.to === 'restarting'), false);
+  assert.equal(
+    log.events.some((e) => e.to === 'restarting'),
+    false,
+  );
 });
 
 test('restart policy always restarts even a clean exit', async (t) => {
@@ -142,7 +148,10 @@ test('a hang makes the target unresponsive; answering again makes it running', a
 
 test('a hung simulator (stops answering after N requests) becomes unresponsive', async (t) => {
   const tree = await fakeTree(t);
-  const sup = supervisor(t, tree, spec(tree, { args: ['--no-huge', '-s', '256', '--sim-fault', 'hang-after=3'] }), { healthIntervalMs: 150, healthTimeoutMs: 400 });
+  const sup = supervisor(t, tree, spec(tree, { args: ['--no-huge', '-s', '256', '--sim-fault', 'hang-after=3'] }), {
+    healthIntervalMs: 150,
+    healthTimeoutMs: 400,
+  });
   const log = new EventLog(sup);
   const { pid } = await sup.start();
   await log.waitFor('unresponsive');
@@ -198,7 +207,10 @@ test('adopted targets are left running when the agent exits, unless stopOnAgentE
   assert.equal(await answers(keep.socket), true);
   assert.equal(await isAlive(drop.pid), false, 'drop was stopped');
   assert.ok(log.events.some((e) => e.target === 'drop' && e.to === 'stopped'));
-  assert.equal(log.events.some((e) => e.target === 'keep' && e.to === 'stopped'), false);
+  assert.equal(
+    log.events.some((e) => e.target === 'keep' && e.to === 'stopped'),
+    false,
+  );
   await killTracked(keep.pid);
 });
 
@@ -239,16 +251,22 @@ test('the manager: autostart targets are started, others only adopted, unknown n
     await manager.shutdown();
   });
   const results = await manager.startAll();
-  assert.deepEqual(results.map((r) => [r.name, r.action]), [
-    ['auto', 'started'],
-    ['manual', 'not-running'],
-    ['off', 'disabled'],
-  ]);
+  assert.deepEqual(
+    results.map((r) => [r.name, r.action]),
+    [
+      ['auto', 'started'],
+      ['manual', 'not-running'],
+      ['off', 'disabled'],
+    ],
+  );
   trackPid(results[0]!.status.pid);
-  assert.deepEqual(manager.status().map((s) => [s.name, s.state]), [
-    ['auto', 'running'],
-    ['manual', 'stopped'],
-    ['off', 'stopped'],
-  ]);
+  assert.deepEqual(
+    manager.status().map((s) => [s.name, s.state]),
+    [
+      ['auto', 'running'],
+      ['manual', 'stopped'],
+      ['off', 'stopped'],
+    ],
+  );
   assert.throws(() => manager.get('nope'), /unknown target "nope"; configured targets: auto, manual, off/);
 });

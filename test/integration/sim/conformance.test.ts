@@ -20,7 +20,10 @@ const notReplayed = runs.filter((run) => run.entries.every((e) => isHttpProxyExc
 test('every capture file takes part; only the HTTP proxy run is left out', () => {
   assert.deepEqual([...new Set(runs.map((run) => run.file))], fixtureFiles());
   assert.ok(fixtureFiles().length >= 9);
-  assert.deepEqual(notReplayed.map((run) => `${run.file}: ${run.app}`), ['tcp_http.jsonl: nvmf_tgt + scripts/rpc_http_proxy.py 127.0.0.1 5261 spdkuser spdkpass -s <sock>']);
+  assert.deepEqual(
+    notReplayed.map((run) => `${run.file}: ${run.app}`),
+    ['tcp_http.jsonl: nvmf_tgt + scripts/rpc_http_proxy.py 127.0.0.1 5261 spdkuser spdkpass -s <sock>'],
+  );
 });
 
 for (const run of runs.filter((r) => !notReplayed.includes(r))) {

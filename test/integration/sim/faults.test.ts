@@ -67,7 +67,7 @@ test('garbage-after=N and truncate-after=N mangle one reply each, then service g
   await sim.stop();
 });
 
-test('refuse-start: each reason prints SPDK\'s text and exits 1 without a socket', async () => {
+test("refuse-start: each reason prints SPDK's text and exits 1 without a socket", async () => {
   const cases: Array<[string, RegExp]> = [
     ['socket-in-use', /RPC Unix domain socket path .* in use\. Specify another\./],
     ['no-hugepages', /EAL: No available 2048 kB hugepages reported[\s\S]*Failed to initialize DPDK[\s\S]*Unable to initialize SPDK env/],

@@ -75,7 +75,11 @@ export function parseTree(text: string): Tree {
       i += m[0].length;
       return { kind: 'number', raw: m[0] };
     }
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return { kind: 'literal', value: v };
@@ -198,7 +202,9 @@ function walk(where: string, e: Tree, a: Tree, o: CompareOptions, out: string[])
         out.push(`${where}: members differ\n    expected: ${ek}\n    simulator: ${ak}`);
         return;
       }
-      e.members.forEach(([k, v], i) => walk(`${where}.${k}`, v, am[i]![1], o, out));
+      e.members.forEach(([k, v], i) => {
+        walk(`${where}.${k}`, v, am[i]![1], o, out);
+      });
       return;
     }
     case 'array': {
@@ -207,7 +213,9 @@ function walk(where: string, e: Tree, a: Tree, o: CompareOptions, out: string[])
         out.push(`${where}: expected ${e.items.length} items, simulator has ${ai.length}`);
         return;
       }
-      e.items.forEach((v, i) => walk(`${where}[${i}]`, v, ai[i]!, o, out));
+      e.items.forEach((v, i) => {
+        walk(`${where}[${i}]`, v, ai[i]!, o, out);
+      });
       return;
     }
     case 'string': {

@@ -51,8 +51,14 @@ test("a socket in use by a live target: SPDK's error text, exit 1, the first tar
   const second = await startSim({ socket, pollPeriodUs: 0, waitReady: false });
   const exit = await second.exited;
   assert.equal(exit.code, 1);
-  assert.match(second.stderr(), new RegExp(`rpc\\.c: 181:spdk_rpc_listen: \\*ERROR\\*: RPC Unix domain socket path ${socket.replace(/[.]/g, '\\.')} in use\\. Specify another\\.\\n`));
-  assert.match(second.stderr(), new RegExp(`rpc\\.c:  90:spdk_rpc_initialize: \\*ERROR\\*: Unable to start RPC service at ${socket.replace(/[.]/g, '\\.')}\\n`));
+  assert.match(
+    second.stderr(),
+    new RegExp(`rpc\\.c: 181:spdk_rpc_listen: \\*ERROR\\*: RPC Unix domain socket path ${socket.replace(/[.]/g, '\\.')} in use\\. Specify another\\.\\n`),
+  );
+  assert.match(
+    second.stderr(),
+    new RegExp(`rpc\\.c:  90:spdk_rpc_initialize: \\*ERROR\\*: Unable to start RPC service at ${socket.replace(/[.]/g, '\\.')}\\n`),
+  );
   assert.match(second.stderr(), /spdk_app_stop'd on non-zero/);
   assert.equal((await first.call('spdk_get_version')).error, undefined, 'the first target still answers');
   assert.ok(existsSync(`${socket}.lock`));
@@ -67,7 +73,7 @@ test('a socket directory that does not exist, or a path too long for sun_path, s
   assert.equal((await a.exited).code, 1);
   assert.match(a.stderr(), new RegExp(`Cannot open lock file ${missing.replace(/[.]/g, '\\.')}\\.lock: No such file or directory`));
   assert.match(a.stderr(), /Unable to start RPC service at/);
-  const long = path.join(dir, 'x'.repeat(120) + '.sock');
+  const long = path.join(dir, `${'x'.repeat(120)}.sock`);
   const b = await startSim({ socket: long, pollPeriodUs: 0, waitReady: false });
   assert.equal((await b.exited).code, 1);
   assert.match(b.stderr(), /RPC Listen address Unix socket path too long/);
@@ -92,7 +98,10 @@ test('spdk_kill_instance SIGTERM: reply true, every connection closes, files rem
 test('spdk_kill_instance SIGKILL: no reply, the process dies, the socket stays; bad names are -32602', async () => {
   const sim = await startSim({ pollPeriodUs: 0 });
   assert.deepEqual((await sim.call('spdk_kill_instance', { sig_name: 'SIGSTOP' })).error, { code: -32602, message: 'Invalid parameters' });
-  const { replies, closed } = await rawExchange(sim.socket, '{"jsonrpc":"2.0","method":"spdk_kill_instance","params":{"sig_name":"9"},"id":1}', { expectReplies: 0, timeoutMs: 5000 });
+  const { replies, closed } = await rawExchange(sim.socket, '{"jsonrpc":"2.0","method":"spdk_kill_instance","params":{"sig_name":"9"},"id":1}', {
+    expectReplies: 0,
+    timeoutMs: 5000,
+  });
   assert.deepEqual(replies, []);
   assert.ok(closed);
   assert.equal((await sim.exited).signal, 'SIGKILL');

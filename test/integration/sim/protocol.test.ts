@@ -37,7 +37,7 @@ test('size limit: two pipelined 20 kB requests are fine; one 32769-byte request 
   const sim = await startSim({ pollPeriodUs: 0 });
   const padded = (id: number, size: number): string => {
     const head = `{"jsonrpc":"2.0","method":"spdk_get_version","id":${id}`;
-    return head + ' '.repeat(size - head.length - 1) + '}';
+    return `${head + ' '.repeat(size - head.length - 1)}}`;
   };
   const { replies } = await rawExchange(sim.socket, padded(1, 20000) + padded(2, 20000), { expectReplies: 2 });
   assert.equal(replies.length, 2);
@@ -52,7 +52,7 @@ test('a top-level batch, number or string is one -32600 with id null; the connec
   const lines = await conn.readLines(4);
   const invalid = '{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid request"}}\n';
   assert.deepEqual(lines.slice(0, 3), [invalid, invalid, invalid]);
-  assert.ok(lines[3]!.startsWith(VERSION_REPLY_START + '2,'));
+  assert.ok(lines[3]!.startsWith(`${VERSION_REPLY_START}2,`));
   conn.close();
   await sim.stop();
 });
@@ -65,7 +65,9 @@ test('with the 4 ms poller a reply leaves in a later pass; pipelined requests ar
   conn.write(burst);
   const lines = await conn.readLines(300, 10000);
   assert.equal(lines.length, 300);
-  lines.forEach((l, i) => assert.ok(l.startsWith(`${VERSION_REPLY_START}${i + 1},`)));
+  lines.forEach((l, i) => {
+    assert.ok(l.startsWith(`${VERSION_REPLY_START}${i + 1},`));
+  });
   conn.close();
   await sim.stop();
 });
@@ -75,7 +77,9 @@ test('the 65th connection waits for a free slot with the immediate poller too', 
   const conns: SimConnection[] = [];
   try {
     for (let i = 0; i < 64; i++) conns.push(await SimConnection.open(sim.socket));
-    conns.forEach((c, i) => c.write(`{"jsonrpc":"2.0","method":"spdk_get_version","id":${i}}`));
+    conns.forEach((c, i) => {
+      c.write(`{"jsonrpc":"2.0","method":"spdk_get_version","id":${i}}`);
+    });
     for (const c of conns) assert.equal((await c.readLines(1)).length, 1);
     const waiting = await SimConnection.open(sim.socket);
     conns.push(waiting);
@@ -85,7 +89,9 @@ test('the 65th connection waits for a free slot with the immediate poller too', 
     const [reply] = await waiting.readLines(1, 5000);
     assert.ok(reply?.startsWith(`${VERSION_REPLY_START}65,`));
   } finally {
-    conns.forEach((c) => c.close());
+    conns.forEach((c) => {
+      c.close();
+    });
   }
   await sim.stop();
 });

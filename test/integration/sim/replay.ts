@@ -45,7 +45,7 @@ class Replayer {
     readonly sim: SimHandle,
     vhostDir: string | null,
   ) {
-    this.rewrite = vhostDir === null ? undefined : (s: string) => (s.startsWith(vhostDir + '/') ? '/var/tmp/vhost.d/' + s.slice(vhostDir.length + 1) : s);
+    this.rewrite = vhostDir === null ? undefined : (s: string) => (s.startsWith(`${vhostDir}/`) ? `/var/tmp/vhost.d/${s.slice(vhostDir.length + 1)}` : s);
   }
 
   async connect(): Promise<SimConnection> {
@@ -66,14 +66,16 @@ class Replayer {
     assert.equal(actual.endsWith('\n'), expected.endsWith('\n'), `${this.label(entry)}: reply termination differs: ${JSON.stringify(actual.slice(-40))}`);
     const problems = compareReplies(expected, actual, { uuids: this.uuids, rewrite: this.rewrite });
     if (problems.length > 0) {
-      assert.fail(`${this.label(entry)}: the simulator's reply differs from real SPDK:\n  ${problems.join('\n  ')}\n  capture:   ${expected.slice(0, 600)}\n  simulator: ${actual.slice(0, 600)}`);
+      assert.fail(
+        `${this.label(entry)}: the simulator's reply differs from real SPDK:\n  ${problems.join('\n  ')}\n  capture:   ${expected.slice(0, 600)}\n  simulator: ${actual.slice(0, 600)}`,
+      );
     }
   }
 
   /** A notification's unterminated reply: compare it closed with the missing brace. */
   checkPartial(entry: FixtureEntry, expected: string, actual: string): void {
     assert.ok(!actual.endsWith('\n'), `${this.label(entry)}: expected SPDK's unterminated notification reply, got ${JSON.stringify(actual)}`);
-    const problems = compareReplies(expected + '}', actual + '}', { uuids: this.uuids, rewrite: this.rewrite });
+    const problems = compareReplies(`${expected}}`, `${actual}}`, { uuids: this.uuids, rewrite: this.rewrite });
     if (problems.length > 0) assert.fail(`${this.label(entry)}: ${problems.join('\n  ')}\n  capture: ${expected}\n  simulator: ${actual}`);
   }
 
@@ -105,8 +107,14 @@ class Replayer {
       return;
     }
     const lines = await conn.readLines(expected.length, 10000);
-    assert.equal(lines.length, expected.length, `${this.label(entry)}: expected ${expected.length} replies, got ${lines.length}: ${lines.join('').slice(0, 300)}`);
-    expected.forEach((e, i) => this.check(entry, e, lines[i]));
+    assert.equal(
+      lines.length,
+      expected.length,
+      `${this.label(entry)}: expected ${expected.length} replies, got ${lines.length}: ${lines.join('').slice(0, 300)}`,
+    );
+    expected.forEach((e, i) => {
+      this.check(entry, e, lines[i]);
+    });
     if (entry.connection_closed_after === true) assert.ok(await conn.waitClosed(5000), `${this.label(entry)}: connection should close`);
   }
 }
@@ -161,7 +169,9 @@ const SPECIAL: Partial<Record<string, Step>> = {
     r.main.write(request);
     const lines = await r.main.readLines(1000, 20000);
     assert.equal(lines.length, 1000, `${r.label(e)}: expected 1000 replies`);
-    lines.forEach((line, i) => assert.ok(line.startsWith(`{"jsonrpc":"2.0","id":${125 + i},`), `${r.label(e)}: reply ${i} out of order: ${line.slice(0, 60)}`));
+    lines.forEach((line, i) => {
+      assert.ok(line.startsWith(`{"jsonrpc":"2.0","id":${125 + i},`), `${r.label(e)}: reply ${i} out of order: ${line.slice(0, 60)}`);
+    });
     const stored = e.responses!;
     r.check(e, stored[0]!, lines[0]);
     r.check(e, stored[1]!, lines[1]);
@@ -172,7 +182,9 @@ const SPECIAL: Partial<Record<string, Step>> = {
     const others: SimConnection[] = [];
     try {
       for (let i = 0; i < 63; i++) others.push(await r.connect());
-      others.forEach((c, i) => c.write(`{"jsonrpc":"2.0","method":"spdk_get_version","id":${5000 + i}}`));
+      others.forEach((c, i) => {
+        c.write(`{"jsonrpc":"2.0","method":"spdk_get_version","id":${5000 + i}}`);
+      });
       for (const c of others) assert.equal((await c.readLines(1, 10000)).length, 1, `${r.label(e)}: connections 2..64 must be served`);
       const extra = await r.connect();
       others.push(extra);
@@ -208,8 +220,8 @@ const SPECIAL: Partial<Record<string, Step>> = {
     assert.ok(await r.second!.waitClosed(5000), `${r.label(e)}: the other connection must close`);
     const exit = await Promise.race([r.sim.exited, sleep(5000).then(() => null)]);
     assert.ok(exit !== null, `${r.label(e)}: the process must exit`);
-    assert.equal(existsSync(r.sim.socket), !e['socket_file_removed'], `${r.label(e)}: socket file removed = ${String(e['socket_file_removed'])}`);
-    if (e['socket_file_removed'] === false) assert.equal(exit.signal, 'SIGKILL', `${r.label(e)}: SIGKILL kills the process`);
+    assert.equal(existsSync(r.sim.socket), !e.socket_file_removed, `${r.label(e)}: socket file removed = ${String(e.socket_file_removed)}`);
+    if (e.socket_file_removed === false) assert.equal(exit.signal, 'SIGKILL', `${r.label(e)}: SIGKILL kills the process`);
     else assert.equal(exit.code, 0, `${r.label(e)}: a signal-initiated stop exits 0`);
   },
 };

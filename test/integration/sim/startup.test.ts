@@ -112,7 +112,10 @@ test('hugepages: without --no-huge the machine must have free hugepages (fake me
   const socket = path.join(dir, 'h.sock');
   const failed = await runSim(['-r', socket], { env: { SPDK_SIM_MEMINFO: none } });
   assert.equal(failed.code, 1);
-  assert.match(failed.stderr, /EAL: No available 2048 kB hugepages reported\nEAL: FATAL: Cannot get hugepage information\.\nEAL: Cannot get hugepage information\.\n/);
+  assert.match(
+    failed.stderr,
+    /EAL: No available 2048 kB hugepages reported\nEAL: FATAL: Cannot get hugepage information\.\nEAL: Cannot get hugepage information\.\n/,
+  );
   assert.match(failed.stderr, /init\.c: 606:spdk_env_init: \*ERROR\*: Failed to initialize DPDK/);
   assert.match(failed.stderr, /app\.c: 815:spdk_app_start: \*ERROR\*: Unable to initialize SPDK env/);
   assert.equal(existsSync(socket), false);

@@ -5,7 +5,15 @@ import { existsSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, rawExchange, startSim } from '../../helpers/sim.js';
 
-type Bdev = { name: string; aliases: string[]; uuid?: string; num_blocks: number; block_size: number; claimed: boolean; driver_specific: Record<string, unknown> };
+type Bdev = {
+  name: string;
+  aliases: string[];
+  uuid?: string;
+  num_blocks: number;
+  block_size: number;
+  claimed: boolean;
+  driver_specific: Record<string, unknown>;
+};
 
 test('PCIe NVMe attach: bdevs per namespace with the drive data real SPDK reports', async () => {
   const sim = await startSim({
@@ -31,9 +39,18 @@ test('PCIe NVMe attach: bdevs per namespace with the drive data real SPDK report
   });
   assert.deepEqual(nvme.ns_data, { id: 2, can_share: false });
   assert.deepEqual(nvme.security, { opal: false });
-  assert.deepEqual((await sim.call('bdev_nvme_attach_controller', { name: 'Nvme9', trtype: 'PCIe', traddr: '0000:3b:00.0' })).error, { code: -17, message: 'File exists' });
-  assert.deepEqual((await sim.call('bdev_nvme_attach_controller', { name: 'Nvme1', trtype: 'PCIe', traddr: '0000:99:00.0' })).error, { code: -19, message: 'No such device' });
-  assert.deepEqual((await sim.call('bdev_nvme_attach_controller', { name: 'Nvme1', trtype: 'nvme-x', traddr: '0000:99:00.0' })).error, { code: -22, message: 'Failed to parse trtype: nvme-x' });
+  assert.deepEqual((await sim.call('bdev_nvme_attach_controller', { name: 'Nvme9', trtype: 'PCIe', traddr: '0000:3b:00.0' })).error, {
+    code: -17,
+    message: 'File exists',
+  });
+  assert.deepEqual((await sim.call('bdev_nvme_attach_controller', { name: 'Nvme1', trtype: 'PCIe', traddr: '0000:99:00.0' })).error, {
+    code: -19,
+    message: 'No such device',
+  });
+  assert.deepEqual((await sim.call('bdev_nvme_attach_controller', { name: 'Nvme1', trtype: 'nvme-x', traddr: '0000:99:00.0' })).error, {
+    code: -22,
+    message: 'Failed to parse trtype: nvme-x',
+  });
   assert.equal((await sim.call('bdev_nvme_detach_controller', { name: 'Nvme0' })).result, true);
   assert.deepEqual((await sim.call('bdev_get_bdevs')).result, []);
   // Detach and attach again: the namespace keeps its UUID, like a real drive.
@@ -45,7 +62,10 @@ test('PCIe NVMe attach: bdevs per namespace with the drive data real SPDK report
 
 test('-u/--no-pci and -B make PCIe attach fail as SPDK would; a drive without namespace UUID has no uuid', async () => {
   const noPci = await startSim({ pollPeriodUs: 0, args: ['-u'] });
-  assert.deepEqual((await noPci.call('bdev_nvme_attach_controller', { name: 'Nvme0', trtype: 'PCIe', traddr: '0000:5e:00.0' })).error, { code: -19, message: 'No such device' });
+  assert.deepEqual((await noPci.call('bdev_nvme_attach_controller', { name: 'Nvme0', trtype: 'PCIe', traddr: '0000:5e:00.0' })).error, {
+    code: -19,
+    message: 'No such device',
+  });
   assert.match(noPci.stderr(), /No controller was found with provided trid \(traddr: 0000:5e:00\.0\)/);
   await noPci.stop();
   const blocked = await startSim({ pollPeriodUs: 0, args: ['-B', '0000:5e:00.0'] });
@@ -63,7 +83,10 @@ test('AIO bdevs need an existing file; a regular file needs block_size', async (
   const file = path.join(dir, 'disk.img');
   writeFileSync(file, Buffer.alloc(1024 * 1024));
   const sim = await startSim({ pollPeriodUs: 0 });
-  assert.deepEqual((await sim.call('bdev_aio_create', { name: 'A0', filename: path.join(dir, 'missing.img'), block_size: 512 })).error, { code: -2, message: 'No such file or directory' });
+  assert.deepEqual((await sim.call('bdev_aio_create', { name: 'A0', filename: path.join(dir, 'missing.img'), block_size: 512 })).error, {
+    code: -2,
+    message: 'No such file or directory',
+  });
   assert.deepEqual((await sim.call('bdev_aio_create', { name: 'A0', filename: file })).error, { code: -22, message: 'Invalid argument' });
   assert.match(sim.stderr(), /Block size could not be auto-detected/);
   assert.equal((await sim.call('bdev_aio_create', { name: 'A0', filename: file, block_size: 4096 })).result, 'A0');
@@ -110,7 +133,10 @@ test('iSCSI: portal group, initiator group, target node with a LUN, SCSI device 
   assert.deepEqual((await sim.call('scsi_get_devices')).result, [{ id: 0, device_name: 'iqn.2016-06.io.spdk:disk1' }]);
   assert.deepEqual((await sim.call('iscsi_get_target_nodes', {})).error, { code: -32602, message: 'iscsi_get_target_nodes requires no parameters' });
   const config = (await sim.call('framework_get_config', { name: 'iscsi' })).result as Array<{ method: string }>;
-  assert.deepEqual(config.map((e) => e.method), ['iscsi_set_options', 'iscsi_create_portal_group', 'iscsi_create_initiator_group', 'iscsi_create_target_node']);
+  assert.deepEqual(
+    config.map((e) => e.method),
+    ['iscsi_set_options', 'iscsi_create_portal_group', 'iscsi_create_initiator_group', 'iscsi_create_target_node'],
+  );
   await sim.stop();
 });
 
@@ -142,14 +168,18 @@ test('framework_get_config of every subsystem replays into a fresh target (save_
   await sim.call('nvmf_create_transport', { trtype: 'TCP' });
   await sim.call('nvmf_create_subsystem', { nqn: 'nqn.2016-06.io.spdk:c1', allow_any_host: true, serial_number: 'SIM001' });
   await sim.call('nvmf_subsystem_add_ns', { nqn: 'nqn.2016-06.io.spdk:c1', namespace: { bdev_name: 'M0' } });
-  await sim.call('nvmf_subsystem_add_listener', { nqn: 'nqn.2016-06.io.spdk:c1', listen_address: { trtype: 'tcp', adrfam: 'ipv4', traddr: '127.0.0.1', trsvcid: '4420' } });
+  await sim.call('nvmf_subsystem_add_listener', {
+    nqn: 'nqn.2016-06.io.spdk:c1',
+    listen_address: { trtype: 'tcp', adrfam: 'ipv4', traddr: '127.0.0.1', trsvcid: '4420' },
+  });
   const saved = { subsystems: [] as Array<{ subsystem: string; config: unknown }> };
   for (const { subsystem } of (await sim.call('framework_get_subsystems')).result as Array<{ subsystem: string }>) {
     saved.subsystems.push({ subsystem, config: (await sim.call('framework_get_config', { name: subsystem })).result });
   }
   // Sorted: the replay registers NVMe bdevs first (the nvme module's entries precede the
   // per-bdev ones), as it does on a real target.
-  const inventory = (bdevs: Bdev[]): unknown[] => bdevs.map((b) => [b.name, b.uuid, b.num_blocks, b.claimed]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  const inventory = (bdevs: Bdev[]): unknown[] =>
+    bdevs.map((b) => [b.name, b.uuid, b.num_blocks, b.claimed]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const before = {
     bdevs: inventory((await sim.call('bdev_get_bdevs')).result as Bdev[]),
     subsystems: (await sim.call('nvmf_get_subsystems')).result,
@@ -167,7 +197,13 @@ test('framework_get_config of every subsystem replays into a fresh target (save_
 test('a config error stops start-up (exit 1) unless --json-ignore-init-errors', async () => {
   const jsonConfig = {
     subsystems: [
-      { subsystem: 'bdev', config: [{ method: 'bdev_malloc_create', params: { name: 'M0', num_blocks: 64, block_size: 500 } }, { method: 'bdev_null_create', params: { name: 'N0', num_blocks: 64, block_size: 512 } }] },
+      {
+        subsystem: 'bdev',
+        config: [
+          { method: 'bdev_malloc_create', params: { name: 'M0', num_blocks: 64, block_size: 500 } },
+          { method: 'bdev_null_create', params: { name: 'N0', num_blocks: 64, block_size: 512 } },
+        ],
+      },
       { subsystem: 'vhost_blk', config: [{ method: 'vhost_create_blk_controller', params: { ctrlr: 'v', dev_name: 'N0' } }] },
     ],
   };
@@ -175,7 +211,10 @@ test('a config error stops start-up (exit 1) unless --json-ignore-init-errors', 
   assert.equal((await strict.exited).code, 1);
   assert.match(strict.stderr(), /error response: \{"code":-22,"message":"Invalid argument"\}/);
   const lenient = await startSim({ pollPeriodUs: 0, jsonConfig, args: ['--json-ignore-init-errors'] });
-  assert.deepEqual(((await lenient.call('bdev_get_bdevs')).result as Bdev[]).map((b) => b.name), ['N0']);
+  assert.deepEqual(
+    ((await lenient.call('bdev_get_bdevs')).result as Bdev[]).map((b) => b.name),
+    ['N0'],
+  );
   assert.match(lenient.stderr(), /Skipping method 'vhost_create_blk_controller' because its subsystem 'vhost_blk' is not linked into this application\./);
   await lenient.stop();
   const broken = await startSim({ pollPeriodUs: 0, args: ['-c', '/dev/null'], waitReady: false });
@@ -197,7 +236,10 @@ test('big inventories: 10,000 null bdevs from -c, all listed by one bdev_get_bde
 test('malloc memory comes out of -s: a bdev that does not fit is -12', async () => {
   const sim = await startSim({ pollPeriodUs: 0, args: ['-s', '64'] });
   assert.equal((await sim.call('bdev_malloc_create', { name: 'M0', num_blocks: 65536, block_size: 512 })).result, 'M0');
-  assert.deepEqual((await sim.call('bdev_malloc_create', { name: 'M1', num_blocks: 131072, block_size: 512 })).error, { code: -12, message: 'Cannot allocate memory' });
+  assert.deepEqual((await sim.call('bdev_malloc_create', { name: 'M1', num_blocks: 131072, block_size: 512 })).error, {
+    code: -12,
+    message: 'Cannot allocate memory',
+  });
   await sim.call('bdev_malloc_delete', { name: 'M0' });
   assert.equal((await sim.call('bdev_malloc_create', { name: 'M1', num_blocks: 65536, block_size: 512 })).result, 'M1', 'freed memory is reusable');
   await sim.stop();

@@ -21,7 +21,7 @@ test('v17.07: no method list, no version method; create answers ["Malloc0"]; unk
   assert.equal((await sim.exited).code, 0);
 });
 
-test('v17.07 vhost: blk and scsi controllers are listed apart, in v17.07\'s shapes', async () => {
+test("v17.07 vhost: blk and scsi controllers are listed apart, in v17.07's shapes", async () => {
   const sim = await startSim({ app: 'vhost', emulateVersion: '17.07', pollPeriodUs: 0 });
   assert.deepEqual((await sim.call('construct_malloc_bdev', { num_blocks: 64, block_size: 512 })).result, ['Malloc0']);
   assert.deepEqual((await sim.call('construct_malloc_bdev', { num_blocks: 64, block_size: 512 })).result, ['Malloc1']);
@@ -64,14 +64,20 @@ test('v24.01 vs v25.09: listeners lose the `transport` key; concurrent subsystem
     await sim.call('nvmf_create_transport', { trtype: 'TCP' });
     await sim.call('nvmf_create_subsystem', { nqn: 'nqn.2016-06.io.spdk:c1', allow_any_host: true });
     await sim.call('nvmf_subsystem_add_listener', { nqn: 'nqn.2016-06.io.spdk:c1', listen_address: { trtype: 'tcp', traddr: '127.0.0.1', trsvcid: '4420' } });
-    const [sub] = (await sim.call('nvmf_get_subsystems', { nqn: 'nqn.2016-06.io.spdk:c1' })).result as Array<{ listen_addresses: Array<Record<string, string>> }>;
-    if (version === '24.01') assert.deepEqual(sub!.listen_addresses[0], { transport: 'TCP', trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4420' });
+    const [sub] = (await sim.call('nvmf_get_subsystems', { nqn: 'nqn.2016-06.io.spdk:c1' })).result as Array<{
+      listen_addresses: Array<Record<string, string>>;
+    }>;
+    if (version === '24.01')
+      assert.deepEqual(sub!.listen_addresses[0], { transport: 'TCP', trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4420' });
     else assert.deepEqual(sub!.listen_addresses[0], { trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4420' });
     const addNs = (id: number, bdev: string): string =>
       `{"jsonrpc":"2.0","method":"nvmf_subsystem_add_ns","params":{"nqn":"nqn.2016-06.io.spdk:c1","namespace":{"bdev_name":"${bdev}"}},"id":${id}}`;
     const { replies } = await rawExchange(sim.socket, addNs(1, 'A') + addNs(2, 'B'), { expectReplies: 2, timeoutMs: 5000 });
     if (version === '24.01') {
-      assert.deepEqual(replies, ['{"jsonrpc":"2.0","id":2,"error":{"code":-32603,"message":"subsystem busy, retry later.\\n"}}\n', '{"jsonrpc":"2.0","id":1,"result":1}\n']);
+      assert.deepEqual(replies, [
+        '{"jsonrpc":"2.0","id":2,"error":{"code":-32603,"message":"subsystem busy, retry later.\\n"}}\n',
+        '{"jsonrpc":"2.0","id":1,"result":1}\n',
+      ]);
     } else {
       assert.deepEqual(replies, ['{"jsonrpc":"2.0","id":1,"result":1}\n', '{"jsonrpc":"2.0","id":2,"result":2}\n']);
     }

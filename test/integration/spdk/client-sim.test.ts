@@ -35,7 +35,9 @@ test('many concurrent callers pipeline over one connection (SPDK poll period 4 m
     ...names.map((name) => client.call<Array<{ name: string }>>('bdev_get_bdevs', { name })),
   ]);
   for (const v of mixed.slice(0, 500)) assert.match((v as { version: string }).version, /^SPDK v24\.01/);
-  mixed.slice(500).forEach((b, i) => assert.equal((b as Array<{ name: string }>)[0]!.name, names[i]));
+  mixed.slice(500).forEach((b, i) => {
+    assert.equal((b as Array<{ name: string }>)[0]!.name, names[i]);
+  });
   assert.equal(client.generation, 1);
 });
 
@@ -109,7 +111,13 @@ test('a target that dies while the client is idle is noticed by the disconnect e
 test('garbage instead of a reply is a protocol error; the next call reconnects', GUARD, async (t) => {
   const { client } = await simAndClient(t, { pollPeriodUs: 0, faults: ['garbage-after=1'] });
   const outcomes: unknown[] = [];
-  for (let i = 0; i < 3; i++) outcomes.push(await client.call('spdk_get_version').then(() => 'ok', (e: unknown) => e));
+  for (let i = 0; i < 3; i++)
+    outcomes.push(
+      await client.call('spdk_get_version').then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    );
   const protocolErrors = outcomes.filter((o) => o instanceof RpcProtocolError);
   assert.equal(protocolErrors.length, 1, String(outcomes));
   assert.equal(outcomes.filter((o) => o === 'ok').length, 2, String(outcomes));

@@ -56,7 +56,16 @@ test('PlacementResourceProviderNotFound is logged and retried next period while 
   assert.ok(arrivals[2]! - arrivals[1]! >= INTERVAL_SEC * 1000 * 0.75, `retry after ${arrivals[2]! - arrivals[1]!} ms`);
 
   const warnings = logs.lines().filter((l) => l.component === 'agent.daemon' && l.level === 'warn' && l.kind === 'no-resource-provider');
-  assert.equal(warnings.length, 2, JSON.stringify(logs.lines().filter((l) => l.level !== 'debug').slice(-10)));
+  assert.equal(
+    warnings.length,
+    2,
+    JSON.stringify(
+      logs
+        .lines()
+        .filter((l) => l.level !== 'debug')
+        .slice(-10),
+    ),
+  );
   assert.match(String(warnings[0]!.message), /no Placement resource provider named "cn1\.example\.org".*agent\.reportedHostname.*retrying next period/);
   // The conductor tells us before its reply reaches the agent: wait for the agent's own word.
   await waitFor('the agent to log the accepted report', () => logs.lines().some((l) => l.message === 'report_data accepted by the conductor'));

@@ -39,7 +39,14 @@ test('a Python caller gets from every agent method what a Python agent would giv
   await TestConductor.start(scope, node.conductorTopic);
   const daemon = await startDaemon(scope, node.config);
   const run = (ops: Op[]): Promise<Outcome[]> => runPythonCalls('cyborg_api_client.py', scope, node.agentTopic, ops);
-  const to = (method: string, args: Record<string, unknown> = {}, extra: Partial<Op> = {}): Op => ({ kind: 'call', method, args, server: HOST, timeout: 60, ...extra });
+  const to = (method: string, args: Record<string, unknown> = {}, extra: Partial<Op> = {}): Op => ({
+    kind: 'call',
+    method,
+    args,
+    server: HOST,
+    timeout: 60,
+    ...extra,
+  });
 
   const r = await run([
     to('ping'),
@@ -58,7 +65,11 @@ test('a Python caller gets from every agent method what a Python agent would giv
     to('report', { target: 'nvmf0', stats: 'no' }),
     to('start'),
     to('ping', { x: 1 }),
-    to('fpga_program', { controlpath_id: { cpid_type: 'PCI', cpid_info: { domain: '0000', bus: '5e', device: '00', function: '0' } }, bitstream_uuid: 'b', driver_name: 'intel_fpga_driver' }),
+    to('fpga_program', {
+      controlpath_id: { cpid_type: 'PCI', cpid_info: { domain: '0000', bus: '5e', device: '00', function: '0' } },
+      bitstream_uuid: 'b',
+      driver_name: 'intel_fpga_driver',
+    }),
     to('create_vgpu_mdev', { pci_addr: '0000:5e:00.0', asked_type: 'nvidia-35', ah_uuid: 'u' }),
     to('remove_vgpu_mdev', { pci_addr: '0000:5e:00.0', asked_type: 'nvidia-35', ah_uuid: 'u' }),
     to('ping', {}, { version: '1.1' }),
@@ -68,7 +79,10 @@ test('a Python caller gets from every agent method what a Python agent would giv
   ]);
 
   await t.test('ping, under the host name, the reported hostname and the shared topic; oslo’s ping', () => {
-    const pong = { ok: true, result: { pong: HOST, reported_hostname: REPORTED_HOSTNAME, agent: 'spdk-agent', version: daemon.operations.ping().version, pid: process.pid } };
+    const pong = {
+      ok: true,
+      result: { pong: HOST, reported_hostname: REPORTED_HOSTNAME, agent: 'spdk-agent', version: daemon.operations.ping().version, pid: process.pid },
+    };
     assert.deepEqual(r[0], pong);
     assert.deepEqual(r[1], { ok: true, result: 'pong' });
     assert.deepEqual(r[2], pong);
@@ -76,24 +90,46 @@ test('a Python caller gets from every agent method what a Python agent would giv
   });
 
   await t.test('discover: installation, targets, the Cyborg devices, and the report it pushed', () => {
-    const result = r[4]!.result as { installation: { installed: boolean }; targets: Array<{ name: string; state: string }>; devices: Array<{ bdf: string }>; report: { status: string } };
+    const result = r[4]!.result as {
+      installation: { installed: boolean };
+      targets: Array<{ name: string; state: string }>;
+      devices: Array<{ bdf: string }>;
+      report: { status: string };
+    };
     assert.equal(result.installation.installed, true);
-    assert.deepEqual(result.targets.map((x) => `${x.name} ${x.state}`), ['nvmf0 running', 'vhost0 running', 'broken0 stopped']);
-    assert.deepEqual(result.devices.map((d) => d.bdf), ['0000:5e:00.0', '0000:af:00.0', '0000:d8:00.0']);
+    assert.deepEqual(
+      result.targets.map((x) => `${x.name} ${x.state}`),
+      ['nvmf0 running', 'vhost0 running', 'broken0 stopped'],
+    );
+    assert.deepEqual(
+      result.devices.map((d) => d.bdf),
+      ['0000:5e:00.0', '0000:af:00.0', '0000:d8:00.0'],
+    );
     assert.equal(result.report.status, 'sent');
   });
 
   await t.test('report: every target with state, pid, socket, version, bdevs, subsystems, vhost controllers', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the Python caller's JSON, read field by field by the assertions below.
     const { targets } = r[5]!.result as { targets: Array<Record<string, any>> };
-    assert.deepEqual(targets.map((x) => x.name), ['nvmf0', 'vhost0', 'broken0']);
+    assert.deepEqual(
+      targets.map((x) => x.name),
+      ['nvmf0', 'vhost0', 'broken0'],
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
     const [nvmf, vhost, broken] = targets as [Record<string, any>, Record<string, any>, Record<string, any>];
     assert.equal(nvmf.state, 'running');
     assert.equal(typeof nvmf.pid, 'number');
     assert.equal(nvmf.socket, node.socket.nvmf0);
     assert.match(String(nvmf.version), /^SPDK v24\.01/);
-    assert.deepEqual(nvmf.inventory.bdevs.map((b: { name: string }) => b.name), ['Malloc0', 'Nvme0n1', 'Nvme1n1']);
+    assert.deepEqual(
+      nvmf.inventory.bdevs.map((b: { name: string }) => b.name),
+      ['Malloc0', 'Nvme0n1', 'Nvme1n1'],
+    );
     assert.ok(nvmf.inventory.nvmf.subsystems.some((s: { nqn: string }) => s.nqn === 'nqn.2016-06.io.spdk:cnode1'));
-    assert.deepEqual(vhost.inventory.vhost_controllers.map((c: { ctrlr: string }) => c.ctrlr), ['vhost.0']);
+    assert.deepEqual(
+      vhost.inventory.vhost_controllers.map((c: { ctrlr: string }) => c.ctrlr),
+      ['vhost.0'],
+    );
     assert.equal(broken.state, 'stopped');
     assert.equal(broken.inventory, null);
   });
@@ -135,7 +171,12 @@ test('a Python caller gets from every agent method what a Python agent would giv
   });
 
   await t.test('Cyborg’s FPGA and vGPU methods, and private names: NoSuchMethod, as from a Python agent without those drivers', () => {
-    for (const [i, method] of [[16, 'fpga_program'], [17, 'create_vgpu_mdev'], [18, 'remove_vgpu_mdev'], [21, '_private']] as const) {
+    for (const [i, method] of [
+      [16, 'fpga_program'],
+      [17, 'create_vgpu_mdev'],
+      [18, 'remove_vgpu_mdev'],
+      [21, '_private'],
+    ] as const) {
       assert.equal(remote(r[i]), `RemoteError NoSuchMethod: Endpoint does not support RPC method ${method}`);
     }
   });

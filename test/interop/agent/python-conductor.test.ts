@@ -50,7 +50,12 @@ function reports(peer: PythonPeer): RegistrationEvent[] {
   return peer.events.filter((e): e is RegistrationEvent => e.event === 'report');
 }
 
-async function nextReport(peer: PythonPeer, after: number, match: (r: RegistrationEvent) => boolean = () => true, timeoutMs = 20_000): Promise<RegistrationEvent> {
+async function nextReport(
+  peer: PythonPeer,
+  after: number,
+  match: (r: RegistrationEvent) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<RegistrationEvent> {
   return (await peer.waitForEvent('report', timeoutMs, (e) => (e as RegistrationEvent).n > after && match(e as RegistrationEvent))) as RegistrationEvent;
 }
 
@@ -116,14 +121,23 @@ test('a real conductor hydrates every report: at start-up, after an RPC change, 
     const before = reports(conductor).length;
     const nqn = 'nqn.2016-06.io.spdk:added-by-rpc';
     await rpc(node.socket.nvmf0, 'nvmf_create_subsystem', { nqn, allow_any_host: true });
-    await rpc(node.socket.nvmf0, 'nvmf_subsystem_add_listener', { nqn, listen_address: { trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4430' } });
+    await rpc(node.socket.nvmf0, 'nvmf_subsystem_add_listener', {
+      nqn,
+      listen_address: { trtype: 'TCP', adrfam: 'IPv4', traddr: '127.0.0.1', trsvcid: '4430' },
+    });
     await rpc(node.socket.nvmf0, 'nvmf_subsystem_add_ns', { nqn, namespace: { bdev_name: 'Nvme1n1' } });
     const report = await nextReport(conductor, before, (r) => r.devices[1]!.deployable_list.length === 1);
     assert.deepEqual(report.problems, []);
     assert.equal(report.devices[1]!.deployable_list[0]!.name, `${REPORTED_HOSTNAME}_0000:af:00.0_nvmf_${nqn}`);
-    assert.deepEqual(report.devices[1]!.deployable_list[0]!.attribute_list.map((a) => a.value), ['CUSTOM_SPDK_NVMF', 'CUSTOM_SPDK', 'CUSTOM_SPDK_NVMF_TCP', 'CUSTOM_SSD_SAMSUNG']);
+    assert.deepEqual(
+      report.devices[1]!.deployable_list[0]!.attribute_list.map((a) => a.value),
+      ['CUSTOM_SPDK_NVMF', 'CUSTOM_SPDK', 'CUSTOM_SPDK_NVMF_TCP', 'CUSTOM_SSD_SAMSUNG'],
+    );
     assert.equal(report.devices[0]!.controlpath_id.cpid_info, first.devices[0]!.controlpath_id.cpid_info, 'identities are byte-stable');
-    assert.equal(report.devices[0]!.deployable_list[0]!.attach_handle_list[0]!.attach_info, first.devices[0]!.deployable_list[0]!.attach_handle_list[0]!.attach_info);
+    assert.equal(
+      report.devices[0]!.deployable_list[0]!.attach_handle_list[0]!.attach_info,
+      first.devices[0]!.deployable_list[0]!.attach_handle_list[0]!.attach_info,
+    );
   });
 
   await t.test('the broker connection cut and back: the agent reports again and answers again', async () => {
@@ -142,17 +156,27 @@ test('a real conductor hydrates every report: at start-up, after an RPC change, 
 
 /** Every report the conductor received was hydrated, with every field of every object set. */
 function assertAllHydrated(peer: PythonPeer): void {
-  assert.deepEqual(peer.events.filter((e) => e.event === 'hydration_error'), []);
+  assert.deepEqual(
+    peer.events.filter((e) => e.event === 'hydration_error'),
+    [],
+  );
   const all = reports(peer);
   assert.ok(all.length > 0);
   for (const report of all) assert.deepEqual(report.problems, [], `report ${report.n}`);
 }
 
-test('a target crashed by a simulator fault and restarted by policy: kept as a stub meanwhile, then reported again', { skip: skipNoCtl, timeout: 180_000 }, async (t) => {
+test('a target crashed by a simulator fault and restarted by policy: kept as a stub meanwhile, then reported again', {
+  skip: skipNoCtl,
+  timeout: 180_000,
+}, async (t) => {
   const scope = brokerScope(t);
   // vhost0 dies (SIGKILL, as a crash) at its 60th request: health probes and inventory reads
   // reach that within seconds of every (re)start.
-  const node = await makeAgentNode(t, scope, { target: { vhost0: { extraArgs: ['--sim-fault', 'crash-after=60'], restart: { policy: 'on-failure', maxAttempts: 10, initialDelaySec: 1, maxDelaySec: 1 } } } });
+  const node = await makeAgentNode(t, scope, {
+    target: {
+      vhost0: { extraArgs: ['--sim-fault', 'crash-after=60'], restart: { policy: 'on-failure', maxAttempts: 10, initialDelaySec: 1, maxDelaySec: 1 } },
+    },
+  });
   const conductor = await startConductor(t, scope, node.conductorTopic);
   const daemon = await startDaemon(scope, node.config);
   const crashes: string[] = [];
@@ -166,7 +190,11 @@ test('a target crashed by a simulator fault and restarted by policy: kept as a s
   assert.deepEqual(stubbed.problems, []);
   assert.ok(crashes.length >= 1 && crashes[0]!.includes('SIGKILL'), crashes.join('; '));
   const kept = stubbed.devices.find((d) => d.controlpath_id.cpid_info === cpid('d8'))!;
-  assert.deepEqual(kept.deployable_list.map((d) => d.name), [`${REPORTED_HOSTNAME}_0000:d8:00.0_vhost-blk_vhost.0`], 'the stub is the whole device as last known');
+  assert.deepEqual(
+    kept.deployable_list.map((d) => d.name),
+    [`${REPORTED_HOSTNAME}_0000:d8:00.0_vhost-blk_vhost.0`],
+    'the stub is the whole device as last known',
+  );
   assert.equal(stubbed.devices.filter((d) => d.stub).length, 1, 'only the crashed target’s drive is a stub');
 
   const restarted = await nextReport(conductor, stubbed.n, (r) => r.devices.some((d) => d.controlpath_id.cpid_info === cpid('d8') && !d.stub), 60_000);

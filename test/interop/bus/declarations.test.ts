@@ -118,7 +118,12 @@ test("with oslo's defaults, the broker's view matches the capture of real oslo o
   assert.equal(flags(row(bus.replyQueueName)), flags(row(py.reply_q)), "our reply queue is declared as a Python caller's");
 
   const exchanges = await listExchanges();
-  const exchangeRow = (name: string) => exchanges.find((e) => e.name === name)?.raw.split('\t').slice(1).join('\t');
+  const exchangeRow = (name: string) =>
+    exchanges
+      .find((e) => e.name === name)
+      ?.raw.split('\t')
+      .slice(1)
+      .join('\t');
   assert.equal(exchangeRow(scope.exchange), capturedExchange('cyborg'));
   assert.equal(exchangeRow(`${topic}_fanout`), capturedExchange('cyborg-agent_fanout'));
 });

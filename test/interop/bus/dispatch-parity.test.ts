@@ -40,9 +40,15 @@ const DROPPED: Record<string, (control: Control) => { body: string; props: Optio
   text_plain: (c) => ({ body: envelope({ method: 'ping', args: {}, ...c }), props: { ...JSON_PROPS, contentType: 'text/plain' } }),
   invalid_json: (c) => ({ body: envelope({ method: 'ping', args: {}, ...c }).slice(0, -7), props: JSON_PROPS }),
   array_body: (c) => ({ body: JSON.stringify([{ method: 'ping', args: {}, ...c }]), props: JSON_PROPS }),
-  envelope_2_1: (c) => ({ body: JSON.stringify({ 'oslo.version': '2.1', 'oslo.message': JSON.stringify({ method: 'ping', args: {}, ...c }) }), props: JSON_PROPS }),
+  envelope_2_1: (c) => ({
+    body: JSON.stringify({ 'oslo.version': '2.1', 'oslo.message': JSON.stringify({ method: 'ping', args: {}, ...c }) }),
+    props: JSON_PROPS,
+  }),
   message_not_a_string: (c) => ({ body: JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': { method: 'ping', args: {}, ...c } }), props: JSON_PROPS }),
-  message_invalid_json: (c) => ({ body: JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ method: 'ping', ...c }).slice(1) }), props: JSON_PROPS }),
+  message_invalid_json: (c) => ({
+    body: JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify({ method: 'ping', ...c }).slice(1) }),
+    props: JSON_PROPS,
+  }),
   empty_msg_id: (c) => ({ body: envelope({ method: 'ping', args: {}, ...c, _msg_id: '' }), props: JSON_PROPS }),
   cast_with_bad_method: (c) => ({ body: envelope({ method: 'nosuch', args: {}, ...c, _msg_id: undefined }), props: JSON_PROPS }),
 };

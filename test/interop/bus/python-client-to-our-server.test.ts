@@ -34,7 +34,10 @@ test('a Python RPCClient calling our server gets what a Python server would give
         required: ['resource_provider'],
         handler: (_ctx, args) => {
           const rp = String(args.resource_provider);
-          throw PythonException.cyborg('PlacementResourceProviderNotFound', `Placement resource provider not found: ${rp}.`, { resource_provider: rp, code: 404 });
+          throw PythonException.cyborg('PlacementResourceProviderNotFound', `Placement resource provider not found: ${rp}.`, {
+            resource_provider: rp,
+            code: 404,
+          });
         },
       },
       fail_unexpected: () => {

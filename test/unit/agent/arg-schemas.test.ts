@@ -29,11 +29,14 @@ test('good arguments pass, with the defaults of the optional ones', () => {
 });
 
 test('a wrong type is a builtins TypeError with Python’s wording', () => {
-  assert.deepEqual(failure(() => startArgs({ target: 5 })), {
-    className: 'TypeError',
-    module: 'builtins',
-    message: "AgentManager.start() argument 'target' must be str, not int",
-  });
+  assert.deepEqual(
+    failure(() => startArgs({ target: 5 })),
+    {
+      className: 'TypeError',
+      module: 'builtins',
+      message: "AgentManager.start() argument 'target' must be str, not int",
+    },
+  );
   assert.equal(failure(() => stopArgs({ target: 'nvmf0', force: 'false' })).message, "AgentManager.stop() argument 'force' must be bool, not str");
   assert.equal(failure(() => stopArgs({ target: null })).message, "AgentManager.stop() argument 'target' must be str, not NoneType");
   assert.equal(failure(() => reportArgs({ target: ['a'] })).message, "AgentManager.report() argument 'target' must be str or None, not list");
@@ -41,11 +44,14 @@ test('a wrong type is a builtins TypeError with Python’s wording', () => {
 });
 
 test('a wrong value is a builtins ValueError', () => {
-  assert.deepEqual(failure(() => startArgs({ target: '' })), {
-    className: 'ValueError',
-    module: 'builtins',
-    message: "AgentManager.start() argument 'target' must not be empty",
-  });
+  assert.deepEqual(
+    failure(() => startArgs({ target: '' })),
+    {
+      className: 'ValueError',
+      module: 'builtins',
+      message: "AgentManager.start() argument 'target' must not be empty",
+    },
+  );
   assert.match(failure(() => stopArgs({ target: 'x'.repeat(256) })).message, /at most 255 characters/);
 });
 

@@ -11,7 +11,13 @@ import { mapTargets } from '../../../src/agent/inventory-mapping.js';
 import { inventory, nvmeBdev, pcieController } from './inventories.js';
 
 const devices = mapTargets(
-  [{ name: 'nvmf0', app: 'nvmf_tgt', inventory: inventory({ bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:5e:00.0' })], nvmeControllers: [pcieController('Nvme0', '0000:5e:00.0')] }) }],
+  [
+    {
+      name: 'nvmf0',
+      app: 'nvmf_tgt',
+      inventory: inventory({ bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:5e:00.0' })], nvmeControllers: [pcieController('Nvme0', '0000:5e:00.0')] }),
+    },
+  ],
   { reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false },
 ).devices.map((d) => d.device);
 

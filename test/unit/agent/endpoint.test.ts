@@ -73,7 +73,13 @@ function invoke(endpoint: RpcEndpoint, method: string, args: Record<string, unkn
 }
 
 const nvmf0: TargetSpec = { name: 'nvmf0', app: 'nvmf_tgt', socket: '/var/tmp/nvmf0.sock' };
-const off: TargetSpec = { name: 'iscsi0', app: 'iscsi_tgt', socket: '/var/tmp/iscsi0.sock', enabled: false, disabledReason: 'iscsi is not in accelerator_servers' };
+const off: TargetSpec = {
+  name: 'iscsi0',
+  app: 'iscsi_tgt',
+  socket: '/var/tmp/iscsi0.sock',
+  enabled: false,
+  disabledReason: 'iscsi is not in accelerator_servers',
+};
 
 test('the methods are ping, discover, start, stop, report; Cyborg’s FPGA/vGPU methods are not there', () => {
   const endpoint = endpointOver([]);
@@ -83,7 +89,13 @@ test('the methods are ping, discover, start, stop, report; Cyborg’s FPGA/vGPU 
 });
 
 test('ping names the agent', async () => {
-  assert.deepEqual(await invoke(endpointOver([]), 'ping'), { pong: 'cn1', reported_hostname: 'cn1.example.org', agent: 'spdk-agent', version: '9.9.9', pid: process.pid });
+  assert.deepEqual(await invoke(endpointOver([]), 'ping'), {
+    pong: 'cn1',
+    reported_hostname: 'cn1.example.org',
+    agent: 'spdk-agent',
+    version: '9.9.9',
+    pid: process.pid,
+  });
 });
 
 test('start and stop drive the target and return its new state', async () => {
@@ -110,15 +122,24 @@ test('an unknown target is a ValueError naming the configured ones', async () =>
 });
 
 test('a failed start carries SPDK’s own last lines to the caller', async () => {
-  const lines = ['[2026-01-01 00:00:00.000000] Starting SPDK v24.01 git sha1 0786843e99 / DPDK 22.11.4 initialization...', 'rpc.c: 181:spdk_rpc_server_listen: *ERROR*: RPC Unix domain socket path /var/tmp/nvmf0.sock in use. Specify another.'];
+  const lines = [
+    '[2026-01-01 00:00:00.000000] Starting SPDK v24.01 git sha1 0786843e99 / DPDK 22.11.4 initialization...',
+    'rpc.c: 181:spdk_rpc_server_listen: *ERROR*: RPC Unix domain socket path /var/tmp/nvmf0.sock in use. Specify another.',
+  ];
   const failing = fakeTarget(nvmf0, {
-    start: () => Promise.reject(new TargetStartError({ target: 'nvmf0', reason: 'exited', detail: 'nvmf_tgt exited during start-up (exit code 1)', lastLines: lines, exitCode: 1 })),
+    start: () =>
+      Promise.reject(
+        new TargetStartError({ target: 'nvmf0', reason: 'exited', detail: 'nvmf_tgt exited during start-up (exit code 1)', lastLines: lines, exitCode: 1 }),
+      ),
   });
   await assert.rejects(invoke(endpointOver([failing]), 'start', { target: 'nvmf0' }), (err: unknown) => {
     assert.ok(err instanceof PythonException);
     assert.equal(err.pythonClass, 'TargetStartError');
     assert.equal(err.pythonModule, 'spdk_agent.errors');
-    assert.match(err.message, /^nvmf0: start failed: nvmf_tgt exited during start-up \(exit code 1\): RPC Unix domain socket path \/var\/tmp\/nvmf0\.sock in use\. Specify another\./);
+    assert.match(
+      err.message,
+      /^nvmf0: start failed: nvmf_tgt exited during start-up \(exit code 1\): RPC Unix domain socket path \/var\/tmp\/nvmf0\.sock in use\. Specify another\./,
+    );
     assert.ok(err.message.includes(`\nlast lines of the target:\n  ${lines[0]}\n  ${lines[1]}`));
     assert.deepEqual(err.pythonKwargs, { code: 'SPDK_TARGET_START_FAILED', target: 'nvmf0', reason: 'exited', exit_code: 1, signal: null, last_lines: lines });
     return true;
@@ -140,7 +161,13 @@ test('report shows every target, disabled ones with why, and a target not runnin
 
 test('bad arguments never reach the targets', async () => {
   const target = fakeTarget(nvmf0);
-  await assert.rejects(invoke(endpointOver([target]), 'stop', { target: 'nvmf0', force: 'yes' }), (err: unknown) => err instanceof PythonException && err.pythonClass === 'TypeError');
-  await assert.rejects(invoke(endpointOver([target]), 'report', { stats: 'no' }), (err: unknown) => err instanceof PythonException && err.pythonClass === 'TypeError');
+  await assert.rejects(
+    invoke(endpointOver([target]), 'stop', { target: 'nvmf0', force: 'yes' }),
+    (err: unknown) => err instanceof PythonException && err.pythonClass === 'TypeError',
+  );
+  await assert.rejects(
+    invoke(endpointOver([target]), 'report', { stats: 'no' }),
+    (err: unknown) => err instanceof PythonException && err.pythonClass === 'TypeError',
+  );
   assert.deepEqual(target.stops, []);
 });

@@ -32,7 +32,8 @@ export class FakeClock implements Clock {
     for (;;) {
       await settle();
       let next: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[0] < next[0]))) next = entry;
+      for (const entry of this.timers)
+        if (entry[1].at <= end && (!next || entry[1].at < next[1].at || (entry[1].at === next[1].at && entry[0] < next[0]))) next = entry;
       if (!next) break;
       this.timers.delete(next[0]);
       this.time = next[1].at;

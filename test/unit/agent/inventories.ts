@@ -73,7 +73,9 @@ export function lvolBdev(name: string, baseBdev: string): Bdev {
     product_name: 'Logical Volume',
     block_size: 512,
     num_blocks: 4096,
-    driver_specific: { lvol: { lvol_store_uuid: '9c2a7d1f-5f3e-4c9b-8a8f-0d7e0f3c1a11', base_bdev: baseBdev, thin_provision: false, snapshot: false, clone: false } },
+    driver_specific: {
+      lvol: { lvol_store_uuid: '9c2a7d1f-5f3e-4c9b-8a8f-0d7e0f3c1a11', base_bdev: baseBdev, thin_provision: false, snapshot: false, clone: false },
+    },
   };
 }
 
@@ -82,7 +84,10 @@ export function pcieController(name: string, bdf: string): NvmeController {
 }
 
 export function fabricController(name: string, traddr: string): NvmeController {
-  return { name, ctrlrs: [{ state: 'enabled', trid: { trtype: 'TCP', adrfam: 'IPv4', traddr, trsvcid: '4420', subnqn: 'nqn.2016-06.io.spdk:remote' }, cntlid: 1 }] };
+  return {
+    name,
+    ctrlrs: [{ state: 'enabled', trid: { trtype: 'TCP', adrfam: 'IPv4', traddr, trsvcid: '4420', subnqn: 'nqn.2016-06.io.spdk:remote' }, cntlid: 1 }],
+  };
 }
 
 export function subsystem(nqn: string, bdevs: string[], trtypes: string[] = ['TCP']): NvmfSubsystem {
@@ -99,10 +104,23 @@ export function subsystem(nqn: string, bdevs: string[], trtypes: string[] = ['TC
   };
 }
 
-export const discoverySubsystem: NvmfSubsystem = { nqn: 'nqn.2014-08.org.nvmexpress.discovery', subtype: 'Discovery', listen_addresses: [], allow_any_host: true, hosts: [] };
+export const discoverySubsystem: NvmfSubsystem = {
+  nqn: 'nqn.2014-08.org.nvmexpress.discovery',
+  subtype: 'Discovery',
+  listen_addresses: [],
+  allow_any_host: true,
+  hosts: [],
+};
 
 export function vhostBlk(ctrlr: string, bdev: string): VhostController {
-  return { ctrlr, cpumask: '0x1', delay_base_us: 0, iops_threshold: 60000, socket: `/var/tmp/${ctrlr}`, backend_specific: { block: { readonly: false, bdev, transport: 'vhost_user_blk' } } };
+  return {
+    ctrlr,
+    cpumask: '0x1',
+    delay_base_us: 0,
+    iops_threshold: 60000,
+    socket: `/var/tmp/${ctrlr}`,
+    backend_specific: { block: { readonly: false, bdev, transport: 'vhost_user_blk' } },
+  };
 }
 
 export function vhostScsi(ctrlr: string, luns: string[]): VhostController {
@@ -120,7 +138,12 @@ export function iscsiNode(name: string, luns: string[]): IscsiTargetNode {
 
 export function inventory(parts: Partial<TargetInventory> & { bdevs: Bdev[] }): TargetInventory {
   return {
-    version: { source: 'reported', reported: { major: 24, minor: 1, patch: 0, suffix: '', commit: '0786843e99', text: 'SPDK v24.01 git sha1 0786843e99' }, min: '24.01', max: '24.01' },
+    version: {
+      source: 'reported',
+      reported: { major: 24, minor: 1, patch: 0, suffix: '', commit: '0786843e99', text: 'SPDK v24.01 git sha1 0786843e99' },
+      min: '24.01',
+      max: '24.01',
+    },
     app: 'nvmf_tgt',
     methods: null,
     nvmeControllers: [],

@@ -192,7 +192,12 @@ test('vhost-blk, vhost-scsi and iSCSI exports get their own resource classes and
   const vhost: MappableTarget = {
     name: 'vhost0',
     app: 'vhost',
-    inventory: inventory({ app: 'vhost', bdevs, nvmeControllers: controllers, vhost: { controllers: [vhostBlk('vhost.0', 'Nvme0n1'), vhostScsi('vhost.1', ['Malloc0', 'Nvme0n1']), vhostBlk('vhost.2', 'Malloc0')] } }),
+    inventory: inventory({
+      app: 'vhost',
+      bdevs,
+      nvmeControllers: controllers,
+      vhost: { controllers: [vhostBlk('vhost.0', 'Nvme0n1'), vhostScsi('vhost.1', ['Malloc0', 'Nvme0n1']), vhostBlk('vhost.2', 'Malloc0')] },
+    }),
   };
   const iscsi: MappableTarget = {
     name: 'iscsi0',
@@ -205,7 +210,14 @@ test('vhost-blk, vhost-scsi and iSCSI exports get their own resource classes and
     }),
   };
   const { devices } = mapTargets([vhost, iscsi], { ...OPTIONS, remoteable: true });
-  const rc = (d: DriverDevice): string[] => d.deployable_list.map((x) => `${x.name} ${x.attribute_list[0]!.value} ${x.attribute_list.slice(1).map((a) => a.value).join(',')}`);
+  const rc = (d: DriverDevice): string[] =>
+    d.deployable_list.map(
+      (x) =>
+        `${x.name} ${x.attribute_list[0]!.value} ${x.attribute_list
+          .slice(1)
+          .map((a) => a.value)
+          .join(',')}`,
+    );
   assert.deepEqual(rc(byBdf(devices, '0000:d8:00.0')), [
     'cn1.example.org_0000:d8:00.0_vhost-blk_vhost.0 CUSTOM_SPDK_VHOST_BLK CUSTOM_SPDK,CUSTOM_SPDK_VHOST_USER,CUSTOM_SSD_INTEL',
     'cn1.example.org_0000:d8:00.0_vhost-scsi_vhost.1 CUSTOM_SPDK_VHOST_SCSI CUSTOM_SPDK,CUSTOM_SPDK_VHOST_USER,CUSTOM_SSD_INTEL',
@@ -229,7 +241,12 @@ test('the same inventories give the same bytes, whatever the order of targets', 
   const vhost: MappableTarget = {
     name: 'vhost0',
     app: 'vhost',
-    inventory: inventory({ app: 'vhost', bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:d8:00.0' })], nvmeControllers: [pcieController('Nvme0', '0000:d8:00.0')], vhost: { controllers: [vhostBlk('vhost.0', 'Nvme0n1')] } }),
+    inventory: inventory({
+      app: 'vhost',
+      bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:d8:00.0' })],
+      nvmeControllers: [pcieController('Nvme0', '0000:d8:00.0')],
+      vhost: { controllers: [vhostBlk('vhost.0', 'Nvme0n1')] },
+    }),
   };
   const once = JSON.stringify(mapTargets([nvmfTarget(twoDriveInventory()), vhost], OPTIONS).devices.map((d) => devicePrimitive(d.device)));
   const again = JSON.stringify(mapTargets([vhost, nvmfTarget(twoDriveInventory())], OPTIONS).devices.map((d) => devicePrimitive(d.device)));
@@ -242,7 +259,10 @@ test('names that do not fit Placement are shortened with a digest, never truncat
   const inv = inventory({
     bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:5e:00.0' }), nvmeBdev('Nvme0n2', { bdf: '0000:5e:00.0' })],
     nvmeControllers: [pcieController('Nvme0', '0000:5e:00.0')],
-    nvmf: { transports: [], subsystems: [subsystem(`${long}a`, ['Nvme0n1']), subsystem(`${long}b`, ['Nvme0n2']), subsystem('nqn.2016-06.io.spdk:odd name/é', ['Nvme0n1'])] },
+    nvmf: {
+      transports: [],
+      subsystems: [subsystem(`${long}a`, ['Nvme0n1']), subsystem(`${long}b`, ['Nvme0n2']), subsystem('nqn.2016-06.io.spdk:odd name/é', ['Nvme0n1'])],
+    },
   });
   const device = byBdf(mapTargets([nvmfTarget(inv)], OPTIONS).devices, '0000:5e:00.0');
   const names = device.deployable_list.map((d) => d.name);
@@ -253,7 +273,10 @@ test('names that do not fit Placement are shortened with a digest, never truncat
   }
   assert.ok(names.some((n) => n.startsWith('cn1.example.org_0000:5e:00.0_nvmf_nqn.2016-06.io.spdk:odd_name__')));
   for (const handle of device.deployable_list.flatMap((d) => d.attach_handle_list)) assert.ok(handle.attach_info.length <= 255, handle.attach_info);
-  assert.ok(device.deployable_list.some((d) => d.attach_handle_list[0]!.attach_info.includes('odd name/\\u00e9')), 'non-ASCII is escaped as Python does');
+  assert.ok(
+    device.deployable_list.some((d) => d.attach_handle_list[0]!.attach_info.includes('odd name/\\u00e9')),
+    'non-ASCII is escaped as Python does',
+  );
 });
 
 test('an attach_info that would not fit Cyborg’s 255 characters names the export by its digest', () => {
@@ -275,11 +298,21 @@ test('odd answers from a target (members missing or of the wrong kind) are skipp
   const odd = inventory({
     bdevs: [
       nvmeBdev('Nvme0n1', { bdf: '0000:5e:00.0' }),
-      { name: 'Weird0', product_name: 'x', block_size: 512, num_blocks: 1, driver_specific: { nvme: [null, { trid: null }, { pci_address: 'not-a-bdf' }] } } as unknown as Bdev,
+      {
+        name: 'Weird0',
+        product_name: 'x',
+        block_size: 512,
+        num_blocks: 1,
+        driver_specific: { nvme: [null, { trid: null }, { pci_address: 'not-a-bdf' }] },
+      } as unknown as Bdev,
       { name: 'Weird1', product_name: 'x', block_size: 512, num_blocks: 1, driver_specific: 'lvol' } as unknown as Bdev,
       null as unknown as Bdev,
     ],
-    nvmeControllers: [{ name: 'Nvme0', ctrlrs: 'enabled' } as unknown as never, pcieController('Nvme0', '0000:5e:00.0'), { name: 'Bad', ctrlrs: [{ trid: { trtype: 'PCIe', traddr: 'zz' } }] } as never],
+    nvmeControllers: [
+      { name: 'Nvme0', ctrlrs: 'enabled' } as unknown as never,
+      pcieController('Nvme0', '0000:5e:00.0'),
+      { name: 'Bad', ctrlrs: [{ trid: { trtype: 'PCIe', traddr: 'zz' } }] } as never,
+    ],
     nvmf: {
       transports: null,
       subsystems: [
@@ -287,12 +320,20 @@ test('odd answers from a target (members missing or of the wrong kind) are skipp
         subsystem('nqn.2016-06.io.spdk:fine', ['Nvme0n1']),
       ],
     },
-    vhost: { controllers: [{ ctrlr: 'v', cpumask: '0x1', backend_specific: null } as never, { ctrlr: 'w', cpumask: '0x1', backend_specific: { scsi: [{ scsi_dev_num: 0, luns: 'x' }] } } as never] },
+    vhost: {
+      controllers: [
+        { ctrlr: 'v', cpumask: '0x1', backend_specific: null } as never,
+        { ctrlr: 'w', cpumask: '0x1', backend_specific: { scsi: [{ scsi_dev_num: 0, luns: 'x' }] } } as never,
+      ],
+    },
   });
   const { devices, notes } = mapTargets([nvmfTarget(odd)], OPTIONS);
   assert.deepEqual(
     devices.map((d) => [d.bdf, d.device.deployable_list.map((x) => x.name)]),
     [['0000:5e:00.0', ['cn1.example.org_0000:5e:00.0_nvmf_nqn.2016-06.io.spdk:fine']]],
   );
-  assert.ok(notes.some((n) => n.includes('NVMe controller Bad')), notes.join('; '));
+  assert.ok(
+    notes.some((n) => n.includes('NVMe controller Bad')),
+    notes.join('; '),
+  );
 });

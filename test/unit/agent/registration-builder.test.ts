@@ -43,7 +43,10 @@ for (const state of ['crashed', 'restarting', 'starting', 'unresponsive'] as con
     const builder = new RegistrationBuilder(OPTIONS);
     builder.build([nvmf('running'), vhost('running')]);
     const built = builder.build([nvmf('running'), vhost(state)]);
-    assert.deepEqual(built.devices.map((d) => d.stub), [false, true]);
+    assert.deepEqual(
+      built.devices.map((d) => d.stub),
+      [false, true],
+    );
     assert.deepEqual(built.stubbedTargets, ['vhost0']);
     assert.equal(built.devices[1]!.deployable_list[0]!.name, 'cn1_0000:d8:00.0_vhost-blk_vhost.0', 'the stub is the full last known device');
   });
@@ -53,7 +56,10 @@ test('a running target whose inventory could not be read this time is kept as a 
   const builder = new RegistrationBuilder(OPTIONS);
   builder.build([nvmf('running')]);
   const built = builder.build([{ ...nvmf('running', false), inventoryError: 'timed out' }]);
-  assert.deepEqual(built.devices.map((d) => d.stub), [true]);
+  assert.deepEqual(
+    built.devices.map((d) => d.stub),
+    [true],
+  );
 });
 
 for (const state of ['stopped', 'failed', 'stopping'] as const) {

@@ -58,7 +58,10 @@ test('the start-up report runs at once and carries the requests made before it',
   assert.equal(runs.length, 0, 'nothing before start()');
   scheduler.start();
   await settle();
-  assert.deepEqual(runs.map((r) => r.reasons), [['start-up', 'nvmf0: stopped → starting']]);
+  assert.deepEqual(
+    runs.map((r) => r.reasons),
+    [['start-up', 'nvmf0: stopped → starting']],
+  );
   scheduler.stop();
 });
 
@@ -67,8 +70,14 @@ test('then one report per interval', async () => {
   const t0 = clock.now();
   scheduler.start();
   await clock.advance(3 * INTERVAL + 10);
-  assert.deepEqual(runs.map((r) => r.at - t0), [0, INTERVAL, 2 * INTERVAL, 3 * INTERVAL]);
-  assert.deepEqual(runs.slice(1).map((r) => r.reasons), [['periodic'], ['periodic'], ['periodic']]);
+  assert.deepEqual(
+    runs.map((r) => r.at - t0),
+    [0, INTERVAL, 2 * INTERVAL, 3 * INTERVAL],
+  );
+  assert.deepEqual(
+    runs.slice(1).map((r) => r.reasons),
+    [['periodic'], ['periodic'], ['periodic']],
+  );
   scheduler.stop();
 });
 
@@ -115,7 +124,10 @@ test('never two at once: changes during a report give exactly one more report af
   assert.deepEqual(runs[1]!.reasons, ['change 0', 'change 1', 'change 2', 'change 3', 'change 4']);
   runs[1]!.succeed();
   const outcomes = await Promise.all(waits);
-  assert.ok(outcomes.every((o) => o.ok && o.reasons.length === 5), 'each request is answered by the report that covered it');
+  assert.ok(
+    outcomes.every((o) => o.ok && o.reasons.length === 5),
+    'each request is answered by the report that covered it',
+  );
   await clock.advance(1000);
   assert.equal(runs.length, 2, 'and no pile-up after it');
   assert.equal(maxInFlight(), 1);
@@ -135,7 +147,7 @@ test('an explicit request (discover) skips the debounce, and takes waiting chang
   assert.deepEqual(runs[1]!.reasons, ['vhost0: running → stopped', 'discover']);
   assert.equal((await outcome).ok, true);
   await clock.advance(1000);
-  assert.equal(runs.length, 2, 'the change\'s debounce does not run a report of its own afterwards');
+  assert.equal(runs.length, 2, "the change's debounce does not run a report of its own afterwards");
   scheduler.stop();
 });
 

@@ -33,7 +33,10 @@ spdk:
     - { name: nvmf0, app: nvmf_tgt, socket: /tmp/n.sock, restart: { policy: never } }
 `;
   const plan = planReload(await configOf(dir, BASE, 'a.yaml'), await configOf(dir, next, 'b.yaml'));
-  assert.deepEqual(plan.applied.sort(), ['agent.changeCheckIntervalSec', 'agent.reportIntervalSec', 'bus.heartbeatSec', 'bus.password', 'log.level', 'spdk.targets'].sort());
+  assert.deepEqual(
+    plan.applied.sort(),
+    ['agent.changeCheckIntervalSec', 'agent.reportIntervalSec', 'bus.heartbeatSec', 'bus.password', 'log.level', 'spdk.targets'].sort(),
+  );
   assert.deepEqual(plan.needsRestart.sort(), ['agent.host', 'spdk.deviceType']);
   assert.equal(plan.busReconnect, true, 'a new password is a bus change: reconnect');
   assert.equal(plan.targetsChanged, true);
@@ -41,7 +44,10 @@ spdk:
 
 test('turning the bus off (or on) needs a restart, and bus settings changed with it do not reconnect', async (t) => {
   const dir = scratch(t);
-  const plan = planReload(await configOf(dir, BASE, 'a.yaml'), await configOf(dir, BASE.replace('password: one }', 'password: one, enabled: false, heartbeatSec: 5 }'), 'b.yaml'));
+  const plan = planReload(
+    await configOf(dir, BASE, 'a.yaml'),
+    await configOf(dir, BASE.replace('password: one }', 'password: one, enabled: false, heartbeatSec: 5 }'), 'b.yaml'),
+  );
   assert.deepEqual(plan.needsRestart.sort(), ['bus.enabled', 'bus.heartbeatSec']);
   assert.equal(plan.busReconnect, false);
 });

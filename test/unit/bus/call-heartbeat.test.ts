@@ -23,7 +23,11 @@ test('the heartbeat interval is int(_timeout)/2 s, and none below 1 s or for a n
 test('heartbeats go out at the interval until stopped', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let sent = 0;
-  const heartbeat = new CallHeartbeat(1000, async () => void sent++, () => assert.fail('no failure expected')).start();
+  const heartbeat = new CallHeartbeat(
+    1000,
+    async () => void sent++,
+    () => assert.fail('no failure expected'),
+  ).start();
   t.mock.timers.tick(999);
   assert.equal(sent, 0);
   t.mock.timers.tick(1);

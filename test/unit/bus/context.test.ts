@@ -6,7 +6,10 @@ import { capturedContext } from './captures.js';
 test("the admin context is Cyborg's, key for key and in order, with a fresh request_id", () => {
   const captured = capturedContext();
   const ours = Object.entries(adminContext());
-  assert.deepEqual(ours.map(([k]) => k), captured.map(([k]) => k));
+  assert.deepEqual(
+    ours.map(([k]) => k),
+    captured.map(([k]) => k),
+  );
   for (const [key, value] of captured) {
     if (key !== 'request_id') assert.deepEqual(adminContext()[key], value, key);
   }
@@ -29,6 +32,13 @@ test('pack and unpack: _context_ keys after the others; control keys split out',
     uniqueId: 'u',
     body: { method: 'm', args: { x: 1 }, version: '1.0' },
   });
-  assert.deepEqual(unpackRequest({ method: 'cast' }), { context: {}, msgId: null, replyQueue: null, clientTimeout: null, uniqueId: null, body: { method: 'cast' } });
+  assert.deepEqual(unpackRequest({ method: 'cast' }), {
+    context: {},
+    msgId: null,
+    replyQueue: null,
+    clientTimeout: null,
+    uniqueId: null,
+    body: { method: 'cast' },
+  });
   assert.match(uuidHex(), /^[0-9a-f]{32}$/);
 });

@@ -39,9 +39,18 @@ test('versions and namespaces: UnsupportedVersion when no endpoint matches', () 
     outcome([agent], { method: 'ping', version: '1.1' }),
     'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version 1.1. Attempted method: ping',
   );
-  assert.equal(outcome([agent], { method: 'nosuch', version: '2.0' }), 'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version 2.0. Attempted method: nosuch');
-  assert.equal(outcome([agent], { method: 'ping', version: null }), 'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version None. Attempted method: ping');
-  assert.equal(outcome([agent], { method: 'ping', namespace: 'spdk' }), 'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version 1.0. Attempted method: ping');
+  assert.equal(
+    outcome([agent], { method: 'nosuch', version: '2.0' }),
+    'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version 2.0. Attempted method: nosuch',
+  );
+  assert.equal(
+    outcome([agent], { method: 'ping', version: null }),
+    'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version None. Attempted method: ping',
+  );
+  assert.equal(
+    outcome([agent], { method: 'ping', namespace: 'spdk' }),
+    'oslo_messaging.rpc.dispatcher.UnsupportedVersion: Endpoint does not support RPC version 1.0. Attempted method: ping',
+  );
   assert.equal(outcome([agent], { method: 'ping', namespace: null }), 'call ping');
 });
 
@@ -54,7 +63,10 @@ test('endpoints are tried in order; the first compatible one that has the method
   assert.equal(served({ method: 'both', version: '1.0' }), 'Old');
   assert.equal(served({ method: 'both', version: '1.2' }), 'New');
   assert.equal(served({ method: 'both', version: '2.0', namespace: 'spdk' }), 'Spdk');
-  assert.equal(outcome(endpoints, { method: 'onlyOld', version: '1.2' }), 'oslo_messaging.rpc.dispatcher.NoSuchMethod: Endpoint does not support RPC method onlyOld');
+  assert.equal(
+    outcome(endpoints, { method: 'onlyOld', version: '1.2' }),
+    'oslo_messaging.rpc.dispatcher.NoSuchMethod: Endpoint does not support RPC method onlyOld',
+  );
 });
 
 test('request bodies Python would choke on give the same Python errors', () => {
@@ -70,10 +82,16 @@ test("kwargs that do not fit the declared parameters give Python's TypeError tex
   const report = (args: Record<string, unknown>) => outcome([agent], { method: 'report', args });
   assert.equal(report({ hostname: 'h', devices: [] }), 'call report');
   assert.equal(report({ hostname: 'h', devices: [], stub: true }), 'call report');
-  assert.equal(report({ hostname: 'h', devices: [], nope: 1, other: 2 }), "builtins.TypeError: AgentManager.report() got an unexpected keyword argument 'nope'");
+  assert.equal(
+    report({ hostname: 'h', devices: [], nope: 1, other: 2 }),
+    "builtins.TypeError: AgentManager.report() got an unexpected keyword argument 'nope'",
+  );
   assert.equal(report({ devices: [] }), "builtins.TypeError: AgentManager.report() missing 1 required positional argument: 'hostname'");
   assert.equal(report({}), "builtins.TypeError: AgentManager.report() missing 2 required positional arguments: 'hostname' and 'devices'");
-  assert.equal(outcome([agent], { method: 'three', args: {} }), "builtins.TypeError: AgentManager.three() missing 3 required positional arguments: 'a', 'b', and 'c'");
+  assert.equal(
+    outcome([agent], { method: 'three', args: {} }),
+    "builtins.TypeError: AgentManager.three() missing 3 required positional arguments: 'a', 'b', and 'c'",
+  );
   assert.equal(outcome([agent], { method: 'ping', args: { anything: 1 } }), 'call ping', 'undeclared parameters accept any kwargs');
 });
 

@@ -49,7 +49,9 @@ test('a builtin ValueError is serialised as oslo does: key order, args, empty kw
 });
 
 test('a Cyborg exception carries its kwargs and the qualified class in the traceback', () => {
-  const failure = failureFromError(PythonException.cyborg('PlacementResourceProviderNotFound', 'Placement resource provider not found: cn1.', { resource_provider: 'cn1', code: 404 }));
+  const failure = failureFromError(
+    PythonException.cyborg('PlacementResourceProviderNotFound', 'Placement resource provider not found: cn1.', { resource_provider: 'cn1', code: 404 }),
+  );
   assert.equal(failure.module, 'cyborg.common.exception');
   assert.deepEqual(failure.kwargs, { resource_provider: 'cn1', code: 404 });
   assert.equal(failure.tb[failure.tb.length - 1], 'cyborg.common.exception.PlacementResourceProviderNotFound: Placement resource provider not found: cn1.\n');

@@ -21,7 +21,10 @@ test("the defaults are oslo.messaging's (and Cyborg's control exchange)", () => 
 
 test('broker lists: several URLs, each possibly an oslo comma list, flattened in order', () => {
   const { brokers } = resolveBusOptions({ urls: ['rabbit://a:1@h1,a:1@h2/', 'amqp://h3/'], username: 'u', password: 'p' });
-  assert.deepEqual(brokers.map((b) => b.host), ['h1', 'h2', 'h3']);
+  assert.deepEqual(
+    brokers.map((b) => b.host),
+    ['h1', 'h2', 'h3'],
+  );
   assert.deepEqual([brokers[2]!.username, brokers[2]!.password], ['u', 'p']);
 });
 
@@ -41,7 +44,11 @@ test('every bad option is refused with the name of the field', () => {
     [{ urls: 'ftp://h' }, /unsupported scheme/],
   ];
   for (const [input, message] of bad) {
-    assert.throws(() => resolveBusOptions(input as never), (err: unknown) => err instanceof BusConfigError && message.test(err.message), JSON.stringify(input));
+    assert.throws(
+      () => resolveBusOptions(input as never),
+      (err: unknown) => err instanceof BusConfigError && message.test(err.message),
+      JSON.stringify(input),
+    );
   }
 });
 

@@ -38,7 +38,20 @@ test('Python type names, truthiness, str() and repr()', () => {
 });
 
 test('Python int() of decoded values', () => {
-  assert.deepEqual([2, 2.9, -2.9, '4', ' 5 ', '1_000', true, '2.5', 'x', null, [], Infinity].map(pythonInt), [2, 2, -2, 4, 5, 1000, 1, undefined, undefined, undefined, undefined, undefined]);
+  assert.deepEqual([2, 2.9, -2.9, '4', ' 5 ', '1_000', true, '2.5', 'x', null, [], Infinity].map(pythonInt), [
+    2,
+    2,
+    -2,
+    4,
+    5,
+    1000,
+    1,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
 
 test('strings are quoted byte for byte as Python json.dumps quotes them (every ASCII and Latin-1 unit, BMP, astral, lone surrogates)', (t) => {

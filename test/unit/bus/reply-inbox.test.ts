@@ -29,7 +29,10 @@ test('a failure rejects with a RemoteError; a reply without "failure" with a pro
   const cyborg = capturedFailures().find(({ name }) => name === 'B.reply_cyborg_fail')!.failure;
   const failing = inbox.wait(call('a'));
   inbox.deliver({ result: null, failure: cyborg, ending: true, _msg_id: 'a' });
-  await assert.rejects(failing, (err: unknown) => err instanceof RemoteError && err.is('PlacementResourceProviderNotFound') && err.context.method === 'report_data');
+  await assert.rejects(
+    failing,
+    (err: unknown) => err instanceof RemoteError && err.is('PlacementResourceProviderNotFound') && err.context.method === 'report_data',
+  );
   const malformed = inbox.wait(call('b'));
   assert.equal(inbox.deliver({ result: 'r', ending: true, _msg_id: 'b' }), 'failed');
   await assert.rejects(malformed, BusProtocolError);
@@ -62,7 +65,10 @@ test('failAll and cancel settle pending calls at once', async () => {
   const c = inbox.wait(call('c'));
   inbox.cancel('c', new Error('publish failed'));
   await assert.rejects(c, /publish failed/);
-  assert.equal(inbox.failAll((info) => new Error(`lost ${info.msgId}`)), 2);
+  assert.equal(
+    inbox.failAll((info) => new Error(`lost ${info.msgId}`)),
+    2,
+  );
   await assert.rejects(a, /lost a/);
   await assert.rejects(b, /lost b/);
   assert.equal(inbox.size, 0);

@@ -28,7 +28,13 @@ test('percent-encoding, an @ in a password, IPv6, the default vhost written as %
 
 test('credentials and vhost from the defaults when the URL has none', () => {
   assert.deepEqual(parseBrokerUrl('amqp://h', { username: 'agent', password: 'secret', vhost: 'v' })[0], {
-    scheme: 'amqp', host: 'h', port: 5672, username: 'agent', password: 'secret', vhost: 'v', query: '',
+    scheme: 'amqp',
+    host: 'h',
+    port: 5672,
+    username: 'agent',
+    password: 'secret',
+    vhost: 'v',
+    query: '',
   });
   const named = parseBrokerUrl('amqp://agent@h/', { password: 'from-file' })[0]!;
   assert.deepEqual([named.username, named.password], ['agent', 'from-file']);

@@ -22,8 +22,8 @@ async function pair(): Promise<Pair> {
   const client = net.connect({ host: '127.0.0.1', port, noDelay: true });
   await once(client, 'connect');
   const flushes: number[] = [];
-  const proto = net.Socket.prototype as unknown as { _write: Function; _writev: Function };
-  const spied = client as unknown as { _write: Function; _writev: Function };
+  const proto = net.Socket.prototype as unknown as { _write: (...args: unknown[]) => unknown; _writev: (...args: unknown[]) => unknown };
+  const spied = client as unknown as { _write: (...args: unknown[]) => unknown; _writev: (...args: unknown[]) => unknown };
   spied._write = function (this: net.Socket, ...args: unknown[]) {
     flushes.push(1);
     return proto._write.apply(this, args);

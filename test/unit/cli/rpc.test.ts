@@ -79,7 +79,10 @@ test('params with big integers and from stdin reach the target exactly', GUARD, 
   const server = await fakeTarget(t);
   server.handler = (request, connection) => connection.reply(request, true);
   await spdkAgent(['rpc', '-s', server.address, 'bdev_null_create', '{"name":"N","num_blocks":18446744073709551615,"block_size":512}']);
-  assert.equal(server.requests.at(-1)!.raw, '{"jsonrpc":"2.0","method":"bdev_null_create","id":1,"params":{"name":"N","num_blocks":18446744073709551615,"block_size":512}}');
+  assert.equal(
+    server.requests.at(-1)!.raw,
+    '{"jsonrpc":"2.0","method":"bdev_null_create","id":1,"params":{"name":"N","num_blocks":18446744073709551615,"block_size":512}}',
+  );
   const run = await spdkAgent(['rpc', '-s', server.address, 'spdk_kill_instance', '-'], '{\n  "sig_name": "SIGTERM"\n}\n');
   assert.equal(run.exitCode, 0, run.stderr);
   assert.deepEqual(server.requests.at(-1)!.params, { sig_name: 'SIGTERM' });

@@ -47,19 +47,20 @@ test('[spdk] is read too, and wins over [backend_defaults] with a warning naming
     spdk_dir = /new/spdk
   `);
   assert.equal((conf.layer.values.spdk as { sourceDir: string }).sourceDir, '/new/spdk');
-  assert.deepEqual(conf.warnings, [
-    `${FILE}:4 ([spdk] spdk_dir) and ${FILE}:2 ([backend_defaults] spdk_dir) both set spdk_dir; using [spdk]`,
-  ]);
+  assert.deepEqual(conf.warnings, [`${FILE}:4 ([spdk] spdk_dir) and ${FILE}:2 ([backend_defaults] spdk_dir) both set spdk_dir; using [spdk]`]);
 });
 
 test("without accelerator_servers, Cyborg's default servers are enabled", () => {
   const conf = parse('[DEFAULT]\nhost = cn1\n');
-  assert.deepEqual(conf.servers.map((s) => s.app), ['vhost', 'nvmf_tgt', 'iscsi_tgt']);
+  assert.deepEqual(
+    conf.servers.map((s) => s.app),
+    ['vhost', 'nvmf_tgt', 'iscsi_tgt'],
+  );
   assert.equal(conf.serversOrigin, undefined);
 });
 
 test('accelerator_servers: app names, any case, Python list syntax, duplicates, and nothing at all', () => {
-  assert.deepEqual(parse("[spdk]\naccelerator_servers = ['NVMF', \"iscsi_tgt\", spdk_tgt, nvmf_tgt]\n").servers, [
+  assert.deepEqual(parse('[spdk]\naccelerator_servers = [\'NVMF\', "iscsi_tgt", spdk_tgt, nvmf_tgt]\n').servers, [
     { server: 'nvmf', app: 'nvmf_tgt' },
     { server: 'iscsi', app: 'iscsi_tgt' },
     { server: 'spdk_tgt', app: 'spdk_tgt' },
@@ -80,8 +81,7 @@ test('an unknown server is an error naming the file, the section, the key and th
       file: FILE,
       keyPath: '[backend_defaults] accelerator_servers',
       line: 4,
-      message:
-        'unknown server "nvme"; expected nvmf, vhost, iscsi or an SPDK app name (nvmf_tgt, iscsi_tgt, spdk_tgt); did you mean "nvmf"?',
+      message: 'unknown server "nvme"; expected nvmf, vhost, iscsi or an SPDK app name (nvmf_tgt, iscsi_tgt, spdk_tgt); did you mean "nvmf"?',
     },
   ]);
   assert.equal(
@@ -92,8 +92,16 @@ test('an unknown server is an error naming the file, the section, the key and th
 
 test('booleans as oslo parses them: true/false, yes/no, on/off, 1/0 in any case', () => {
   const words: Array<[string, boolean]> = [
-    ['true', true], ['TRUE', true], ['Yes', true], ['on', true], ['1', true],
-    ['false', false], ['False', false], ['NO', false], ['off', false], ['0', false],
+    ['true', true],
+    ['TRUE', true],
+    ['Yes', true],
+    ['on', true],
+    ['1', true],
+    ['false', false],
+    ['False', false],
+    ['NO', false],
+    ['off', false],
+    ['0', false],
   ];
   for (const [word, expected] of words) {
     const conf = parse(`[oslo_messaging_rabbit]\namqp_durable_queues = ${word}\n`);
@@ -121,13 +129,10 @@ test('a bad boolean and a bad integer are errors with section, key and line, all
 
 test('a value out of range is reported where it is written in the INI file', () => {
   const err = errorOf('[oslo_messaging_rabbit]\nrabbit_transient_queues_ttl = 0\n[DEFAULT]\nhost = two words\n');
-  assert.deepEqual(
-    err.problems.map((p) => `${p.line} ${p.keyPath}: ${p.message}`).sort(),
-    [
-      '2 [oslo_messaging_rabbit] rabbit_transient_queues_ttl: must be >= 1 (got 0)',
-      '4 [DEFAULT] host: must be a host name without spaces or slashes (got "two words")',
-    ],
-  );
+  assert.deepEqual(err.problems.map((p) => `${p.line} ${p.keyPath}: ${p.message}`).sort(), [
+    '2 [oslo_messaging_rabbit] rabbit_transient_queues_ttl: must be >= 1 (got 0)',
+    '4 [DEFAULT] host: must be a host name without spaces or slashes (got "two words")',
+  ]);
 });
 
 test('the bus and host keys land on the agent config keys', () => {
@@ -213,7 +218,10 @@ test('a bad transport_url is an error with section, key and line, and never show
 
 test('a "$" in a transport_url password must be doubled, and the error does not quote it', () => {
   const err = errorOf('[DEFAULT]\ntransport_url = rabbit://u:pa$sword1@h:5672/\n');
-  assert.equal(err.message, `${FILE}:2: [DEFAULT] transport_url: holds a "$" that is not a reference to a value of this file; write "$$" for a literal "$" (in a password too)`);
+  assert.equal(
+    err.message,
+    `${FILE}:2: [DEFAULT] transport_url: holds a "$" that is not a reference to a value of this file; write "$$" for a literal "$" (in a password too)`,
+  );
   const conf = parse('[DEFAULT]\ntransport_url = rabbit://u:pa$$sword1@h:5672/\n');
   assert.equal((conf.layer.values.bus as { password: string }).password, 'pa$sword1');
 });
@@ -234,7 +242,10 @@ test('a "$" reference is substituted; one that cannot be is an error on its line
 
 test('INI syntax errors come out as ConfigError problems with lines', () => {
   const err = errorOf('[DEFAULT\nhost = x\n[spdk]\nno separator here\n');
-  assert.deepEqual(err.problems.map((p) => p.line), [1, 4]);
+  assert.deepEqual(
+    err.problems.map((p) => p.line),
+    [1, 4],
+  );
 });
 
 test('keys spdk-agent does not read are ignored', () => {

@@ -115,8 +115,5 @@ test('a misspelt variable is named with the one probably meant; unrelated SPDK_A
 
 test('a SPDK_AGENT_BUS_URL of only commas is an error, not ignored', async (t) => {
   const dir = scratch(t);
-  await assert.rejects(
-    loadConfig({ file: dir.write('agent.yaml', ''), env: { SPDK_AGENT_BUS_URL: ' , ,' } }),
-    /environment: SPDK_AGENT_BUS_URL: lists no URL/,
-  );
+  await assert.rejects(loadConfig({ file: dir.write('agent.yaml', ''), env: { SPDK_AGENT_BUS_URL: ' , ,' } }), /environment: SPDK_AGENT_BUS_URL: lists no URL/);
 });

@@ -52,7 +52,10 @@ test('the example documents every key of the schema', () => {
 test('the cyborg.conf example parses, and says what it is meant to', () => {
   const file = path.join(repoRoot, 'config', 'cyborg.conf.example');
   const conf = parseCyborgConf(readFileSync(file, 'utf8'), file);
-  assert.deepEqual(conf.servers.map((s) => s.app), ['nvmf_tgt', 'vhost']);
+  assert.deepEqual(
+    conf.servers.map((s) => s.app),
+    ['nvmf_tgt', 'vhost'],
+  );
   assert.deepEqual(conf.layer.values.bus, {
     urls: ['amqp://10.0.0.10:5672', 'amqp://10.0.0.11:5672'],
     username: 'cyborg',

@@ -21,7 +21,6 @@ async function loadError(dir: Scratch, yaml: string, env: NodeJS.ProcessEnv = {}
   assert.fail('expected loadConfig to fail');
 }
 
-
 test('a file without an upper file: values, defaults, absolute paths and the file list', async (t) => {
   const dir = scratch(t);
   const { config, warnings, files } = await load(
@@ -138,7 +137,10 @@ test('a password set by both files differently: the agent file wins, the warning
   assert.equal(config.bus.password.reveal(), 'YamlPass');
   const warning = warnings.find((w) => w.startsWith('bus.password'));
   assert.ok(warning);
-  assert.match(warning, /agent\.yaml:3 sets a value \(not shown\) and .*cyborg\.conf:3 \(\[DEFAULT\] transport_url\) sets a different one; using the agent file's value/);
+  assert.match(
+    warning,
+    /agent\.yaml:3 sets a value \(not shown\) and .*cyborg\.conf:3 \(\[DEFAULT\] transport_url\) sets a different one; using the agent file's value/,
+  );
   for (const w of warnings) assert.doesNotMatch(w, /YamlPass|CyborgPass/);
 });
 
@@ -158,9 +160,17 @@ test('the environment wins over both files, with a warning naming the variable',
   assert.equal(config.agent.host, 'cn-from-env');
   assert.equal(config.log.level, 'debug');
   assert.equal(config.bus.password.reveal(), 'EnvPass');
-  assert.ok(warnings.includes('agent.host: SPDK_AGENT_HOST sets "cn-from-env" and ' + path.join(dir.dir, 'agent.yaml') + ':1 sets "cn-from-yaml"; using the environment\'s value'));
+  assert.ok(
+    warnings.includes(
+      `agent.host: SPDK_AGENT_HOST sets "cn-from-env" and ${path.join(dir.dir, 'agent.yaml')}:1 sets "cn-from-yaml"; using the environment's value`,
+    ),
+  );
   assert.ok(warnings.some((w) => /^log\.level: SPDK_AGENT_LOG_LEVEL sets "debug" and .*agent\.yaml:2 sets "warn"/.test(w)));
-  assert.ok(warnings.some((w) => /^bus\.password: SPDK_AGENT_BUS_PASSWORD sets a value \(not shown\) and .*cyborg\.conf:3 \(\[DEFAULT\] transport_url\) sets a different one/.test(w)));
+  assert.ok(
+    warnings.some((w) =>
+      /^bus\.password: SPDK_AGENT_BUS_PASSWORD sets a value \(not shown\) and .*cyborg\.conf:3 \(\[DEFAULT\] transport_url\) sets a different one/.test(w),
+    ),
+  );
 });
 
 test('no warning when both files say the same thing', async (t) => {
@@ -182,7 +192,7 @@ test('no warning when both files say the same thing', async (t) => {
 
 test('with no targets in the agent file, one target per enabled server, each on its own socket', async (t) => {
   const dir = scratch(t);
-  dir.write('cyborg.conf', CYBORG_CONF + 'spdk_conf_file = spdk.json\n');
+  dir.write('cyborg.conf', `${CYBORG_CONF}spdk_conf_file = spdk.json\n`);
   const { config, warnings } = await load(dir, 'spdk: { upperConfig: { path: cyborg.conf } }\n');
   assert.deepEqual(
     config.spdk.targets.map((t) => [t.name, t.app, t.socket, t.source, t.enabled, t.autostart, t.adopt, t.jsonConfig]),
@@ -191,7 +201,13 @@ test('with no targets in the agent file, one target per enabled server, each on 
       ['vhost', 'vhost', '/var/tmp/spdk-vhost.sock', 'upper-file', true, false, true, path.join(dir.dir, 'spdk.json')],
     ],
   );
-  assert.ok(warnings.some((w) => /^the agent file lists no targets: using one per server enabled by .*cyborg\.conf:8 \(\[backend_defaults\] accelerator_servers\): nvmf \(nvmf_tgt\) on \/var\/tmp\/spdk-nvmf\.sock, vhost \(vhost\) on \/var\/tmp\/spdk-vhost\.sock/.test(w)));
+  assert.ok(
+    warnings.some((w) =>
+      /^the agent file lists no targets: using one per server enabled by .*cyborg\.conf:8 \(\[backend_defaults\] accelerator_servers\): nvmf \(nvmf_tgt\) on \/var\/tmp\/spdk-nvmf\.sock, vhost \(vhost\) on \/var\/tmp\/spdk-vhost\.sock/.test(
+        w,
+      ),
+    ),
+  );
   assert.ok(warnings.some((w) => /gives the same SPDK JSON config to targets of different apps \(nvmf_tgt, vhost\)/.test(w)));
 });
 
@@ -253,7 +269,10 @@ test("spdk_conf_file is the default jsonConfig; a target's own jsonConfig wins w
 test('a missing upper file is an error naming it, at the line of the key that names it', async (t) => {
   const dir = scratch(t);
   const err = await loadError(dir, 'log: { level: info }\nspdk:\n  upperConfig:\n    path: /nonexistent/cyborg.conf\n');
-  assert.equal(err.message, `${path.join(dir.dir, 'agent.yaml')}:4: spdk.upperConfig.path: cannot read the upper-layer file /nonexistent/cyborg.conf: no such file`);
+  assert.equal(
+    err.message,
+    `${path.join(dir.dir, 'agent.yaml')}:4: spdk.upperConfig.path: cannot read the upper-layer file /nonexistent/cyborg.conf: no such file`,
+  );
 });
 
 test('an upper file that is a directory is an error naming it', async (t) => {
@@ -277,10 +296,13 @@ test('problems of every source are reported together', async (t) => {
 test('schema problems of the agent file are reported with the environment problems', async (t) => {
   const dir = scratch(t);
   const err = await loadError(dir, 'log:\n  levle: info\n', { SPDK_AGENT_HOST: 'has space' });
-  assert.deepEqual(err.problems.map((p) => [p.file, p.line, p.keyPath]), [
-    [path.join(dir.dir, 'agent.yaml'), 2, 'log.levle'],
-    ['environment', undefined, 'SPDK_AGENT_HOST'],
-  ]);
+  assert.deepEqual(
+    err.problems.map((p) => [p.file, p.line, p.keyPath]),
+    [
+      [path.join(dir.dir, 'agent.yaml'), 2, 'log.levle'],
+      ['environment', undefined, 'SPDK_AGENT_HOST'],
+    ],
+  );
 });
 
 test('the agent file: a missing one, one named by SPDK_AGENT_CONFIG, a directory, a FIFO, a list', async (t) => {
@@ -456,7 +478,10 @@ test('bus.passwordFile is read at load time; problems name the file', async (t) 
   const { config, warnings } = await load(dir, 'bus:\n  passwordFile: bus.password\n');
   assert.equal(config.bus.password.reveal(), 'FileSecret');
   assert.equal(config.bus.passwordFile, path.join(dir.dir, 'bus.password'));
-  assert.deepEqual(warnings.filter((w) => /password/.test(w)), []);
+  assert.deepEqual(
+    warnings.filter((w) => /password/.test(w)),
+    [],
+  );
 
   const missing = await loadError(dir, 'bus:\n  passwordFile: /nonexistent/pw\n');
   assert.equal(missing.message, `${path.join(dir.dir, 'agent.yaml')}:2: bus.passwordFile: cannot read the password file /nonexistent/pw: no such file`);
@@ -503,7 +528,10 @@ test('an explicitly empty target list also takes the targets from the upper file
   const dir = scratch(t);
   dir.write('cyborg.conf', '[spdk]\naccelerator_servers = iscsi\n');
   const { config } = await load(dir, 'spdk:\n  upperConfig: { path: cyborg.conf }\n  targets: []\n');
-  assert.deepEqual(config.spdk.targets.map((t) => [t.name, t.app, t.socket]), [['iscsi', 'iscsi_tgt', '/var/tmp/spdk-iscsi.sock']]);
+  assert.deepEqual(
+    config.spdk.targets.map((t) => [t.name, t.app, t.socket]),
+    [['iscsi', 'iscsi_tgt', '/var/tmp/spdk-iscsi.sock']],
+  );
 });
 
 test('a target environment variable may be called anything, even __proto__', async (t) => {

@@ -7,7 +7,7 @@ function parse(text: string) {
   return parseOsloIni(text, '/etc/cyborg/cyborg.conf');
 }
 
-function valueOf(text: string, section: string, key: string): string | undefined {
+function valueIn(text: string, section: string, key: string): string | undefined {
   const { ini, problems } = parse(text);
   assert.deepEqual(problems, []);
   const entry = ini.get(section, key);
@@ -19,7 +19,7 @@ function valueOf(text: string, section: string, key: string): string | undefined
 
 test('";" and "#" inside a value are kept, as oslo.config keeps them (unlike the ini package)', () => {
   const text = '[DEFAULT]\ntransport_url = rabbit://u:pa;ss#word@h:5672/\n';
-  assert.equal(valueOf(text, 'DEFAULT', 'transport_url'), 'rabbit://u:pa;ss#word@h:5672/');
+  assert.equal(valueIn(text, 'DEFAULT', 'transport_url'), 'rabbit://u:pa;ss#word@h:5672/');
 });
 
 test('comments start only at the beginning of a line', () => {
@@ -29,13 +29,13 @@ test('comments start only at the beginning of a line', () => {
     [DEFAULT]
     host = cn1 # not a comment
   `);
-  assert.equal(valueOf(text, 'DEFAULT', 'host'), 'cn1 # not a comment');
+  assert.equal(valueIn(text, 'DEFAULT', 'host'), 'cn1 # not a comment');
 });
 
 test('"key: value" works, and the first of "=" and ":" separates', () => {
   const text = '[DEFAULT]\nhost: cn1\ntransport_url = rabbit://u:p@h:5672/\n';
-  assert.equal(valueOf(text, 'DEFAULT', 'host'), 'cn1');
-  assert.equal(valueOf(text, 'DEFAULT', 'transport_url'), 'rabbit://u:p@h:5672/');
+  assert.equal(valueIn(text, 'DEFAULT', 'host'), 'cn1');
+  assert.equal(valueIn(text, 'DEFAULT', 'transport_url'), 'rabbit://u:p@h:5672/');
 });
 
 test('one pair of matching quotes is removed, nothing else is unescaped', () => {
@@ -46,25 +46,25 @@ test('one pair of matching quotes is removed, nothing else is unescaped', () => 
     mismatched = "x'
     inner = a "b" c
   `);
-  assert.equal(valueOf(text, 'a', 'double'), 'x \\" y');
-  assert.equal(valueOf(text, 'a', 'single'), 'it');
-  assert.equal(valueOf(text, 'a', 'mismatched'), `"x'`);
-  assert.equal(valueOf(text, 'a', 'inner'), 'a "b" c');
+  assert.equal(valueIn(text, 'a', 'double'), 'x \\" y');
+  assert.equal(valueIn(text, 'a', 'single'), 'it');
+  assert.equal(valueIn(text, 'a', 'mismatched'), `"x'`);
+  assert.equal(valueIn(text, 'a', 'inner'), 'a "b" c');
 });
 
 test('an indented line continues the value; a blank line ends it', () => {
   const text = '[a]\nservers = nvmf,\n   vhost\n\nother = 1\n';
-  assert.equal(valueOf(text, 'a', 'servers'), 'nvmf,\nvhost');
-  assert.equal(valueOf(text, 'a', 'other'), '1');
+  assert.equal(valueIn(text, 'a', 'servers'), 'nvmf,\nvhost');
+  assert.equal(valueIn(text, 'a', 'other'), '1');
   const { ini } = parse(text);
   assert.equal(ini.get('a', 'servers')!.line, 2);
 });
 
 test('section names are case-insensitive, except DEFAULT', () => {
   const text = '[Oslo_Messaging_Rabbit]\nssl = true\n[default]\nhost = lower\n';
-  assert.equal(valueOf(text, 'oslo_messaging_rabbit', 'ssl'), 'true');
-  assert.equal(valueOf(text, 'DEFAULT', 'host'), undefined);
-  assert.equal(valueOf(text, 'default', 'host'), 'lower');
+  assert.equal(valueIn(text, 'oslo_messaging_rabbit', 'ssl'), 'true');
+  assert.equal(valueIn(text, 'DEFAULT', 'host'), undefined);
+  assert.equal(valueIn(text, 'default', 'host'), 'lower');
 });
 
 test('a key set twice keeps the last value and its line', () => {
@@ -109,10 +109,14 @@ test('syntax errors are reported with their line, as oslo.config would refuse th
 
 test('an indented line with nothing to continue is an error', () => {
   const { problems } = parse('[DEFAULT]\n\n   stray = 1\n');
-  assert.deepEqual(problems.map((p) => p.line), [3]);
+  assert.deepEqual(
+    problems.map((p) => p.line),
+    [3],
+  );
   assert.match(problems[0]!.message, /continues no value/);
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: oslo.config's own substitution syntax.
 test('"$name" and "${section.name}" are substituted, "$$" is a dollar', () => {
   const text = dedent(`
     [DEFAULT]
@@ -124,10 +128,10 @@ test('"$name" and "${section.name}" are substituted, "$$" is a dollar', () => {
     other = \${spdk.base}/x
     price = 5$$
   `);
-  assert.equal(valueOf(text, 'spdk', 'spdk_dir'), '/opt/spdk');
-  assert.equal(valueOf(text, 'spdk', 'spdk_conf_file'), '/var/lib/cyborg/spdk.json');
-  assert.equal(valueOf(text, 'spdk', 'other'), '/opt/x');
-  assert.equal(valueOf(text, 'spdk', 'price'), '5$');
+  assert.equal(valueIn(text, 'spdk', 'spdk_dir'), '/opt/spdk');
+  assert.equal(valueIn(text, 'spdk', 'spdk_conf_file'), '/var/lib/cyborg/spdk.json');
+  assert.equal(valueIn(text, 'spdk', 'other'), '/opt/x');
+  assert.equal(valueIn(text, 'spdk', 'price'), '5$');
 });
 
 test('a reference to a value the file does not set, or a reference loop, is a clear failure', () => {

@@ -11,7 +11,6 @@ import { ConfigError, loadConfig, looksLikeIni } from '../../../src/config/index
 import { describeConfig } from '../../../src/config/show.js';
 import { CYBORG_CONF, scratch } from './scratch.js';
 
-
 test('cyborg.conf alone (no YAML): targets, host, bus and SPDK tree come from it', async (t) => {
   const dir = scratch(t);
   const conf = dir.write('cyborg.conf', CYBORG_CONF);
@@ -42,7 +41,10 @@ test('cyborg.conf beside a YAML: the YAML wins where both set a value, the comma
   assert.equal(loaded.config.agent.host, 'cn-yaml');
   assert.equal(loaded.files.upper, conf);
   assert.equal(loaded.config.spdk.sourceDir, '/opt/cyborg-spdk');
-  assert.ok(loaded.warnings.some((w) => /spdk\.upperConfig\.path is not used/.test(w)), loaded.warnings.join('\n'));
+  assert.ok(
+    loaded.warnings.some((w) => /spdk\.upperConfig\.path is not used/.test(w)),
+    loaded.warnings.join('\n'),
+  );
 });
 
 test('an INI file where the YAML is expected: a message that says so, naming the file', async (t) => {

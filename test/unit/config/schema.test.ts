@@ -25,9 +25,7 @@ test('the example from the issue: file, line, key path, the allowed values and w
         - name: nvmf0
           app: nvmf
   `);
-  assert.deepEqual(problemsOf(text), [
-    '/etc/spdk-agent/agent.yaml:6: spdk.targets[0].app: must be one of nvmf_tgt, vhost, iscsi_tgt, spdk_tgt (got "nvmf")',
-  ]);
+  assert.deepEqual(problemsOf(text), ['/etc/spdk-agent/agent.yaml:6: spdk.targets[0].app: must be one of nvmf_tgt, vhost, iscsi_tgt, spdk_tgt (got "nvmf")']);
 });
 
 test('several problems are all reported, one per line, in file order', () => {
@@ -66,9 +64,7 @@ test('an unknown key with no close match lists the keys allowed there', () => {
 });
 
 test('an unknown section at the top level is reported with its line', () => {
-  assert.deepEqual(problemsOf('agent: {}\n\nrpc:\n  timeout: 3\n'), [
-    `${FILE}:3: rpc: unknown key (allowed here: agent, log, bus, spdk)`,
-  ]);
+  assert.deepEqual(problemsOf('agent: {}\n\nrpc:\n  timeout: 3\n'), [`${FILE}:3: rpc: unknown key (allowed here: agent, log, bus, spdk)`]);
 });
 
 test('wrong types say what was expected in YAML words', () => {

@@ -22,7 +22,10 @@ test('v24.01 method lists equal the captured ones, per app and state', () => {
   assert.deepEqual(sorted(table('nvmf_tgt').list({ includeAliases: false })), captured['nvmf_tgt | rpc_get_methods']);
   assert.deepEqual(sorted(table('nvmf_tgt').list({ includeAliases: true })), captured['nvmf_tgt | rpc_get_methods include_aliases']);
   assert.deepEqual(sorted(table('nvmf_tgt').list({ includeAliases: false, currentState: RUNTIME })), captured['nvmf_tgt | rpc_get_methods current']);
-  assert.deepEqual(sorted(table('nvmf_tgt').list({ includeAliases: false, currentState: STARTUP })), captured['nvmf_tgt --wait-for-rpc | rpc_get_methods current (STARTUP)']);
+  assert.deepEqual(
+    sorted(table('nvmf_tgt').list({ includeAliases: false, currentState: STARTUP })),
+    captured['nvmf_tgt --wait-for-rpc | rpc_get_methods current (STARTUP)'],
+  );
   assert.deepEqual(sorted(table('vhost').list({ includeAliases: false })), captured['vhost | rpc_get_methods']);
   assert.deepEqual(sorted(table('spdk_tgt').list({ includeAliases: false })), captured['spdk_tgt | rpc_get_methods']);
   assert.deepEqual(sorted(table('spdk_tgt').list({ includeAliases: true })), captured['spdk_tgt | rpc_get_methods include_aliases']);
@@ -38,7 +41,10 @@ test('iscsi_tgt (not captured) has iscsi and scsi methods but no nvmf or vhost o
 test("iscsi_tgt's v24.01 list is spdk_tgt's, in the same order, without the nvmf and vhost methods", () => {
   const names = (app: AppName): string[] => registeredNames(app, profileFor('24.01')).map((r) => r.name);
   const nvmfOrVhost = (name: string): boolean => /^(nvmf_|vhost_|virtio_blk_)/.test(name);
-  assert.deepEqual(names('iscsi_tgt'), names('spdk_tgt').filter((name) => !nvmfOrVhost(name)));
+  assert.deepEqual(
+    names('iscsi_tgt'),
+    names('spdk_tgt').filter((name) => !nvmfOrVhost(name)),
+  );
 });
 
 test('the four aliases alive in v24.01/v25.09 call their new method with its state mask', () => {
@@ -55,15 +61,30 @@ test('the four aliases alive in v24.01/v25.09 call their new method with its sta
 
 test('v19.04 registers only the old names; v17.07 has neither method list nor version', () => {
   const v19 = table('nvmf_tgt', '19.04');
-  for (const name of ['get_rpc_methods', 'get_spdk_version', 'get_bdevs', 'get_bdevs_iostat', 'construct_malloc_bdev', 'delete_malloc_bdev', 'nvmf_subsystem_create', 'get_nvmf_subsystems', 'nvmf_create_transport', 'start_subsystem_init', 'kill_instance', 'get_nvme_controllers']) {
+  for (const name of [
+    'get_rpc_methods',
+    'get_spdk_version',
+    'get_bdevs',
+    'get_bdevs_iostat',
+    'construct_malloc_bdev',
+    'delete_malloc_bdev',
+    'nvmf_subsystem_create',
+    'get_nvmf_subsystems',
+    'nvmf_create_transport',
+    'start_subsystem_init',
+    'kill_instance',
+    'get_nvme_controllers',
+  ]) {
     assert.ok(v19.has(name), `19.04 has ${name}`);
   }
   for (const name of ['rpc_get_methods', 'spdk_get_version', 'bdev_get_bdevs', 'construct_nvmf_subsystem', 'delete_bdev', 'get_vhost_controllers']) {
     assert.ok(!v19.has(name), `19.04 has no ${name}`);
   }
   const v17 = table('nvmf_tgt', '17.07');
-  for (const name of ['get_bdevs', 'construct_malloc_bdev', 'construct_nvmf_subsystem', 'delete_bdev', 'kill_instance']) assert.ok(v17.has(name), `17.07 has ${name}`);
-  for (const name of ['get_rpc_methods', 'get_spdk_version', 'spdk_get_version', 'nvmf_create_transport', 'nvmf_subsystem_add_ns']) assert.ok(!v17.has(name), `17.07 has no ${name}`);
+  for (const name of ['get_bdevs', 'construct_malloc_bdev', 'construct_nvmf_subsystem', 'delete_bdev', 'kill_instance'])
+    assert.ok(v17.has(name), `17.07 has ${name}`);
+  for (const name of ['get_rpc_methods', 'get_spdk_version', 'spdk_get_version', 'nvmf_create_transport', 'nvmf_subsystem_add_ns'])
+    assert.ok(!v17.has(name), `17.07 has no ${name}`);
   assert.ok(table('vhost', '17.07').has('get_vhost_blk_controllers'));
   assert.ok(table('vhost', '19.04').has('get_vhost_controllers'));
 });

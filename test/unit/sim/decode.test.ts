@@ -35,7 +35,11 @@ test('decode: strict like spdk_json_decode_object', () => {
     ['["M",8,512]', /not an object/],
   ];
   for (const [text, why] of cases) {
-    assert.throws(() => decode(text), (err: unknown) => err instanceof DecodeFailure && why.test(err.reason), text);
+    assert.throws(
+      () => decode(text),
+      (err: unknown) => err instanceof DecodeFailure && why.test(err.reason),
+      text,
+    );
   }
   assert.throws(() => decode(undefined), DecodeFailure, 'absent params fail a handler that needs them');
 });

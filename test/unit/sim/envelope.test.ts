@@ -56,5 +56,8 @@ test("replies: SPDK's bytes, including the broken reply to a successful notifica
   assert.equal(resultReply('1e3', new RawJson('[1]')), '{"jsonrpc":"2.0","id":1e3,"result":[1]}\n');
   assert.equal(resultReply(null, { a: 1 }), '{"jsonrpc":"2.0","id":null,"result":{"a":1}', 'no closing brace, no newline');
   assert.equal(errorReply(null, -32601, 'Method not found'), '{"jsonrpc":"2.0","id":null,"error":{"code":-32601,"message":"Method not found"}}\n');
-  assert.equal(errorReply('"x"', -32603, 'subsystem busy, retry later.\n'), '{"jsonrpc":"2.0","id":"x","error":{"code":-32603,"message":"subsystem busy, retry later.\\n"}}\n');
+  assert.equal(
+    errorReply('"x"', -32603, 'subsystem busy, retry later.\n'),
+    '{"jsonrpc":"2.0","id":"x","error":{"code":-32603,"message":"subsystem busy, retry later.\\n"}}\n',
+  );
 });

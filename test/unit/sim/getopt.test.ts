@@ -35,8 +35,14 @@ test('getopt: every SPDK spelling of an option with an argument', () => {
 });
 
 test('getopt: clusters, flags, non-option words and --', () => {
-  assert.deepEqual(parse('-uv'), [['noPci', undefined], ['version', undefined]]);
-  assert.deepEqual(parse('-ur', '/s'), [['noPci', undefined], ['rpcSocket', '/s']]);
+  assert.deepEqual(parse('-uv'), [
+    ['noPci', undefined],
+    ['version', undefined],
+  ]);
+  assert.deepEqual(parse('-ur', '/s'), [
+    ['noPci', undefined],
+    ['rpcSocket', '/s'],
+  ]);
   assert.deepEqual(parse('stray', '--no-huge'), [['noHuge', undefined]]);
   assert.deepEqual(parse('--', '-m', '1'), []);
 });

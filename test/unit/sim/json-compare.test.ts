@@ -9,7 +9,9 @@ test('compare: identical replies match; volatile counters only need the right ty
 });
 
 test('compare: a mismatch names the path and both values', () => {
-  const problems = compareReplies('{"result":[{"name":"Malloc0","claimed":false}]}', '{"result":[{"name":"Malloc1","claimed":false}]}', { uuids: new UuidMap() });
+  const problems = compareReplies('{"result":[{"name":"Malloc0","claimed":false}]}', '{"result":[{"name":"Malloc1","claimed":false}]}', {
+    uuids: new UuidMap(),
+  });
   assert.deepEqual(problems, ['$.result[0].name: expected "Malloc0", simulator has "Malloc1"']);
   const members = compareReplies('{"a":1,"b":2}', '{"b":2,"a":1}', { uuids: new UuidMap() });
   assert.match(members[0]!, /^\$: members differ\n {4}expected: a,b\n {4}simulator: b,a$/);
@@ -17,7 +19,13 @@ test('compare: a mismatch names the path and both values', () => {
 });
 
 test('compare: duplicate member names are kept (virtio_blk_get_transports)', () => {
-  assert.deepEqual(parseTree('{"name":"a","name":"a"}'), { kind: 'object', members: [['name', { kind: 'string', value: 'a' }], ['name', { kind: 'string', value: 'a' }]] });
+  assert.deepEqual(parseTree('{"name":"a","name":"a"}'), {
+    kind: 'object',
+    members: [
+      ['name', { kind: 'string', value: 'a' }],
+      ['name', { kind: 'string', value: 'a' }],
+    ],
+  });
   assert.equal(compareReplies('{"name":"a","name":"a"}', '{"name":"a"}', { uuids: new UuidMap() }).length, 1);
 });
 

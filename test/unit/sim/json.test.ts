@@ -5,18 +5,18 @@ import { RawJson, toJson } from '../../../src/sim/json/json-writer.js';
 
 test('parser: values, exact big integers, numbers written with a fraction or exponent', () => {
   const v = parseJson('{"a":[1,-2,true,false,null,"x"],"big":123456789012345678901234567890,"safe":9007199254740991,"f":1.50,"e":1e3}') as JsonObject;
-  assert.deepEqual(v['a'], [1, -2, true, false, null, 'x']);
-  assert.equal(v['big'], 123456789012345678901234567890n);
-  assert.equal(v['safe'], 9007199254740991);
-  assert.ok(v['f'] instanceof JsonFloat);
-  assert.equal((v['f'] as JsonFloat).raw, '1.50');
-  assert.equal((v['e'] as JsonFloat).value, 1000);
+  assert.deepEqual(v.a, [1, -2, true, false, null, 'x']);
+  assert.equal(v.big, 123456789012345678901234567890n);
+  assert.equal(v.safe, 9007199254740991);
+  assert.ok(v.f instanceof JsonFloat);
+  assert.equal((v.f as JsonFloat).raw, '1.50');
+  assert.equal((v.e as JsonFloat).value, 1000);
 });
 
 test('parser: a repeated member is recorded (SPDK rejects it), __proto__ is just a member', () => {
   const v = parseJson('{"name":"a","name":"b","__proto__":{"x":1}}') as JsonObject;
   assert.equal(v[DUPLICATE_MEMBER], 'name');
-  assert.equal(v['name'], 'b');
+  assert.equal(v.name, 'b');
   assert.deepEqual(Object.keys(v), ['name', '__proto__']);
   assert.equal(Object.getPrototypeOf(v), null);
 });

@@ -7,7 +7,10 @@ import { shellWords } from '../../../src/sim/cli/shell-words.js';
 import { SimOptionError } from '../../../src/sim/errors.js';
 
 test('simulator options are taken out of the command line; SPDK options stay, in order', () => {
-  const { sim, spdkArgs } = splitArguments(['-m', '0x1', '--sim-poll-period-us', '0', '--app=vhost', '-r', '/s', '--emulate-version', '25.09', '--sim-fault', 'slow=5'], {});
+  const { sim, spdkArgs } = splitArguments(
+    ['-m', '0x1', '--sim-poll-period-us', '0', '--app=vhost', '-r', '/s', '--emulate-version', '25.09', '--sim-fault', 'slow=5'],
+    {},
+  );
   assert.deepEqual(spdkArgs, ['-m', '0x1', '-r', '/s']);
   assert.equal(sim.pollPeriodUs, 0);
   assert.equal(sim.app, 'vhost');
@@ -53,26 +56,56 @@ test('bad simulator options fail with a message naming the option', () => {
     }
     return assert.fail('no error');
   };
-  assert.match(message(() => splitArguments(['--sim-nope', '1'], {})), /unknown simulator option '--sim-nope'/);
-  assert.match(message(() => splitArguments(['--sim-app', 'nvmf'], {})), /--sim-app must be nvmf_tgt, vhost, iscsi_tgt or spdk_tgt/);
-  assert.match(message(() => splitArguments(['--sim-emulate-version', '20.01'], {})), /must be one of 17.07, 19.04, 24.01, 25.09/);
-  assert.match(message(() => splitArguments(['--sim-poll-period-us'], {})), /requires an argument/);
-  assert.match(message(() => splitArguments(['--sim-ticks-start', '-1'], {})), /needs a uint64/);
-  assert.match(message(() => splitArguments([], { SPDK_SIM_OPTS: '-m 0x1' })), /not a simulator option/);
-  assert.match(message(() => splitArguments([], { SPDK_SIM_OPTS: "--sim-app 'vhost" })), /unterminated single quote/);
-  assert.match(message(() => splitArguments(['--sim-watch-parent=1'], {})), /takes no value/);
+  assert.match(
+    message(() => splitArguments(['--sim-nope', '1'], {})),
+    /unknown simulator option '--sim-nope'/,
+  );
+  assert.match(
+    message(() => splitArguments(['--sim-app', 'nvmf'], {})),
+    /--sim-app must be nvmf_tgt, vhost, iscsi_tgt or spdk_tgt/,
+  );
+  assert.match(
+    message(() => splitArguments(['--sim-emulate-version', '20.01'], {})),
+    /must be one of 17.07, 19.04, 24.01, 25.09/,
+  );
+  assert.match(
+    message(() => splitArguments(['--sim-poll-period-us'], {})),
+    /requires an argument/,
+  );
+  assert.match(
+    message(() => splitArguments(['--sim-ticks-start', '-1'], {})),
+    /needs a uint64/,
+  );
+  assert.match(
+    message(() => splitArguments([], { SPDK_SIM_OPTS: '-m 0x1' })),
+    /not a simulator option/,
+  );
+  assert.match(
+    message(() => splitArguments([], { SPDK_SIM_OPTS: "--sim-app 'vhost" })),
+    /unterminated single quote/,
+  );
+  assert.match(
+    message(() => splitArguments(['--sim-watch-parent=1'], {})),
+    /takes no value/,
+  );
 });
 
 test('--sim-nvme: none, repeated drives, attributes and their validation', () => {
   assert.deepEqual(splitArguments(['--sim-nvme', 'none'], {}).sim.nvmeDevices, []);
-  const two = splitArguments(['--sim-nvme', '3b:00.0', '--sim-nvme', '0000:3c:00.0,vendor=0x8086,serial=ABC123,fw=1.2,block=4096,namespaces=2,security=1,nsuuid=0'], {}).sim.nvmeDevices;
+  const two = splitArguments(
+    ['--sim-nvme', '3b:00.0', '--sim-nvme', '0000:3c:00.0,vendor=0x8086,serial=ABC123,fw=1.2,block=4096,namespaces=2,security=1,nsuuid=0'],
+    {},
+  ).sim.nvmeDevices;
   assert.equal(two.length, 2);
   assert.equal(two[0]!.bdf, '0000:3b:00.0');
-  assert.deepEqual([two[1]!.vendorId, two[1]!.serial, two[1]!.firmware, two[1]!.blockSize, two[1]!.namespaces, two[1]!.security, two[1]!.namespaceUuid], [0x8086, 'ABC123', '1.2', 4096, 2, true, false]);
+  assert.deepEqual(
+    [two[1]!.vendorId, two[1]!.serial, two[1]!.firmware, two[1]!.blockSize, two[1]!.namespaces, two[1]!.security, two[1]!.namespaceUuid],
+    [0x8086, 'ABC123', '1.2', 4096, 2, true, false],
+  );
   assert.throws(() => parseNvmeDevice('nonsense', 0, 'x'), /PCI address/);
   assert.throws(() => parseNvmeDevice('0000:01:00.0,block=520', 0, 'x'), /block must be 512 or 4096/);
   assert.throws(() => parseNvmeDevice('0000:01:00.0,colour=blue', 0, 'x'), /unknown key 'colour'/);
-  assert.throws(() => parseNvmeDevice('0000:01:00.0,serial=' + 'x'.repeat(21), 0, 'x'), /serial/);
+  assert.throws(() => parseNvmeDevice(`0000:01:00.0,serial=${'x'.repeat(21)}`, 0, 'x'), /serial/);
   assert.throws(() => splitArguments(['--sim-nvme', '01:00.0', '--sim-nvme', '0000:01:00.0'], {}), /given twice/);
   assert.equal(normaliseBdf('0A:00.1'), '0000:0a:00.1');
   assert.equal(normaliseBdf('0000:0a:00.8'), null);

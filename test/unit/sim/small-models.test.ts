@@ -11,7 +11,12 @@ import { FaultPlan } from '../../../src/sim/app/faults-runtime.js';
 import { parseFaultList } from '../../../src/sim/cli/faults.js';
 
 test('NQN validation as nvmf_nqn_is_valid', () => {
-  for (const ok of ['nqn.2016-06.io.spdk:cnode1', 'nqn.2014-08.org.nvmexpress.discovery', 'nqn.2014-08.org.nvmexpress:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6', 'nqn.2024-01.com.example.storage-1:a b']) {
+  for (const ok of [
+    'nqn.2016-06.io.spdk:cnode1',
+    'nqn.2014-08.org.nvmexpress.discovery',
+    'nqn.2014-08.org.nvmexpress:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
+    'nqn.2024-01.com.example.storage-1:a b',
+  ]) {
     assert.equal(nqnProblem(ok), null, ok);
   }
   assert.match(nqnProblem('not-an-nqn-at-all')!, /must begin with "nqn."/);
@@ -22,7 +27,7 @@ test('NQN validation as nvmf_nqn_is_valid', () => {
   assert.match(nqnProblem('nqn.2016-06.1o.spdk:a')!, /must start with a letter/);
   assert.match(nqnProblem('nqn.2016-06.io-.spdk:a')!, /alphanumeric/);
   assert.match(nqnProblem('nqn.2016-06.io.sp_dk:a')!, /valid characters/);
-  assert.match(nqnProblem('nqn.2016-06.io.spdk:' + 'x'.repeat(224))!, /length/);
+  assert.match(nqnProblem(`nqn.2016-06.io.spdk:${'x'.repeat(224)}`)!, /length/);
 });
 
 test('hugepages: DPDK refuses without free pages or with fewer than -s asks', () => {
@@ -36,9 +41,17 @@ test('hugepages: DPDK refuses without free pages or with fewer than -s asks', ()
     assert.deepEqual(checkHugepages(info, undefined, true), { ok: true });
     const short = checkHugepages(info, 1024, true);
     assert.equal(short.ok, false);
-    assert.deepEqual(!short.ok && short.lines, ['EAL: Not enough memory available! Requested: 1024MB, available: 512MB', 'EAL: FATAL: Cannot init memory', 'EAL: Cannot init memory']);
+    assert.deepEqual(!short.ok && short.lines, [
+      'EAL: Not enough memory available! Requested: 1024MB, available: 512MB',
+      'EAL: FATAL: Cannot init memory',
+      'EAL: Cannot init memory',
+    ]);
     const none = checkHugepages({ pageSizeKb: 2048, total: 0, free: 0 }, undefined, true);
-    assert.deepEqual(!none.ok && none.lines, ['EAL: No available 2048 kB hugepages reported', 'EAL: FATAL: Cannot get hugepage information.', 'EAL: Cannot get hugepage information.']);
+    assert.deepEqual(!none.ok && none.lines, [
+      'EAL: No available 2048 kB hugepages reported',
+      'EAL: FATAL: Cannot get hugepage information.',
+      'EAL: Cannot get hugepage information.',
+    ]);
     const old = checkHugepages(null, undefined, false);
     assert.equal(!old.ok && old.lines[0], 'EAL: No free hugepages reported in hugepages-2048kB');
     assert.equal(readHugepageInfo(path.join(dir, 'missing')), null);
@@ -78,7 +91,12 @@ test('lock file: taken once, refused while its owner lives, taken over when the 
 });
 
 test('fault plan: which request crashes, hangs or gets a mangled reply', () => {
-  const plan = new FaultPlan(parseFaultList('crash-after=10,hang-after=5,garbage-after=1,truncate-after=2,slow=5,slow=7,refuse-start=no-hugepages,ignore-sigterm,slow-start=100,exit-after=900', 't'));
+  const plan = new FaultPlan(
+    parseFaultList(
+      'crash-after=10,hang-after=5,garbage-after=1,truncate-after=2,slow=5,slow=7,refuse-start=no-hugepages,ignore-sigterm,slow-start=100,exit-after=900',
+      't',
+    ),
+  );
   assert.equal(plan.verdict(1).kind, 'serve');
   const garbage = plan.verdict(2);
   assert.ok(garbage.kind === 'serve' && garbage.transform);

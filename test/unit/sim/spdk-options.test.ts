@@ -37,7 +37,28 @@ test('SPDK options: the capture command line and defaults', () => {
 });
 
 test('SPDK options: long forms, repeatable lists, -h and -v', () => {
-  const c = cl(['--wait-for-rpc', '--json', '/etc/c.json', '--json-ignore-init-errors', '-L', 'nvmf', '-L', 'bdev', '-B', '0000:01:00.0', '-B', '0000:02:00.0', '--rpcs-allowed', 'spdk_get_version,rpc_get_methods', '--iova-mode=va', '--silence-noticelog', '-i', '3', '--num-trace-entries', '0']);
+  const c = cl([
+    '--wait-for-rpc',
+    '--json',
+    '/etc/c.json',
+    '--json-ignore-init-errors',
+    '-L',
+    'nvmf',
+    '-L',
+    'bdev',
+    '-B',
+    '0000:01:00.0',
+    '-B',
+    '0000:02:00.0',
+    '--rpcs-allowed',
+    'spdk_get_version,rpc_get_methods',
+    '--iova-mode=va',
+    '--silence-noticelog',
+    '-i',
+    '3',
+    '--num-trace-entries',
+    '0',
+  ]);
   assert.equal(c.waitForRpc, true);
   assert.equal(c.jsonConfig, '/etc/c.json');
   assert.equal(c.jsonIgnoreInitErrors, true);

@@ -13,15 +13,20 @@ test('nvmf_tgt v24.01: version, app, sorted methods and lists, only the NVMe-oF 
   assert.equal(inventory.app, 'nvmf_tgt');
   assert.equal(inventory.version?.reported?.text, 'SPDK v24.01 git sha1 0786843e99');
   assert.deepEqual(inventory.methods, [...fake.listed].sort());
-  assert.deepEqual(names(inventory.bdevs, (b) => b.name), ['Malloc0', 'Malloc1', 'Malloc9', 'Null0', 'Null1']);
+  assert.deepEqual(
+    names(inventory.bdevs, (b) => b.name),
+    ['Malloc0', 'Malloc1', 'Malloc9', 'Null0', 'Null1'],
+  );
   assert.deepEqual(inventory.nvmeControllers, [NVME_CONTROLLER]);
-  assert.deepEqual(names(inventory.nvmf?.subsystems, (s) => s.nqn), [
-    'nqn.2014-08.org.nvmexpress.discovery',
-    'nqn.2016-06.io.spdk:cnode1',
-    'nqn.2016-06.io.spdk:cnode2',
-  ]);
+  assert.deepEqual(
+    names(inventory.nvmf?.subsystems, (s) => s.nqn),
+    ['nqn.2014-08.org.nvmexpress.discovery', 'nqn.2016-06.io.spdk:cnode1', 'nqn.2016-06.io.spdk:cnode2'],
+  );
   assert.equal(inventory.nvmf?.subsystems?.[1]?.listen_addresses[0] && 'transport' in inventory.nvmf.subsystems[1].listen_addresses[0], false);
-  assert.deepEqual(names(inventory.nvmf?.transports, (t) => t.trtype), ['TCP']);
+  assert.deepEqual(
+    names(inventory.nvmf?.transports, (t) => t.trtype),
+    ['TCP'],
+  );
   assert.deepEqual(Object.keys(inventory).sort(), ['app', 'bdevs', 'errors', 'methods', 'nvmeControllers', 'nvmf', 'version']);
   assert.deepEqual(inventory.errors, []);
 });
@@ -31,7 +36,10 @@ test('discovery issues every read at once (one round trip), beside the method li
   fake.hold();
   const pending = collectInventory(fake, { stats: true });
   await new Promise((resolve) => setTimeout(resolve, 20));
-  const before = fake.sent().map(([method]) => method).sort();
+  const before = fake
+    .sent()
+    .map(([method]) => method)
+    .sort();
   fake.release();
   await pending;
   assert.deepEqual(before, [
@@ -55,7 +63,10 @@ test('discovery issues every read at once (one round trip), beside the method li
   fake.hold();
   const again = collectInventory(fake);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  const second = fake.sent().map(([method]) => method).sort();
+  const second = fake
+    .sent()
+    .map(([method]) => method)
+    .sort();
   fake.release();
   await again;
   assert.deepEqual(second, ['bdev_get_bdevs', 'bdev_nvme_get_controllers', 'nvmf_get_subsystems', 'nvmf_get_transports']);
@@ -79,16 +90,28 @@ test('byte-stable: an unchanged target gives the same bytes, whatever order SPDK
 test('vhost and spdk_tgt: the sections of their families', async () => {
   const vhostInventory = await collectInventory(new FakeTarget('24.01', 'vhost'));
   assert.equal(vhostInventory.app, 'vhost');
-  assert.deepEqual(names(vhostInventory.vhost?.controllers, (c) => c.ctrlr), ['vhost.0', 'vhost.1', 'vhost.8', 'vhost.ro']);
-  assert.deepEqual(vhostInventory.scsiDevices, [{ id: 0, device_name: 'Target 0' }, { id: 1, device_name: 'Target 1' }]);
+  assert.deepEqual(
+    names(vhostInventory.vhost?.controllers, (c) => c.ctrlr),
+    ['vhost.0', 'vhost.1', 'vhost.8', 'vhost.ro'],
+  );
+  assert.deepEqual(vhostInventory.scsiDevices, [
+    { id: 0, device_name: 'Target 0' },
+    { id: 1, device_name: 'Target 1' },
+  ]);
   assert.equal(vhostInventory.nvmf, undefined);
   assert.equal(vhostInventory.iscsi, undefined);
 
   const all = await collectInventory(new FakeTarget('24.01', 'spdk_tgt'));
   assert.equal(all.app, 'spdk_tgt');
   assert.ok(all.nvmf && all.vhost && all.iscsi && all.scsiDevices);
-  assert.deepEqual(names(all.iscsi.portalGroups, (p) => p.tag), [1]);
-  assert.deepEqual(names(all.iscsi.targetNodes, (n) => n.name), ['iqn.2016-06.io.spdk:disk1']);
+  assert.deepEqual(
+    names(all.iscsi.portalGroups, (p) => p.tag),
+    [1],
+  );
+  assert.deepEqual(
+    names(all.iscsi.targetNodes, (n) => n.name),
+    ['iqn.2016-06.io.spdk:disk1'],
+  );
   assert.deepEqual(all.errors, []);
 });
 
@@ -97,13 +120,19 @@ test('SPDK 17.07 vhost: no method list, version inferred, app found from what an
   assert.equal(inventory.methods, null);
   assert.deepEqual(inventory.version, { source: 'inferred', min: '17.07', max: '17.07' });
   assert.equal(inventory.app, 'vhost');
-  assert.deepEqual(names(inventory.vhost?.controllers, (c) => c.ctrlr), ['vhost.0', 'vhost.1']);
+  assert.deepEqual(
+    names(inventory.vhost?.controllers, (c) => c.ctrlr),
+    ['vhost.0', 'vhost.1'],
+  );
   assert.deepEqual(inventory.vhost?.controllers?.[0]?.backend_specific, { block: { readonly: false, bdev: 'Malloc0' } });
   assert.ok(inventory.scsiDevices);
   assert.equal(inventory.nvmf, undefined);
   assert.equal(inventory.iscsi, undefined);
   assert.equal(inventory.nvmeControllers, null, 'get_nvme_controllers came in v18.10');
-  assert.deepEqual(inventory.errors.map((e) => [e.section, e.error.code]), [['nvmeControllers', 'SPDK_METHOD_UNAVAILABLE']]);
+  assert.deepEqual(
+    inventory.errors.map((e) => [e.section, e.error.code]),
+    [['nvmeControllers', 'SPDK_METHOD_UNAVAILABLE']],
+  );
 });
 
 test('v19.04 nvmf_tgt with stats: legacy names, normalised shapes; what v19.04 lacks is recorded', async () => {
@@ -113,10 +142,16 @@ test('v19.04 nvmf_tgt with stats: legacy names, normalised shapes; what v19.04 l
   assert.equal(inventory.app, 'nvmf_tgt');
   const { state: _state, ...path } = NVME_CONTROLLER.ctrlrs[0]!;
   assert.deepEqual(inventory.nvmeControllers, [{ name: 'Nvme0', ctrlrs: [path] }]);
-  assert.deepEqual(names(inventory.stats?.iostat?.bdevs, (b) => b.name), ['Malloc0', 'Malloc1', 'Malloc9', 'Null0', 'Null1']);
+  assert.deepEqual(
+    names(inventory.stats?.iostat?.bdevs, (b) => b.name),
+    ['Malloc0', 'Malloc1', 'Malloc9', 'Null0', 'Null1'],
+  );
   assert.equal(inventory.stats?.iostat?.ticks, undefined);
   assert.equal(inventory.stats?.nvmf, null);
-  assert.deepEqual(inventory.errors.map((e) => [e.section, e.error.code]), [['stats.nvmf', 'SPDK_METHOD_UNAVAILABLE']]);
+  assert.deepEqual(
+    inventory.errors.map((e) => [e.section, e.error.code]),
+    [['stats.nvmf', 'SPDK_METHOD_UNAVAILABLE']],
+  );
   assert.ok(fake.callsOf('get_bdevs').length === 1 && fake.callsOf('get_nvmf_subsystems').length === 1);
 });
 
@@ -128,8 +163,14 @@ test('v24.01 and v25.09 targets with the same content give the same inventory ap
 
 test('stats: iostat bdevs and poll groups sorted by name', async () => {
   const inventory = await collectInventory(new FakeTarget('24.01', 'nvmf_tgt'), { stats: true });
-  assert.deepEqual(names(inventory.stats?.iostat?.bdevs, (b) => b.name), ['Malloc0', 'Malloc1', 'Malloc9', 'Null0', 'Null1']);
-  assert.deepEqual(names(inventory.stats?.nvmf?.poll_groups, (g) => g.name), ['nvmf_tgt_poll_group_0']);
+  assert.deepEqual(
+    names(inventory.stats?.iostat?.bdevs, (b) => b.name),
+    ['Malloc0', 'Malloc1', 'Malloc9', 'Null0', 'Null1'],
+  );
+  assert.deepEqual(
+    names(inventory.stats?.nvmf?.poll_groups, (g) => g.name),
+    ['nvmf_tgt_poll_group_0'],
+  );
 });
 
 test('an optional section that fails with an answer is null and recorded; the rest is reported', async () => {

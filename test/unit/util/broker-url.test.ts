@@ -51,7 +51,10 @@ test('a comma list of hosts: credentials end at the last "@", the user name at t
     fragment: '#x',
   });
   // Empty entries are skipped, as oslo skips them.
-  assert.deepEqual(parsed('rabbit://,h1,,h2,', OSLO).hosts.map((h) => h.host), ['h1', 'h2']);
+  assert.deepEqual(
+    parsed('rabbit://,h1,,h2,', OSLO).hosts.map((h) => h.host),
+    ['h1', 'h2'],
+  );
 });
 
 test('user name and password are absent, empty or set as the credentials are written', () => {
@@ -73,7 +76,7 @@ test('IPv6 addresses in brackets, with and without a port', () => {
   assert.equal(parsed('amqp://[zz]/', BUS).hosts[0]!.hostname, 'zz', 'unchecked');
 });
 
-test('the default port is the scheme\'s; a port must be a number from 1 to 65535', () => {
+test("the default port is the scheme's; a port must be a number from 1 to 65535", () => {
   assert.deepEqual(
     parsed('amqps://a,b:', BUS).hosts.map((h) => h.port),
     [5671, 5671],
@@ -115,22 +118,16 @@ test('the virtual host is the path after its first "/": absent for "" and "/", "
   });
 });
 
-test('percent-decoding: lenient keeps a bad escape as Python\'s unquote does, strict refuses it', () => {
+test("percent-decoding: lenient keeps a bad escape as Python's unquote does, strict refuses it", () => {
   const lenient = parsed('rabbit://u%zz:p%C3%A9%@h/v%2', OSLO);
   assert.deepEqual([lenient.hosts[0]!.username, lenient.hosts[0]!.password, lenient.vhost], ['u%zz', 'pé%', 'v%2']);
   assert.equal(problem('amqp://u%zz:p@h/', BUS).kind, 'bad-encoding');
   const badUser = problem('amqp://u%zz:Secret1@h1,h2/', BUS);
-  assert.deepEqual(badUser.kind === 'bad-encoding' && [badUser.part, badUser.host], [
-    'username',
-    { index: 0, count: 2, masked: 'u%zz:***@h1' },
-  ]);
+  assert.deepEqual(badUser.kind === 'bad-encoding' && [badUser.part, badUser.host], ['username', { index: 0, count: 2, masked: 'u%zz:***@h1' }]);
   const badPassword = problem('amqp://h0,u:Secret1%C3@h1/', BUS);
   assert.equal(badPassword.reason, 'host 2 of 2 (u:***@h1) has a badly percent-encoded password');
   const badVhost = problem('amqp://u:Secret1@h/%zz', BUS);
-  assert.deepEqual(badVhost.kind === 'bad-encoding' && [badVhost.part, badVhost.reason], [
-    'vhost',
-    'has a badly percent-encoded virtual host',
-  ]);
+  assert.deepEqual(badVhost.kind === 'bad-encoding' && [badVhost.part, badVhost.reason], ['vhost', 'has a badly percent-encoded virtual host']);
   // The virtual host is decoded before the hosts are read: its problem comes first.
   assert.equal(problem('amqp://h:port/%zz', BUS).kind, 'bad-encoding');
   assert.equal(unquote('a%20b%2Fc%'), 'a b/c%');
@@ -193,7 +190,10 @@ test('no reason ever contains the password, whatever is wrong', () => {
   ];
   for (const url of urls) {
     const results = [OSLO, BUS].map((rules) => parseBrokerUrlText(url, rules));
-    assert.ok(results.some((result) => !result.ok), url);
+    assert.ok(
+      results.some((result) => !result.ok),
+      url,
+    );
     for (const result of results) {
       if (!result.ok) assert.doesNotMatch(JSON.stringify(result), /Secret1|Sec\b|ret1/, url);
     }

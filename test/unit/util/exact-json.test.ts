@@ -41,7 +41,10 @@ test('a string imitating the marker of this encoding makes it write again with a
 
 test('no text: undefined, as JSON.stringify; a cycle is a TypeError on both paths', () => {
   assert.equal(exactJsonText(undefined), undefined);
-  assert.equal(exactJsonText(() => 1), undefined);
+  assert.equal(
+    exactJsonText(() => 1),
+    undefined,
+  );
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   assert.throws(() => exactJsonText(cyclic), TypeError);

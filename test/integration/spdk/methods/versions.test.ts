@@ -148,7 +148,6 @@ function compare(runs: Sequence[]): void {
   }
 }
 
-
 async function nvmfRuns(t: import('node:test').TestContext, versions: readonly Version[]): Promise<Sequence[]> {
   const runs: Sequence[] = [];
   // One port for all: the results must be identical, and each simulator is stopped before the next.

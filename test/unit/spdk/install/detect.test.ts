@@ -91,10 +91,7 @@ test('nothing installed is an answer: installed false, every place looked at, co
   assert.ok(found.searched.includes(path.join(missingTree, 'app', 'nvmf_tgt', 'nvmf_tgt')));
   assert.ok(found.searched.includes(path.join(empty, 'usr', 'bin', 'spdk_tgt')));
   assert.ok(found.searched.includes(path.join(empty, 'vhost')));
-  assert.deepEqual(found.problems, [
-    `spdk.sourceDir ${missingTree} is not a directory`,
-    `spdk.prefix ${path.join(empty, 'usr')} is not a directory`,
-  ]);
+  assert.deepEqual(found.problems, [`spdk.sourceDir ${missingTree} is not a directory`, `spdk.prefix ${path.join(empty, 'usr')} is not a directory`]);
 });
 
 test('a file that is not executable, or a directory named like an app, is not an app', async (t) => {

@@ -5,7 +5,10 @@ import { RestartBackoff, backoffDelayMs } from '../../../../src/spdk/lifecycle/b
 const policy = { policy: 'on-failure' as const, maxAttempts: 4, initialDelaySec: 1, maxDelaySec: 5 };
 
 test('delays double from the initial one and stop at the cap', () => {
-  assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelayMs(policy, n)), [1000, 2000, 4000, 5000, 5000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((n) => backoffDelayMs(policy, n)),
+    [1000, 2000, 4000, 5000, 5000],
+  );
   assert.equal(backoffDelayMs({ initialDelaySec: 0.05, maxDelaySec: 30 }, 3), 200);
 });
 

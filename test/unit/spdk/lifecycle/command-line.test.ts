@@ -21,11 +21,14 @@ test('buildCommandLine: -r, -m, -s, -c, -S from the config, then the extra args'
 });
 
 test('buildCommandLine refuses a tcp target and -S on an app that has no such option', () => {
-  assert.throws(() => buildCommandLine({ name: 'remote', app: 'nvmf_tgt', tcp: '10.0.0.5:5260' }), (err: unknown) =>
-    err instanceof TargetNotStartableError && /remote: cannot be started by the agent: it is reached through 10.0.0.5:5260/.test(err.message),
+  assert.throws(
+    () => buildCommandLine({ name: 'remote', app: 'nvmf_tgt', tcp: '10.0.0.5:5260' }),
+    (err: unknown) => err instanceof TargetNotStartableError && /remote: cannot be started by the agent: it is reached through 10.0.0.5:5260/.test(err.message),
   );
-  assert.throws(() => buildCommandLine({ name: 'n', app: 'nvmf_tgt', socket: '/s', vhostSocketDir: '/d' }), (err: unknown) =>
-    err instanceof TargetNotStartableError && /vhostSocketDir \(-S\) is an option of vhost and spdk_tgt only, not of nvmf_tgt/.test(err.message),
+  assert.throws(
+    () => buildCommandLine({ name: 'n', app: 'nvmf_tgt', socket: '/s', vhostSocketDir: '/d' }),
+    (err: unknown) =>
+      err instanceof TargetNotStartableError && /vhostSocketDir \(-S\) is an option of vhost and spdk_tgt only, not of nvmf_tgt/.test(err.message),
   );
 });
 

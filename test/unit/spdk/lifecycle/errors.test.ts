@@ -1,14 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentError } from '../../../../src/util/errors.js';
-import {
-  HugepagesError,
-  TargetStartError,
-  UnknownTargetError,
-  mostTellingLine,
-} from '../../../../src/spdk/lifecycle/errors.js';
+import { HugepagesError, TargetStartError, UnknownTargetError, mostTellingLine } from '../../../../src/spdk/lifecycle/errors.js';
 
-test('mostTellingLine picks SPDK\'s last *ERROR* text, else an EAL/failure line, else the last line', () => {
+test("mostTellingLine picks SPDK's last *ERROR* text, else an EAL/failure line, else the last line", () => {
   assert.equal(
     mostTellingLine([
       '[2024-05-01 10:00:00.000] Starting SPDK v24.01 git sha1 0786843e99 / DPDK 22.11.0 initialization...',
@@ -18,12 +13,15 @@ test('mostTellingLine picks SPDK\'s last *ERROR* text, else an EAL/failure line,
     ]),
     'Unable to start RPC service at /var/tmp/a.sock',
   );
-  assert.equal(mostTellingLine(['EAL: No free hugepages reported in hugepages-2048kB', 'EAL: FATAL: Cannot get hugepage information.', 'bye']), 'EAL: FATAL: Cannot get hugepage information.');
+  assert.equal(
+    mostTellingLine(['EAL: No free hugepages reported in hugepages-2048kB', 'EAL: FATAL: Cannot get hugepage information.', 'bye']),
+    'EAL: FATAL: Cannot get hugepage information.',
+  );
   assert.equal(mostTellingLine(['hello', '', 'world ']), 'world');
   assert.equal(mostTellingLine([]), undefined);
 });
 
-test('TargetStartError carries SPDK\'s lines, the exit code, and reads well', () => {
+test("TargetStartError carries SPDK's lines, the exit code, and reads well", () => {
   const err = new TargetStartError({
     target: 'nvmf0',
     reason: 'exited',

@@ -122,8 +122,7 @@ test('a failing setup.sh is reported with its output', async (t) => {
   await writeFile(tree.setupScript!, '#!/bin/sh\necho "## ERROR: requested 256 hugepages but 0 could be allocated." >&2\nexit 1\n');
   await assert.rejects(
     ensureOn(tree, ['-s', '512'], { allocate: true }),
-    (err: unknown) =>
-      err instanceof HugepagesError && /exit code 1/.test(err.message) && /requested 256 hugepages but 0 could be allocated/.test(err.message),
+    (err: unknown) => err instanceof HugepagesError && /exit code 1/.test(err.message) && /requested 256 hugepages but 0 could be allocated/.test(err.message),
   );
 });
 

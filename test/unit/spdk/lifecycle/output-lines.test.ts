@@ -23,7 +23,7 @@ test('LineSplitter cuts an endless line at the limit and drops the rest of it', 
   splitter.write('x'.repeat(25));
   splitter.write('y'.repeat(25));
   splitter.write('zz\nnext\n');
-  assert.deepEqual(lines, ['x'.repeat(10) + '…', 'next']);
+  assert.deepEqual(lines, [`${'x'.repeat(10)}…`, 'next']);
 });
 
 test('LineRing keeps the last N lines', () => {

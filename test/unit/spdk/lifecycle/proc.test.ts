@@ -3,13 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  parseProcessStat,
-  parseUnixSocketTable,
-  readCmdline,
-  readProcessStat,
-  rpcSocketArgument,
-} from '../../../../src/spdk/lifecycle/proc.js';
+import { parseProcessStat, parseUnixSocketTable, readCmdline, readProcessStat, rpcSocketArgument } from '../../../../src/spdk/lifecycle/proc.js';
 import { findSocketOwner } from '../../../../src/spdk/lifecycle/socket-owner.js';
 
 const STAT_TAIL = '1 2 3 4 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 987654 1000000 200 18446744073709551615';
@@ -61,10 +55,7 @@ test('rpcSocketArgument reads -r the way getopt does, the last one winning', () 
 });
 
 /** A fake /proc with processes given by argv, cwd and socket inodes. */
-async function fakeProc(
-  entries: Array<{ pid: number; argv: string[]; cwd?: string; state?: string; inode?: number }>,
-  unixTable: string[],
-): Promise<string> {
+async function fakeProc(entries: Array<{ pid: number; argv: string[]; cwd?: string; state?: string; inode?: number }>, unixTable: string[]): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'fake-proc-'));
   await mkdir(path.join(root, 'net'));
   await writeFile(path.join(root, 'net', 'unix'), ['Num       RefCount Protocol Flags    Type St Inode Path', ...unixTable, ''].join('\n'));
@@ -72,7 +63,7 @@ async function fakeProc(
     const dir = path.join(root, String(e.pid));
     await mkdir(path.join(dir, 'fd'), { recursive: true });
     await writeFile(path.join(dir, 'stat'), `${e.pid} (${path.basename(e.argv[0]!)}) ${e.state ?? 'S'} ${STAT_TAIL}`);
-    await writeFile(path.join(dir, 'cmdline'), e.argv.join('\0') + '\0');
+    await writeFile(path.join(dir, 'cmdline'), `${e.argv.join('\0')}\0`);
     await symlink(e.cwd ?? '/', path.join(dir, 'cwd'));
     await symlink('/dev/null', path.join(dir, 'fd', '0'));
     if (e.inode !== undefined) await symlink(`socket:[${e.inode}]`, path.join(dir, 'fd', '7'));

@@ -14,7 +14,14 @@ function memoryLogger(): { logger: winston.Logger; lines: () => Array<Record<str
   let text = '';
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const logger = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream, format: winston.format.json() })] });
-  return { logger, lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 test('targetLogFile: <dir>/<name>.log, else beside the socket, none for a tcp target', () => {

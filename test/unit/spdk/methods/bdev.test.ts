@@ -17,7 +17,10 @@ test('getBdevs: bdev_get_bdevs on v24.01, get_bdevs on v19.04, same result', asy
   const old = await primed('19.04');
   const one = await bdev.getBdevs(old, { name: 'Null0', timeout: 100 });
   assert.deepEqual(old.sent(), [['get_bdevs', { name: 'Null0', timeout: 100 }]]);
-  assert.deepEqual(one.map((b) => b.name), ['Null0']);
+  assert.deepEqual(
+    one.map((b) => b.name),
+    ['Null0'],
+  );
 });
 
 test('getBdevs: an unknown name is -19 on v24.01 and -32602 on v19.04, both isNotFound', async () => {
@@ -60,7 +63,10 @@ test('getIostat: name on v24.01, names on v26.05 (name is gone there), several n
   const v24 = await primed('24.01', 'nvmf_tgt', true);
   const one = await bdev.getIostat(v24, { name: 'Malloc0' });
   assert.deepEqual(v24.sent(), [['bdev_get_iostat', { name: 'Malloc0' }]]);
-  assert.deepEqual(one.bdevs.map((b) => b.name), ['Malloc0']);
+  assert.deepEqual(
+    one.bdevs.map((b) => b.name),
+    ['Malloc0'],
+  );
 
   const v26 = await primed('26.05', 'nvmf_tgt', true);
   await bdev.getIostat(v26, { name: 'Malloc0' });
@@ -118,7 +124,12 @@ test('getIostat: a malformed array form is a typed error', async () => {
 
 test('getChannelIostat: per_channel on v24.01, refused on v22.01', async () => {
   const fake = await primed('24.01', 'nvmf_tgt', true);
-  const perChannel = { tick_rate: 2450000000, ticks: 3703097762998, name: 'Malloc0', channels: [{ thread_id: 2, bytes_read: 0, num_read_ops: 0, bytes_written: 0, num_write_ops: 0 }] };
+  const perChannel = {
+    tick_rate: 2450000000,
+    ticks: 3703097762998,
+    name: 'Malloc0',
+    channels: [{ thread_id: 2, bytes_read: 0, num_read_ops: 0, bytes_written: 0, num_write_ops: 0 }],
+  };
   fake.on('bdev_get_iostat', () => perChannel);
   const stats = await bdev.getChannelIostat(fake, { name: 'Malloc0' });
   assert.deepEqual(fake.sent(), [['bdev_get_iostat', { name: 'Malloc0', per_channel: true }]]);
@@ -192,11 +203,14 @@ test('the deletes: current name, the per-module legacy name, and the generic del
   assert.deepEqual(v1904.sent(), [['delete_malloc_bdev', { name: 'Malloc0' }]]);
   const v1707 = new FakeTarget('17.07');
   assert.equal(await bdev.mallocDelete(v1707, { name: 'Malloc0' }), true);
-  assert.deepEqual(v1707.sent().filter(([m]) => m !== 'rpc_get_methods' && m !== 'get_rpc_methods'), [
-    ['bdev_malloc_delete', { name: 'Malloc0' }],
-    ['delete_malloc_bdev', { name: 'Malloc0' }],
-    ['delete_bdev', { name: 'Malloc0' }],
-  ]);
+  assert.deepEqual(
+    v1707.sent().filter(([m]) => m !== 'rpc_get_methods' && m !== 'get_rpc_methods'),
+    [
+      ['bdev_malloc_delete', { name: 'Malloc0' }],
+      ['delete_malloc_bdev', { name: 'Malloc0' }],
+      ['delete_bdev', { name: 'Malloc0' }],
+    ],
+  );
   await assert.rejects(bdev.mallocDelete(current, {} as { name: string }), InvalidArgumentError);
 });
 

@@ -43,7 +43,12 @@ test('captured "not found" errors of v24.01 are isNotFound, and not isAlreadyExi
 });
 
 test('captured "already exists" errors of v24.01 are isAlreadyExists, and not isNotFound', () => {
-  for (const name of [/bdev_malloc_create duplicate name/, /nvmf_create_transport duplicate/, /vhost_create_blk_controller duplicate/, /nvmf_create_subsystem duplicate/]) {
+  for (const name of [
+    /bdev_malloc_create duplicate name/,
+    /nvmf_create_transport duplicate/,
+    /vhost_create_blk_controller duplicate/,
+    /nvmf_create_subsystem duplicate/,
+  ]) {
     const error = find(name);
     assert.equal(isAlreadyExists(error), true, `${name}: ${error.message}`);
     assert.equal(isNotFound(error), false, `${name}`);

@@ -115,10 +115,25 @@ export function wireName(version: FakeVersion, current: string): string | null {
 
 /** Methods that take no params: SPDK answers -32602 to any `params`, even `{}` (contract §1.2). */
 const NO_PARAMS = new Set([
-  'spdk_get_version', 'get_spdk_version', 'framework_get_subsystems', 'get_subsystems', 'framework_start_init', 'start_subsystem_init',
-  'framework_get_reactors', 'thread_get_stats', 'scsi_get_devices', 'get_scsi_devices', 'iscsi_get_target_nodes', 'get_target_nodes',
-  'iscsi_get_portal_groups', 'get_portal_groups', 'iscsi_get_initiator_groups', 'get_initiator_groups', 'get_vhost_blk_controllers',
-  'get_vhost_scsi_controllers', 'bdev_wait_for_examine',
+  'spdk_get_version',
+  'get_spdk_version',
+  'framework_get_subsystems',
+  'get_subsystems',
+  'framework_start_init',
+  'start_subsystem_init',
+  'framework_get_reactors',
+  'thread_get_stats',
+  'scsi_get_devices',
+  'get_scsi_devices',
+  'iscsi_get_target_nodes',
+  'get_target_nodes',
+  'iscsi_get_portal_groups',
+  'get_portal_groups',
+  'iscsi_get_initiator_groups',
+  'get_initiator_groups',
+  'get_vhost_blk_controllers',
+  'get_vhost_scsi_controllers',
+  'bdev_wait_for_examine',
 ]);
 
 /** Keys each version's decoder knows, for the calls whose params changed (contract §4.4). */
@@ -226,12 +241,18 @@ export class FakeTarget implements RpcCaller {
     const names = new Set<string>();
     const listed = new Set<string>();
     if (version === '24.01' || version === '25.09' || version === '26.05') {
-      for (const name of methodList2401(app)) names.add(name), listed.add(name);
+      for (const name of methodList2401(app)) {
+        names.add(name);
+        listed.add(name);
+      }
     } else {
       for (const [current, [family]] of Object.entries(ORACLE)) {
         if (!families.includes(family)) continue;
         const name = wireName(version, current);
-        if (name) names.add(name), listed.add(name);
+        if (name) {
+          names.add(name);
+          listed.add(name);
+        }
         // 22.01 still answers the old aliases, but does not list them.
         const old = ORACLE[current]![2];
         if (version === '22.01' && old && old !== current) names.add(old);
@@ -367,7 +388,8 @@ export class FakeTarget implements RpcCaller {
         const wanted = (params?.names as string[] | undefined) ?? (params?.name ? [params.name as string] : undefined);
         const bdevs = wanted ? stats.bdevs.filter((b) => wanted.includes(b.name)) : stats.bdevs;
         if (wanted && bdevs.length !== wanted.length) throw this.error(method, params, -19, 'No such device');
-        if (params?.per_channel) return this.results24.get('bdev_get_iostat#per_channel') ?? { tick_rate: stats.tick_rate, ticks: stats.ticks, name: wanted![0], channels: [] };
+        if (params?.per_channel)
+          return this.results24.get('bdev_get_iostat#per_channel') ?? { tick_rate: stats.tick_rate, ticks: stats.ticks, name: wanted![0], channels: [] };
         return this.version === '19.04' ? [{ tick_rate: stats.tick_rate }, ...bdevs] : { ...stats, bdevs };
       }
       case 'bdev_nvme_get_controllers': {
@@ -402,7 +424,21 @@ export class FakeTarget implements RpcCaller {
         if (method === 'add_vhost_scsi_lun' && this.version === '17.07') return true;
         return (params?.scsi_target_num as number) === -1 ? 1 : params?.scsi_target_num;
       case 'iscsi_get_target_nodes':
-        return [{ name: 'iqn.2016-06.io.spdk:disk1', alias_name: 'Disk1', pg_ig_maps: [{ pg_tag: 1, ig_tag: 1 }], luns: [{ bdev_name: 'Malloc0', lun_id: 0 }], queue_depth: 64, disable_chap: false, require_chap: false, mutual_chap: false, chap_group: 0, header_digest: false, data_digest: false }];
+        return [
+          {
+            name: 'iqn.2016-06.io.spdk:disk1',
+            alias_name: 'Disk1',
+            pg_ig_maps: [{ pg_tag: 1, ig_tag: 1 }],
+            luns: [{ bdev_name: 'Malloc0', lun_id: 0 }],
+            queue_depth: 64,
+            disable_chap: false,
+            require_chap: false,
+            mutual_chap: false,
+            chap_group: 0,
+            header_digest: false,
+            data_digest: false,
+          },
+        ];
       case 'iscsi_get_portal_groups':
         return [{ tag: 1, portals: [{ host: '127.0.0.1', port: '3260' }], private: false }];
       case 'iscsi_get_initiator_groups':

@@ -36,7 +36,8 @@ export function fixtureExchanges(): Exchange[] {
   const out: Exchange[] = [];
   for (const entry of allFixtures()) {
     const requests = values(entry.request).filter(
-      (r): r is { method: string; id?: unknown; params?: unknown } => typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { method?: unknown }).method === 'string',
+      (r): r is { method: string; id?: unknown; params?: unknown } =>
+        typeof r === 'object' && r !== null && !Array.isArray(r) && typeof (r as { method?: unknown }).method === 'string',
     );
     const replies = replyTexts(entry).flatMap((text) => {
       try {
@@ -49,7 +50,8 @@ export function fixtureExchanges(): Exchange[] {
       if (request.id === undefined || request.id === null) continue;
       const reply = replies.find((r) => JSON.stringify(r.id) === JSON.stringify(request.id));
       if (!reply) continue;
-      const params = typeof request.params === 'object' && request.params !== null && !Array.isArray(request.params) ? (request.params as RpcParams) : undefined;
+      const params =
+        typeof request.params === 'object' && request.params !== null && !Array.isArray(request.params) ? (request.params as RpcParams) : undefined;
       out.push({ entry, method: request.method, params, reply });
     }
   }

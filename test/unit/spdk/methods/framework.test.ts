@@ -67,11 +67,23 @@ test('killInstance: the connection closing before the reply counts as success; f
   });
   assert.equal(await framework.killInstance(fake, 'SIGTERM'), true);
   fake.on('spdk_kill_instance', () => {
-    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'connection lost: read ECONNRESET', phase: 'lost', errno: 'ECONNRESET' });
+    throw new RpcConnectionError({
+      address: fake.address,
+      method: 'spdk_kill_instance',
+      reason: 'connection lost: read ECONNRESET',
+      phase: 'lost',
+      errno: 'ECONNRESET',
+    });
   });
   assert.equal(await framework.killInstance(fake, 'SIGTERM'), true);
   fake.on('spdk_kill_instance', () => {
-    throw new RpcConnectionError({ address: fake.address, method: 'spdk_kill_instance', reason: 'cannot connect: no such socket', phase: 'connect', errno: 'ENOENT' });
+    throw new RpcConnectionError({
+      address: fake.address,
+      method: 'spdk_kill_instance',
+      reason: 'cannot connect: no such socket',
+      phase: 'connect',
+      errno: 'ENOENT',
+    });
   });
   await assert.rejects(framework.killInstance(fake, 'SIGTERM'), RpcConnectionError);
   fake.on('spdk_kill_instance', () => {

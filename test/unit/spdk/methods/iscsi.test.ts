@@ -34,7 +34,10 @@ test('the iSCSI listings: current names with no params, legacy names on v19.04',
   assert.deepEqual(await iscsi.getTargetNodes(old), nodes);
   assert.deepEqual(await iscsi.getPortalGroups(old), portals);
   await iscsi.getInitiatorGroups(old);
-  assert.deepEqual(old.sent().map(([m]) => m), ['get_target_nodes', 'get_portal_groups', 'get_initiator_groups']);
+  assert.deepEqual(
+    old.sent().map(([m]) => m),
+    ['get_target_nodes', 'get_portal_groups', 'get_initiator_groups'],
+  );
   current.on('iscsi_get_portal_groups', () => [{ tag: '1', portals: [] }]);
   await assert.rejects(iscsi.getPortalGroups(current), SpdkResultError);
 });
@@ -66,7 +69,10 @@ test('creating portal groups, initiator groups and target nodes; deleting a node
   await iscsi.createInitiatorGroup(old, group);
   await iscsi.createTargetNode(old, node);
   await iscsi.deleteTargetNode(old, { name: 'iqn.2016-06.io.spdk:disk1' });
-  assert.deepEqual(old.sent().map(([m]) => m), ['add_portal_group', 'add_initiator_group', 'construct_target_node', 'delete_target_node']);
+  assert.deepEqual(
+    old.sent().map(([m]) => m),
+    ['add_portal_group', 'add_initiator_group', 'construct_target_node', 'delete_target_node'],
+  );
 });
 
 test('iSCSI arguments are checked before sending', async () => {

@@ -69,18 +69,32 @@ test('getSubsystems: listen addresses lose the pre-v24.05 transport twin, so v24
       assert.equal(address.trtype, 'TCP');
     }
   }
-  assert.deepEqual(a.map((s) => s.nqn), ['nqn.2014-08.org.nvmexpress.discovery', NQN, 'nqn.2016-06.io.spdk:cnode2']);
-  assert.deepEqual(a[1]!.namespaces!.map((ns) => [ns.nsid, ns.bdev_name]), [[1, 'Malloc0'], [5, 'Null0']]);
+  assert.deepEqual(
+    a.map((s) => s.nqn),
+    ['nqn.2014-08.org.nvmexpress.discovery', NQN, 'nqn.2016-06.io.spdk:cnode2'],
+  );
+  assert.deepEqual(
+    a[1]!.namespaces!.map((ns) => [ns.nsid, ns.bdev_name]),
+    [
+      [1, 'Malloc0'],
+      [5, 'Null0'],
+    ],
+  );
 
   const old = await primed('19.04');
   const filtered = await nvmf.getSubsystems(old, { nqn: NQN });
   assert.deepEqual(old.sent(), [['get_nvmf_subsystems', { nqn: NQN }]]);
-  assert.deepEqual(filtered.map((s) => s.nqn), [NQN]);
+  assert.deepEqual(
+    filtered.map((s) => s.nqn),
+    [NQN],
+  );
 });
 
 test('getSubsystems: a listen address with only the old key is read; one with neither is a typed error', async () => {
   const fake = await primed('24.01');
-  fake.on('nvmf_get_subsystems', () => [{ nqn: NQN, subtype: 'NVMe', listen_addresses: [{ transport: 'RDMA', traddr: '10.0.0.1', trsvcid: '4420' }], hosts: [] }]);
+  fake.on('nvmf_get_subsystems', () => [
+    { nqn: NQN, subtype: 'NVMe', listen_addresses: [{ transport: 'RDMA', traddr: '10.0.0.1', trsvcid: '4420' }], hosts: [] },
+  ]);
   const [subsystem] = await nvmf.getSubsystems(fake);
   assert.deepEqual(subsystem!.listen_addresses, [{ trtype: 'RDMA', traddr: '10.0.0.1', trsvcid: '4420' }]);
   fake.on('nvmf_get_subsystems', () => [{ nqn: NQN, listen_addresses: [{ traddr: '10.0.0.1' }] }]);
@@ -128,7 +142,10 @@ test('listeners and hosts: exact requests', async () => {
   const old = await primed('19.04');
   await nvmf.subsystemAddListener(old, { nqn: NQN, listen_address });
   await nvmf.subsystemAddHost(old, { nqn: NQN, host });
-  assert.deepEqual(old.sent().map(([m]) => m), ['nvmf_subsystem_add_listener', 'nvmf_subsystem_add_host']);
+  assert.deepEqual(
+    old.sent().map(([m]) => m),
+    ['nvmf_subsystem_add_listener', 'nvmf_subsystem_add_host'],
+  );
 });
 
 test('getStats and subsystemGetControllers: captures on v24.01; not on v19.04', async () => {

@@ -29,13 +29,7 @@ test('the method list is asked for once per generation, and again after a reconn
 test('concurrent first calls share one rpc_get_methods request', async () => {
   const fake = new FakeTarget('19.04');
   fake.hold();
-  const calls = [
-    bdev.getBdevs(fake),
-    bdev.getBdevs(fake, { name: 'Malloc0' }),
-    bdev.nvmeGetControllers(fake),
-    listMethods(fake),
-    bdev.getIostat(fake),
-  ];
+  const calls = [bdev.getBdevs(fake), bdev.getBdevs(fake, { name: 'Malloc0' }), bdev.nvmeGetControllers(fake), listMethods(fake), bdev.getIostat(fake)];
   await new Promise((resolve) => setImmediate(resolve));
   fake.release();
   await Promise.all(calls);
@@ -141,7 +135,8 @@ test('a failed listing is not remembered: the next call asks again', async () =>
   const fake = new FakeTarget('24.01');
   let failures = 1;
   fake.on('rpc_get_methods', () => {
-    if (failures-- > 0) throw new RpcConnectionError({ address: fake.address, method: 'rpc_get_methods', reason: 'the target closed the connection', phase: 'lost' });
+    if (failures-- > 0)
+      throw new RpcConnectionError({ address: fake.address, method: 'rpc_get_methods', reason: 'the target closed the connection', phase: 'lost' });
     return [...fake.listed];
   });
   // The optimistic call succeeds, so the listing failure surfaces on the next call needing the list.

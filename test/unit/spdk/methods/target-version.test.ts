@@ -2,23 +2,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as framework from '../../../../src/spdk/methods/framework.js';
 import { MethodUnavailableError, SpdkResultError } from '../../../../src/spdk/methods/errors.js';
-import {
-  describeVersion,
-  detectVersion,
-  inferVersionRange,
-  parseVersionResult,
-  parseVersionText,
-} from '../../../../src/spdk/methods/target-version.js';
+import { describeVersion, detectVersion, inferVersionRange, parseVersionResult, parseVersionText } from '../../../../src/spdk/methods/target-version.js';
 import { compareReleases, previousRelease, releaseOf } from '../../../../src/spdk/methods/releases.js';
 import { fixtureExchanges } from './fixture-exchanges.js';
 import { FakeTarget } from './fake-target.js';
 
 test('version strings of every form SPDK writes', () => {
   assert.deepEqual(parseVersionText('SPDK v24.01 git sha1 0786843e99'), {
-    major: 24, minor: 1, patch: 0, suffix: '', commit: '0786843e99', text: 'SPDK v24.01 git sha1 0786843e99',
+    major: 24,
+    minor: 1,
+    patch: 0,
+    suffix: '',
+    commit: '0786843e99',
+    text: 'SPDK v24.01 git sha1 0786843e99',
   });
   assert.deepEqual(parseVersionText('SPDK v26.09-pre git sha1 3230130e6'), {
-    major: 26, minor: 9, patch: 0, suffix: '-pre', commit: '3230130e6', text: 'SPDK v26.09-pre git sha1 3230130e6',
+    major: 26,
+    minor: 9,
+    patch: 0,
+    suffix: '-pre',
+    commit: '3230130e6',
+    text: 'SPDK v26.09-pre git sha1 3230130e6',
   });
   assert.deepEqual(parseVersionText('SPDK v22.01.2'), { major: 22, minor: 1, patch: 2, suffix: '', text: 'SPDK v22.01.2' });
   assert.deepEqual(parseVersionText('SPDK v25.05.1-rc1'), { major: 25, minor: 5, patch: 1, suffix: '-rc1', text: 'SPDK v25.05.1-rc1' });
@@ -30,7 +34,12 @@ test('version strings of every form SPDK writes', () => {
 
 test('spdk_get_version results: fields preferred, text as fallback, garbage refused', () => {
   assert.deepEqual(parseVersionResult({ version: 'SPDK v26.05', fields: { major: 26, minor: 5, patch: 0, suffix: '', commit: 'd519b163c' } }), {
-    major: 26, minor: 5, patch: 0, suffix: '', commit: 'd519b163c', text: 'SPDK v26.05',
+    major: 26,
+    minor: 5,
+    patch: 0,
+    suffix: '',
+    commit: 'd519b163c',
+    text: 'SPDK v26.05',
   });
   assert.deepEqual(parseVersionResult({ version: 'SPDK v19.04' }), { major: 19, minor: 4, patch: 0, suffix: '', text: 'SPDK v19.04' });
   assert.deepEqual(parseVersionResult({ version: 'SPDK v19.07', fields: { major: 'x' } }), { major: 19, minor: 7, patch: 0, suffix: '', text: 'SPDK v19.07' });
@@ -53,7 +62,11 @@ test('every spdk_get_version reply in the fixtures parses to v24.01', () => {
 });
 
 test('getVersion on each version: the right name, the same shape', async () => {
-  for (const [version, method] of [['24.01', 'spdk_get_version'], ['22.01', 'spdk_get_version'], ['19.04', 'get_spdk_version']] as const) {
+  for (const [version, method] of [
+    ['24.01', 'spdk_get_version'],
+    ['22.01', 'spdk_get_version'],
+    ['19.04', 'get_spdk_version'],
+  ] as const) {
     const fake = new FakeTarget(version);
     const got = await framework.getVersion(fake);
     assert.equal(releaseOf(got.major, got.minor), version);
@@ -92,14 +105,25 @@ test('the release range inferred from method lists of v17.10–v19.01 targets', 
   assert.deepEqual(inferVersionRange(list('get_bdevs', 'delete_bdev', 'get_subsystems', 'get_subsystem_config')), { min: '18.04', max: '18.04' });
   // v18.10 nvmf_tgt: get_nvme_controllers, nvmf_create_transport, construct_nvmf_subsystem; no wait_subsystem_init.
   assert.deepEqual(
-    inferVersionRange(list('get_bdevs', 'delete_bdev', 'get_subsystems', 'start_subsystem_init', 'get_bdevs_iostat', 'get_nvme_controllers', 'nvmf_create_transport', 'construct_nvmf_subsystem')),
+    inferVersionRange(
+      list(
+        'get_bdevs',
+        'delete_bdev',
+        'get_subsystems',
+        'start_subsystem_init',
+        'get_bdevs_iostat',
+        'get_nvme_controllers',
+        'nvmf_create_transport',
+        'construct_nvmf_subsystem',
+      ),
+    ),
     { min: '18.10', max: '18.10' },
   );
   // v19.01: wait_subsystem_init; get_spdk_version (v19.04) absent.
-  assert.deepEqual(
-    inferVersionRange(list('get_bdevs', 'delete_bdev', 'get_subsystems', 'start_subsystem_init', 'get_bdevs_iostat', 'wait_subsystem_init')),
-    { min: '19.01', max: '19.01' },
-  );
+  assert.deepEqual(inferVersionRange(list('get_bdevs', 'delete_bdev', 'get_subsystems', 'start_subsystem_init', 'get_bdevs_iostat', 'wait_subsystem_init')), {
+    min: '19.01',
+    max: '19.01',
+  });
   assert.deepEqual(inferVersionRange({ source: 'none', names: null }), { min: '17.07', max: '17.07' });
 });
 

@@ -96,7 +96,9 @@ test('getControllers: the capture on v24.01; get_vhost_controllers on v19.04; v1
   const v1707 = new FakeTarget('17.07', 'vhost');
   assert.deepEqual(await vhost.getControllers(v1707), MERGED_1707);
   assert.deepEqual(
-    work(v1707).filter(([m]) => m.startsWith('get_vhost_')).map(([m, p]) => [m, p]),
+    work(v1707)
+      .filter(([m]) => m.startsWith('get_vhost_'))
+      .map(([m, p]) => [m, p]),
     [
       ['get_vhost_controllers', undefined],
       ['get_vhost_blk_controllers', undefined],
@@ -142,13 +144,15 @@ test('deleteController: current and v19.04 names; on v17.07 the kind is looked u
 
 test('normaliseController: flat v17.07-style devices ({scsi_dev_num, lun_name}) and cpumask are read too', () => {
   const origin = { address: '/tmp/t.sock', method: 'get_vhost_scsi_controllers' };
-  assert.deepEqual(
-    vhost.normaliseController(origin, { ctrlr: 'vhost.1', cpumask: '0x1', scsi_devs: [{ scsi_dev_num: 0, lun_name: 'Malloc1' }] }, 'scsi'),
-    { ctrlr: 'vhost.1', cpumask: '0x1', backend_specific: { scsi: [{ scsi_dev_num: 0, luns: [{ id: 0, bdev_name: 'Malloc1' }] }] } },
-  );
-  assert.deepEqual(
-    vhost.normaliseController(origin, { ctrlr: 'vhost.0', cpumask: '0x1', readonly: true, bdev: null }, 'block'),
-    { ctrlr: 'vhost.0', cpumask: '0x1', backend_specific: { block: { readonly: true, bdev: null } } },
-  );
+  assert.deepEqual(vhost.normaliseController(origin, { ctrlr: 'vhost.1', cpumask: '0x1', scsi_devs: [{ scsi_dev_num: 0, lun_name: 'Malloc1' }] }, 'scsi'), {
+    ctrlr: 'vhost.1',
+    cpumask: '0x1',
+    backend_specific: { scsi: [{ scsi_dev_num: 0, luns: [{ id: 0, bdev_name: 'Malloc1' }] }] },
+  });
+  assert.deepEqual(vhost.normaliseController(origin, { ctrlr: 'vhost.0', cpumask: '0x1', readonly: true, bdev: null }, 'block'), {
+    ctrlr: 'vhost.0',
+    cpumask: '0x1',
+    backend_specific: { block: { readonly: true, bdev: null } },
+  });
   assert.throws(() => vhost.normaliseController(origin, { ctrlr: 'vhost.1', scsi_devs: [{ luns: 'x' }] }, 'scsi'), SpdkResultError);
 });

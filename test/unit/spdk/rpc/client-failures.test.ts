@@ -1,14 +1,7 @@
 /** Every way a call can fail settles it with a typed error; none hangs, none crashes, none misdelivers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  RpcAbortedError,
-  JsonRpcError,
-  RpcConnectionError,
-  RpcProtocolError,
-  RpcRequestError,
-  RpcTimeoutError,
-} from '../../../../src/spdk/rpc/errors.js';
+import { RpcAbortedError, JsonRpcError, RpcConnectionError, RpcProtocolError, RpcRequestError, RpcTimeoutError } from '../../../../src/spdk/rpc/errors.js';
 import type { DisconnectInfo, ProtocolWarning } from '../../../../src/spdk/rpc/client.js';
 import type { FakeRequest } from '../../../helpers/fake-spdk-server.js';
 import { HANG_GUARD, TRANSPORTS, outcome, serverAndClient, until } from './setup.js';
@@ -45,7 +38,8 @@ for (const transport of TRANSPORTS) {
     const got = await outcome(client.call('nvmf_subsystem_add_host', params));
     assert.ok(!got.ok && got.error instanceof JsonRpcError);
     const text = JSON.stringify(got.error.toJSON());
-    for (const secret of ['NVMeTLSkey', 'key0', 'chap-secret', 'mutual', '1234567890abcdef', 'abcdef"']) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+    for (const secret of ['NVMeTLSkey', 'key0', 'chap-secret', 'mutual', '1234567890abcdef', 'abcdef"'])
+      assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
     assert.deepEqual(got.error.params, {
       nqn: 'nqn.2016-06.io.spdk:cnode1',
       host: 'nqn.2016-06.io.spdk:host1',

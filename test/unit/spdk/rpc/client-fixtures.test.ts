@@ -41,7 +41,17 @@ const replies = completeReplies();
 test('the fixture set is what this test expects to cover', () => {
   assert.ok(replies.length >= 280, `only ${replies.length} fixture replies`);
   const files = new Set(replies.map((r) => r.label.split(' ')[0]));
-  for (const f of ['errors.jsonl', 'framing.jsonl', 'kill.jsonl', 'legacy.jsonl', 'nvmf_tgt.jsonl', 'rpcpy.jsonl', 'tcp_http.jsonl', 'vhost.jsonl', 'wait_for_rpc.jsonl']) {
+  for (const f of [
+    'errors.jsonl',
+    'framing.jsonl',
+    'kill.jsonl',
+    'legacy.jsonl',
+    'nvmf_tgt.jsonl',
+    'rpcpy.jsonl',
+    'tcp_http.jsonl',
+    'vhost.jsonl',
+    'wait_for_rpc.jsonl',
+  ]) {
     assert.ok(files.has(f), `no reply from ${f}`);
   }
   assert.ok(replies.some((r) => r.label.startsWith('tcp_http.jsonl') && r.label.includes('socat')));
@@ -49,7 +59,10 @@ test('the fixture set is what this test expects to cover', () => {
   // The oracle below is JSON.parse: it is only exact while no fixture integer passes 2^53 (ids
   // aside: errors #53's 30-digit id is rewritten to ours).
   const unsafe = replies.filter((r) => /[0-9]{17}/.test(withId(r.bytes, '1', { nullToo: true }).replace(/"(?:[^"\\]|\\.)*"/g, '""')));
-  assert.deepEqual(unsafe.map((r) => r.label), []);
+  assert.deepEqual(
+    unsafe.map((r) => r.label),
+    [],
+  );
 });
 
 function checkOutcome(reply: FixtureReply, got: Awaited<ReturnType<typeof outcome>>): void {
@@ -77,7 +90,9 @@ for (const transport of TRANSPORTS) {
       for (const r of [...held].reverse()) connection.replyRaw(r, withId(replies[r.index]!.bytes, r.rawId, { nullToo: true }));
     };
     const outcomes = await Promise.all(replies.map((_, i) => outcome(client.call(`fixture_${i}`))));
-    replies.forEach((reply, i) => checkOutcome(reply, outcomes[i]!));
+    replies.forEach((reply, i) => {
+      checkOutcome(reply, outcomes[i]!);
+    });
     assert.deepEqual(warnings, []);
     assert.equal(client.pending, 0);
   });
@@ -93,7 +108,9 @@ for (const transport of TRANSPORTS) {
       await connection.writeInPieces(stream.join(''), 'bytewise');
     };
     const outcomes = await Promise.all(replies.map((_, i) => outcome(client.call(`fixture_${i}`))));
-    replies.forEach((reply, i) => checkOutcome(reply, outcomes[i]!));
+    replies.forEach((reply, i) => {
+      checkOutcome(reply, outcomes[i]!);
+    });
   });
 
   test(`${transport}: SPDK's broken notification reply is dropped and the next reply delivered (framing #9)`, HANG_GUARD, async (t) => {

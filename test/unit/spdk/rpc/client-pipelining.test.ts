@@ -13,7 +13,8 @@ for (const transport of TRANSPORTS) {
     const { server, client } = await serverAndClient(t, transport);
     let bdevRequest: FakeRequest | undefined;
     server.handler = (request, connection) => {
-      if (request.method === 'bdev_get_bdevs') bdevRequest = request; // waits for its bdev
+      if (request.method === 'bdev_get_bdevs')
+        bdevRequest = request; // waits for its bdev
       else {
         connection.replyRaw(request, withId(versionReply!, request.rawId));
         setTimeout(() => connection.replyRaw(bdevRequest!, withId(bdevsReply!, bdevRequest!.rawId)), 20);
@@ -47,7 +48,9 @@ for (const transport of TRANSPORTS) {
       for (let i = batch.length - 2; i >= 0; i -= 2) connection.reply(batch[i]!, batch[i]!.params);
     };
     const results = await Promise.all(Array.from({ length: 1000 }, (_, n) => client.call<{ n: number }>('echo', { n })));
-    results.forEach((r, n) => assert.equal(r.n, n));
+    results.forEach((r, n) => {
+      assert.equal(r.n, n);
+    });
     assert.equal(server.connections.length, 1);
     assert.ok(server.maxOutstanding > 1, 'requests were pipelined');
   });
@@ -56,7 +59,9 @@ for (const transport of TRANSPORTS) {
     const { server, client } = await serverAndClient(t, transport, { maxInFlight: 5 });
     server.handler = (request, connection) => void setTimeout(() => connection.reply(request, request.params), 1 + (Number(request.id) % 4));
     const results = await Promise.all(Array.from({ length: 60 }, (_, n) => client.call<{ n: number }>('echo', { n })));
-    results.forEach((r, n) => assert.equal(r.n, n));
+    results.forEach((r, n) => {
+      assert.equal(r.n, n);
+    });
     assert.equal(server.maxOutstanding, 5);
     assert.equal(server.requests.length, 60);
   });
@@ -105,7 +110,9 @@ for (const transport of TRANSPORTS) {
       await connection.writeInPieces(rest, [1, 7, 40, 41, 42, rest.length - 2, rest.length - 1], 5);
     };
     const results = await Promise.all(Array.from({ length: 6 }, (_, n) => client.call<{ n: number; s: string }>('echo', { n })));
-    results.forEach((r, n) => assert.deepEqual(r, { n, s: '{"}\n' }));
+    results.forEach((r, n) => {
+      assert.deepEqual(r, { n, s: '{"}\n' });
+    });
   });
 
   test(`${transport}: replies without the trailing newline are still delivered (the parser does not need it)`, HANG_GUARD, async (t) => {

@@ -60,7 +60,10 @@ for (const transport of TRANSPORTS) {
     const results = await Promise.all(Array.from({ length: 100 }, () => client.call<number>('spdk_get_version')));
     net.Socket.prototype.write = originalWrite;
     assert.equal(clientWrites, 1);
-    assert.deepEqual(results, Array.from({ length: 100 }, (_, i) => i + 1));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
   });
 
   test(`${transport}: an oversize request fails in the client, is never written, and the connection lives on`, HANG_GUARD, async (t) => {

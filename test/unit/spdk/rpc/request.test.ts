@@ -20,10 +20,7 @@ test('a request is compact JSON with an integer id and no params member when the
     encodeRequest(4, 'bdev_get_bdevs', { name: 'Malloc0', timeout: undefined, flag: false, zero: 0 }, LIMITS),
     '{"jsonrpc":"2.0","method":"bdev_get_bdevs","id":4,"params":{"name":"Malloc0","flag":false,"zero":0}}',
   );
-  assert.equal(
-    encodeRequest(5, 'x', { big: 18446744073709551615n }, LIMITS),
-    '{"jsonrpc":"2.0","method":"x","id":5,"params":{"big":18446744073709551615}}',
-  );
+  assert.equal(encodeRequest(5, 'x', { big: 18446744073709551615n }, LIMITS), '{"jsonrpc":"2.0","method":"x","id":5,"params":{"big":18446744073709551615}}');
 });
 
 test('the request the real target accepted is byte-identical to ours (framing #1)', () => {
