@@ -95,7 +95,11 @@ export class RegistrationScheduler {
     this.options.intervalMs = intervalMs;
     if (this.periodTimer === null || this.stopped) return;
     this.clock.clearTimeout(this.periodTimer);
-    const dueAt = this.lastStartedAt + intervalMs;
+    this.schedulePeriodic(this.lastStartedAt + intervalMs);
+  }
+
+  /** The next periodic registration, at `dueAt` (at once when that has passed). */
+  private schedulePeriodic(dueAt: number): void {
     this.periodTimer = this.clock.setTimeout(
       () => {
         this.periodTimer = null;
@@ -168,15 +172,7 @@ export class RegistrationScheduler {
       for (const waiter of batch.waiters) waiter(outcome);
       if (this.stopped) return;
       const finishedAt = outcome.finishedAt;
-      const dueAt = Math.max(startedAt + this.options.intervalMs, finishedAt + Math.min(MIN_SPACING_MS, this.options.intervalMs));
-      this.periodTimer = this.clock.setTimeout(
-        () => {
-          this.periodTimer = null;
-          this.next.reasons.push(PERIODIC_REASON);
-          this.runNext();
-        },
-        Math.max(0, dueAt - this.clock.now()),
-      );
+      this.schedulePeriodic(Math.max(startedAt + this.options.intervalMs, finishedAt + Math.min(MIN_SPACING_MS, this.options.intervalMs)));
       if (this.next.reasons.length > 0) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.next.immediate ? 0 : this.debounceMs);
     });
   }

@@ -1,5 +1,5 @@
 /**
- * When report_data runs (src/agent/report-scheduler.ts), on a clock the test moves by hand.
+ * When report_data runs (src/agent/registration-scheduler.ts), on a clock the test moves by hand.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -216,4 +216,21 @@ test('stop(): waiting requests are answered as failed, and nothing runs any more
   assert.equal(runs.length, 1);
   assert.equal((await scheduler.request('after stop')).ok, false);
   assert.equal(clock.pending, 0, 'no timer left behind');
+});
+
+test('a new period (a configuration reload) re-times the waiting periodic registration from the last start', async () => {
+  const { clock, runs, scheduler } = harness();
+  scheduler.start();
+  await settle();
+  assert.equal(runs.length, 1);
+  await clock.advance(10_000);
+  scheduler.setInterval(15_000);
+  await clock.advance(4_999);
+  assert.equal(runs.length, 1, 'not before 15 s after the last start');
+  await clock.advance(1);
+  assert.deepEqual(runs[1]?.reasons, ['periodic']);
+  await clock.advance(15_000);
+  assert.equal(runs.length, 3, 'and every 15 s from then on');
+  assert.throws(() => scheduler.setInterval(0), RangeError);
+  scheduler.stop();
 });
