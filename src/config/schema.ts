@@ -160,6 +160,13 @@ const targetSchema = {
     startTimeoutSec: seconds(60, 'How long a start may take until the RPC socket answers.'),
     stopTimeoutSec: seconds(15, 'How long a graceful stop may take before SIGKILL.'),
     rpcTimeoutSec: seconds(30, 'Default deadline of one RPC call.'),
+    maxReplyBytes: {
+      type: 'integer',
+      minimum: 65536,
+      default: 268435456,
+      description:
+        'Largest reply accepted from the target, counted while it is read (default 256 MiB); a larger or endless one fails the call and resets the connection.',
+    },
     enabled: { type: 'boolean', default: true },
   },
 } as const;

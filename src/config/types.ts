@@ -145,6 +145,8 @@ export interface TargetConfig {
   startTimeoutSec: number;
   stopTimeoutSec: number;
   rpcTimeoutSec: number;
+  /** Largest reply accepted from the target (bytes), counted while it is read. */
+  maxReplyBytes: number;
   /**
    * False when the agent file disables the target, or when the upper file does not enable its
    * app's server (see `disabledReason`). A disabled target is neither started nor reported.

@@ -27,7 +27,7 @@ import type { ScannedValue } from '../../spdk/rpc/json-scanner.js';
 import { getLogger } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
 import { TickClock } from './clock.js';
-import { crash, FaultPlan } from './faults-runtime.js';
+import { crash, FaultPlan, OVERSIZE_REPLY_BYTES } from './faults-runtime.js';
 import { readJsonConfig, runConfigPass, type CallOutcome, type ConfigEntryCall } from './json-config.js';
 import { releaseLock } from './lock-file.js';
 import { listenRpc } from './rpc-listen.js';
@@ -301,7 +301,15 @@ export class SimApp implements Lifecycle {
       this.server?.freeze();
       return true;
     }
-    this.dispatcher!.dispatch(readEnvelope(request, value), connection, verdict.transform);
+    const envelope = readEnvelope(request, value);
+    if (verdict.kind === 'endless' || verdict.kind === 'oversize') {
+      const id = envelope.kind === 'request' ? (envelope.id ?? 'null') : 'null';
+      if (verdict.kind === 'endless') streamEndlessReply(connection, id);
+      else connection.send(oversizeReply(id));
+      return true;
+    }
+    this.dispatcher!.dispatch(envelope, connection, verdict.transform);
+    if (verdict.closeAfter) setTimeout(() => connection.close(), 50);
     return true;
   }
 
@@ -386,4 +394,28 @@ export class SimApp implements Lifecycle {
       return false;
     }
   }
+}
+
+/** A chunk of an endless reply's result: a JSON string and a comma, so the value stays unfinished. */
+const ENDLESS_CHUNK = `"${'x'.repeat(256 * 1024 - 4)}",`;
+
+/**
+ * The `endless-reply-after` fault: a reply whose result array never closes, written as fast as
+ * the client reads it (a chunk whenever the socket has drained) until the client goes away.
+ */
+function streamEndlessReply(connection: SimRpcConnection, id: string): void {
+  connection.send(`{"jsonrpc":"2.0","id":${id},"result":[`);
+  const next = (): void => {
+    if (connection.closed) return;
+    connection.send(ENDLESS_CHUNK);
+    setTimeout(next, 1);
+  };
+  next();
+}
+
+/** The `oversize-reply-after` fault: a complete, valid reply of OVERSIZE_REPLY_BYTES. */
+function oversizeReply(id: string): string {
+  const item = `"${'y'.repeat(1022)}"`;
+  const items = Array.from({ length: Math.ceil(OVERSIZE_REPLY_BYTES / 1024) }, () => item).join(',');
+  return `{"jsonrpc":"2.0","id":${id},"result":[${items}]}\n`;
 }

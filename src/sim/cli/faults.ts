@@ -27,7 +27,17 @@ export type Fault =
   /** Initialisation takes this long before the app is ready. */
   | { kind: 'slow-start'; ms: number }
   /** Die like a crash this many ms after start. */
-  | { kind: 'exit-after'; ms: number };
+  | { kind: 'exit-after'; ms: number }
+  /** The reply to request N+1 begins and never ends: result bytes stream out until the client goes. */
+  | { kind: 'endless-reply-after'; requests: number }
+  /** The reply to request N+1 is complete, valid and 8 MiB long (past a client's lowered limit). */
+  | { kind: 'oversize-reply-after'; requests: number }
+  /** The reply to request N+1 carries an id nobody asked with (once). */
+  | { kind: 'unknown-id-after'; requests: number }
+  /** The reply to request N+1 has its "result" key twice (once). */
+  | { kind: 'duplicate-key-after'; requests: number }
+  /** Half the reply to request N+1 is sent, then the connection is closed (once). */
+  | { kind: 'disconnect-mid-reply-after'; requests: number };
 
 export const FAULT_NAMES = [
   'crash-after',
@@ -39,6 +49,11 @@ export const FAULT_NAMES = [
   'ignore-sigterm',
   'slow-start',
   'exit-after',
+  'endless-reply-after',
+  'oversize-reply-after',
+  'unknown-id-after',
+  'duplicate-key-after',
+  'disconnect-mid-reply-after',
 ] as const;
 
 type CountedFault = Extract<Fault, { requests: number } | { ms: number }>;
@@ -52,6 +67,11 @@ const COUNTED_FAULTS: { readonly [K in CountedFault['kind']]: Exclude<keyof Extr
   'truncate-after': 'requests',
   'slow-start': 'ms',
   'exit-after': 'ms',
+  'endless-reply-after': 'requests',
+  'oversize-reply-after': 'requests',
+  'unknown-id-after': 'requests',
+  'duplicate-key-after': 'requests',
+  'disconnect-mid-reply-after': 'requests',
 };
 
 const isCounted = (name: string): name is CountedFault['kind'] => Object.hasOwn(COUNTED_FAULTS, name);

@@ -14,6 +14,7 @@ export const defaultRpcClientFactory: RpcClientFactory = (request) =>
     address: request.address,
     timeoutMs: request.timeoutMs,
     connectTimeoutMs: request.connectTimeoutMs,
+    ...(request.maxReplyBytes !== undefined ? { maxReplyBytes: request.maxReplyBytes } : {}),
     ...(request.logger ? { logger: request.logger } : {}),
   });
 

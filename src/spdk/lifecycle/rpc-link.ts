@@ -21,6 +21,8 @@ export interface RpcClientRequest {
   address: string;
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** Largest reply accepted (bytes); the client's default when absent. */
+  maxReplyBytes?: number;
   logger?: Logger;
 }
 

@@ -560,6 +560,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
         address: this.address,
         timeoutMs: (this.spec.rpcTimeoutSec ?? TARGET_DEFAULTS.rpcTimeoutSec) * 1000,
         connectTimeoutMs: Math.min(5000, this.healthTimeoutMs()),
+        ...(this.spec.maxReplyBytes !== undefined ? { maxReplyBytes: this.spec.maxReplyBytes } : {}),
         logger: this.log,
       });
     }

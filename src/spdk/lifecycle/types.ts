@@ -42,6 +42,8 @@ export interface TargetSpec {
   startTimeoutSec?: number;
   stopTimeoutSec?: number;
   rpcTimeoutSec?: number;
+  /** Largest reply accepted from the target (bytes); default 256 MiB. */
+  maxReplyBytes?: number;
 }
 
 export const TARGET_DEFAULTS = {

@@ -19,9 +19,18 @@
 import { EventEmitter } from 'node:events';
 import { getLogger, type Logger } from '../../util/log.js';
 import { parseRpcAddress, formatRpcAddress, type RpcAddress } from './address.js';
-import { RpcConnection, type ConnectFailure, type ConnectionHandlers, type ConnectionLoss } from './rpc-connection.js';
+import { DEFAULT_MAX_REPLY_BYTES, RpcConnection, type ConnectFailure, type ConnectionHandlers, type ConnectionLoss } from './rpc-connection.js';
 import { DeadlineSweep, monotonicNow } from './deadline-sweep.js';
-import { JsonRpcError, RpcAbortedError, RpcConnectionError, RpcProtocolError, RpcRequestError, RpcTimeoutError, type SpdkRpcError } from './errors.js';
+import {
+  JsonRpcError,
+  RpcAbortedError,
+  RpcConnectionError,
+  RpcProtocolError,
+  RpcReplyTooLargeError,
+  RpcRequestError,
+  RpcTimeoutError,
+  type SpdkRpcError,
+} from './errors.js';
 import { decodeJson } from './json.js';
 import type { ScanError, ScannedValue } from './json-scanner.js';
 import { redactSecretParams } from './redact.js';
@@ -43,6 +52,8 @@ export interface SpdkRpcClientOptions {
   maxRequestBytes?: number;
   /** Most JSON values in one request; default 1024 (SPDK ≤ v26.01; 8192 from v26.05). */
   maxRequestValues?: number;
+  /** Largest reply accepted, counted while it is read; default 256 MiB. A larger (or endless) one fails the calls in flight with `RpcReplyTooLargeError` and resets the connection. */
+  maxReplyBytes?: number;
   logger?: Logger;
 }
 
@@ -77,6 +88,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly limits: RequestLimits;
+  private readonly maxReplyBytes: number;
   private readonly log: Logger;
 
   private nextId = 1;
@@ -101,6 +113,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       maxBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES),
       maxValues: positiveInteger('maxRequestValues', options.maxRequestValues ?? DEFAULT_MAX_REQUEST_VALUES),
     };
+    this.maxReplyBytes = positiveInteger('maxReplyBytes', options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES);
     this.log = (options.logger ?? getLogger('spdk.rpc')).child({ address: this.address });
   }
 
@@ -214,6 +227,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
         this.connectTimeoutMs,
         this.handlersFor(() => conn),
         abort.signal,
+        this.maxReplyBytes,
       );
     } catch (err) {
       this.opening = null;
@@ -255,6 +269,13 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       },
       onLost: (loss) => {
         if (isCurrent()) this.onLost(loss);
+      },
+      onOversize: (bytes, limitBytes) => {
+        if (!isCurrent()) return;
+        this.conn = null;
+        const pending = this.failAll((method) => new RpcReplyTooLargeError({ address: this.address, method, bytes, limitBytes }));
+        this.log.warn('a reply passed the size limit; connection reset', { bytes, limitBytes, pending });
+        this.emitSafely('disconnect', { error: new RpcReplyTooLargeError({ address: this.address, bytes, limitBytes }), pending });
       },
     };
   }
@@ -390,8 +411,13 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     const { expired, next } = this.calls.expiredBy(now + DEADLINE_RESOLUTION_MS);
     // All expired calls leave the books before any freed slot is reused: an expired waiting call
     // must not be written on its way out.
+    const inFlightExpired = expired.some((call) => call.state === IN_FLIGHT);
     for (const call of expired) this.forget(call, false);
-    this.drain();
+    // A reply begun and not finished by a call's deadline blocks every reply behind it on the
+    // stream (and may never end): the connection is reset, not left to buffer it.
+    const unfinished = inFlightExpired && this.conn !== null ? this.conn.unfinishedBytes : 0;
+    if (unfinished > 0) this.dropConnection(`an unfinished reply (${unfinished} bytes so far) passed a call's deadline`, '');
+    else this.drain();
     for (const call of expired) call.reject(new RpcTimeoutError({ address: this.address, method: call.method, timeoutMs: call.timeoutMs }));
     return next;
   }

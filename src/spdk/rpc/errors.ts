@@ -145,6 +145,26 @@ export class RpcProtocolError extends SpdkRpcError {
   }
 }
 
+/**
+ * The target sent a reply larger than the client accepts (`maxReplyBytes`), or one that never
+ * ended: the call fails with this, and the connection is reset, rather than the agent buffering
+ * without limit.
+ */
+export class RpcReplyTooLargeError extends SpdkRpcError {
+  constructor(options: { address: string; method?: string; bytes: number; limitBytes: number }) {
+    const what = options.method ? `${options.method} on ${options.address}` : options.address;
+    super(
+      `${what}: the reply passed the limit of ${options.limitBytes} bytes (${options.bytes} bytes read, unfinished); the connection was reset (raise the target's maxReplyBytes if the target is trusted and the reply real)`,
+      {
+        code: 'SPDK_RPC_REPLY_TOO_LARGE',
+        address: options.address,
+        ...(options.method === undefined ? {} : { method: options.method }),
+        context: { bytes: options.bytes, limitBytes: options.limitBytes },
+      },
+    );
+  }
+}
+
 export class RpcRequestError extends SpdkRpcError {
   constructor(options: { address: string; method: string; reason: string; context?: Record<string, unknown> }) {
     super(`${options.method} on ${options.address}: request not sent: ${options.reason}`, {

@@ -22,7 +22,12 @@ export interface ConnectionHandlers {
   onFatal(problem: ScanError): void;
   /** The connection ended on its own (target closed it, reset, error). Not called after `destroy()`. */
   onLost(cause: ConnectionLoss): void;
+  /** A reply grew past `maxReplyBytes`; the connection is already being destroyed. */
+  onOversize(bytes: number, limitBytes: number): void;
 }
+
+/** The default bound on one reply: far above the largest real one (a 10,000-bdev `bdev_get_bdevs` is about 10 MB). */
+export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 export interface ConnectionLoss {
   reason: string;
@@ -52,6 +57,7 @@ export class RpcConnection {
   private constructor(
     private readonly socket: net.Socket,
     private readonly handlers: ConnectionHandlers,
+    private readonly maxReplyBytes: number,
   ) {
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -61,7 +67,13 @@ export class RpcConnection {
   }
 
   /** Opens a connection; rejects with `ConnectFailure` (errno ENOENT, ECONNREFUSED, EACCES, ETIMEDOUT …). */
-  static open(address: RpcAddress, timeoutMs: number, handlers: ConnectionHandlers, abort?: AbortSignal): Promise<RpcConnection> {
+  static open(
+    address: RpcAddress,
+    timeoutMs: number,
+    handlers: ConnectionHandlers,
+    abort?: AbortSignal,
+    maxReplyBytes = DEFAULT_MAX_REPLY_BYTES,
+  ): Promise<RpcConnection> {
     if (address.kind === 'unix' && Buffer.byteLength(address.path) > MAX_UNIX_PATH_BYTES) {
       // Node would silently cut the path to fit sun_path, and might reach another socket.
       const bytes = Buffer.byteLength(address.path);
@@ -85,7 +97,7 @@ export class RpcConnection {
         abort?.removeEventListener('abort', onAbort);
         if (failure === null) {
           if (address.kind === 'tcp') socket.setNoDelay(true);
-          resolve(new RpcConnection(socket, handlers));
+          resolve(new RpcConnection(socket, handlers, maxReplyBytes));
         } else {
           socket.on('error', () => {}); // nothing more is wanted from this socket
           socket.destroy();
@@ -104,6 +116,11 @@ export class RpcConnection {
 
   get isOpen(): boolean {
     return !this.finished;
+  }
+
+  /** Bytes of a reply that has begun but not ended. */
+  get unfinishedBytes(): number {
+    return this.scanner.buffered;
   }
 
   /** Queues a request; everything queued in this event-loop turn goes out in one write. */
@@ -144,6 +161,10 @@ export class RpcConnection {
     if (this.finished) return;
     for (const result of this.scanner.push(chunk)) {
       if (this.finished) return; // a handler dropped the connection
+      if (result.kind === 'value' && result.bytes.length > this.maxReplyBytes) {
+        this.oversize(result.bytes.length);
+        return;
+      }
       if (result.kind === 'value') this.handlers.onValue(result);
       else if (result.recoverable) this.handlers.onWarning(result);
       else {
@@ -153,6 +174,16 @@ export class RpcConnection {
         return;
       }
     }
+    // Bounded while reading: an endless reply is cut off here, not when memory runs out.
+    if (!this.finished && this.scanner.buffered > this.maxReplyBytes) this.oversize(this.scanner.buffered);
+  }
+
+  private oversize(bytes: number): void {
+    this.finished = true;
+    this.outgoing = [];
+    this.socket.destroy();
+    this.scanner.reset();
+    this.handlers.onOversize(bytes, this.maxReplyBytes);
   }
 
   private lose(loss: ConnectionLoss): void {
