@@ -3,6 +3,8 @@
  * that was probably meant when an unknown one is a typo.
  */
 
+import { maskUrlText } from '../util/broker-url.js';
+
 /** Keys whose values are never echoed back (a message may end up in a log or a ticket). */
 const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|credential|private_?key/i;
 
@@ -18,7 +20,10 @@ export function describeValue(value: unknown, options: { secret?: boolean } = {}
   if (value === null) return 'an empty value';
   if (options.secret) return `a ${Array.isArray(value) ? 'list' : typeof value}, not shown`;
   if (typeof value === 'string') {
-    const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
+    // A URL's password (`amqp://u:pw@h` where a list or a mapping was expected) is masked, and any
+    // other text with an '@' in it is not shown at all: it may be credentials.
+    const masked = value.includes('@') ? maskUrlText(value) : value;
+    const shown = masked.length > MAX_SHOWN ? `${masked.slice(0, MAX_SHOWN)}…` : masked;
     return JSON.stringify(shown);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
