@@ -19,6 +19,8 @@ export interface TargetStatusView {
   pid: number | null;
   version: string | null;
   since: string;
+  /** Why the target is in its state: every state, running or not, says why. */
+  state_reason: string;
   restarts: number;
   last_exit: { exit_code: number | null; signal: string | null; at: string } | null;
   last_error: string | null;
@@ -42,6 +44,7 @@ export function statusView(status: TargetStatus, spec: { enabled?: boolean; disa
     pid: status.pid ?? null,
     version: status.version ?? null,
     since: status.since,
+    state_reason: status.reason,
     restarts: status.restarts,
     last_exit: status.lastExit ? { exit_code: status.lastExit.exitCode ?? null, signal: status.lastExit.signal ?? null, at: status.lastExit.at } : null,
     last_error: status.lastError ?? null,

@@ -56,7 +56,7 @@ function summarisePlaces(files: readonly string[]): string {
 }
 
 export function renderTargets(
-  statuses: ReadonlyArray<Pick<TargetStatus, 'name' | 'app' | 'state' | 'pid' | 'address' | 'version' | 'lastError'>>,
+  statuses: ReadonlyArray<Pick<TargetStatus, 'name' | 'app' | 'state' | 'pid' | 'address' | 'version' | 'lastError'> & { reason?: string }>,
   disabled: ReadonlyMap<string, string> = new Map(),
 ): string {
   if (statuses.length === 0) return 'Targets\n  none configured\n';
@@ -71,8 +71,10 @@ export function renderTargets(
   return `Targets\n${table(['name', 'app', 'state', 'pid', 'socket', 'version'], rows)}\n`;
 }
 
-function describeState(s: Pick<TargetStatus, 'state' | 'lastError'>): string {
-  return s.lastError && (s.state === 'failed' || s.state === 'unresponsive') ? `${s.state}: ${s.lastError}` : s.state;
+function describeState(s: Pick<TargetStatus, 'state' | 'lastError'> & { reason?: string }): string {
+  if (s.state === 'running') return s.state;
+  const why = s.state === 'failed' && s.lastError ? s.lastError : s.reason;
+  return why ? `${s.state}: ${why}` : s.state;
 }
 
 export function renderInventory(name: string, inventory: TargetInventory): string {

@@ -155,6 +155,12 @@ const targetSchema = {
         maxAttempts: { type: 'integer', minimum: 1, default: 5 },
         initialDelaySec: { type: 'number', minimum: 0, default: 1 },
         maxDelaySec: { type: 'number', minimum: 0, default: 30 },
+        unresponsiveSec: {
+          type: 'number',
+          minimum: 0,
+          default: 60,
+          description: 'A target that does not answer for this long is hung: restarted (SIGTERM, then SIGKILL) unless the policy is never. 0: never acted on.',
+        },
       },
     },
     startTimeoutSec: seconds(60, 'How long a start may take until the RPC socket answers.'),

@@ -114,6 +114,8 @@ export interface RestartConfig {
   initialDelaySec: number;
   /** Always >= initialDelaySec (checked at load). */
   maxDelaySec: number;
+  /** Unresponsive this long = hung: restarted per the policy (0: never acted on). */
+  unresponsiveSec: number;
 }
 
 export interface TargetConfig {

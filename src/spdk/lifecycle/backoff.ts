@@ -9,13 +9,16 @@ export type RestartDecision =
   | { restart: true; attempt: number; delayMs: number }
   | { restart: false; why: 'policy' | 'clean-exit' | 'exhausted'; attempts: number };
 
+/** What the back-off reads of a restart policy. */
+export type BackoffPolicy = Pick<RestartPolicy, 'policy' | 'maxAttempts' | 'initialDelaySec' | 'maxDelaySec'>;
+
 export class RestartBackoff {
   private attempts = 0;
 
-  constructor(private policy: RestartPolicy) {}
+  constructor(private policy: BackoffPolicy) {}
 
   /** A new policy (a configuration reload); the attempts made so far still count. */
-  setPolicy(policy: RestartPolicy): void {
+  setPolicy(policy: BackoffPolicy): void {
     this.policy = policy;
   }
 

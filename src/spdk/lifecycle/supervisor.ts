@@ -46,6 +46,9 @@ import {
   type TargetStatus,
 } from './types.js';
 
+/** States an operator must hear about at warning level. */
+const WORSE_STATES: ReadonlySet<TargetState> = new Set<TargetState>(['unresponsive', 'crashed', 'failed']);
+
 export interface SupervisorOptions {
   /** Where the binaries and setup.sh are (detected once, shared by all targets). */
   installation: () => Promise<SpdkInstallation>;
@@ -101,6 +104,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
 
   private currentState: TargetState = 'stopped';
   private stateSince = new Date();
+  private stateReason = 'not started by this agent yet';
   private process: TargetProcess | undefined;
   private spawned: SpawnedTarget | undefined;
   private ownership: Ownership | undefined;
@@ -122,6 +126,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
   private healthWatch: HealthWatch | undefined;
   private logFollower: TargetLogFollower | undefined;
   private stableTimer: NodeJS.Timeout | undefined;
+  private hangTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(spec: TargetSpec, options: SupervisorOptions) {
@@ -178,6 +183,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
       ...(this.ownership ? { ownership: this.ownership } : {}),
       ...(this.process ? { pid: this.process.pid } : {}),
       since: this.stateSince.toISOString(),
+      reason: this.stateReason,
       restarts: this.backoff.attemptsMade,
       ...(this.lastExit ? { lastExit: this.lastExit } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -225,6 +231,7 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     if (this.isHeld() || this.starting || this.stopping) return this.status();
     const existing = await this.findExisting();
     if (existing.kind !== 'none') await this.adopt(existing);
+    else if (this.currentState === 'stopped') this.stateReason = `nothing serves ${this.address}`;
     return this.status();
   }
 
@@ -475,11 +482,14 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
         this.afterUnexpectedEnd({ reason: `adopted target went away: ${reason}`, failure: true, ...(process ? { pid: process.pid } : {}) });
       },
       onSilent: (reason) => {
-        if (current() && this.currentState === 'running') this.setState('unresponsive', reason, this.pidExtra());
+        if (!current()) return;
+        if (this.currentState === 'running') this.setState('unresponsive', reason, this.pidExtra());
+        if (this.currentState === 'unresponsive' && this.hangTimer === undefined) this.watchForHang(epoch);
       },
       onAnswering: (version) => {
         if (!current()) return;
         if (version !== undefined) this.version = version;
+        this.clearHangTimer();
         if (this.currentState === 'unresponsive') this.setState('running', 'answering again', this.pidExtra());
       },
     });
@@ -490,7 +500,63 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     }, this.options.stableAfterMs ?? 60_000);
   }
 
+  /**
+   * A target that stays unresponsive for `restart.unresponsiveSec` is hung: unless its policy is
+   * `never`, it is stopped with signals (it does not answer spdk_kill_instance) and restarted as
+   * after a crash, which counts against `maxAttempts`.
+   */
+  private watchForHang(epoch: number): void {
+    const limitSec = this.restartPolicy.unresponsiveSec ?? TARGET_DEFAULTS.restart.unresponsiveSec;
+    if (!(limitSec > 0)) return;
+    this.hangTimer = setTimeout(() => {
+      this.hangTimer = undefined;
+      if (epoch !== this.epoch || this.currentState !== 'unresponsive' || this.stopRequested || this.disposed) return;
+      if (this.restartPolicy.policy === 'never') {
+        this.log.warn(`unresponsive for ${limitSec} s; restart policy never: left as it is`, this.pidExtra());
+        this.lastError = `unresponsive for more than ${limitSec} s (restart policy never)`;
+        return;
+      }
+      void this.restartHung(limitSec);
+    }, limitSec * 1000);
+    this.hangTimer.unref();
+  }
+
+  private async restartHung(limitSec: number): Promise<void> {
+    const proc = this.process;
+    const reason = `unresponsive for ${limitSec} s: stopped with signals to restart it`;
+    this.lastError = `hung: no answer for ${limitSec} s`;
+    this.stopWatching();
+    this.setState('stopping', reason, this.pidExtra());
+    try {
+      await stopTarget({
+        target: this.name,
+        process: proc,
+        // No spdk_kill_instance: a hung target does not read it.
+        client: undefined,
+        calls: this.calls,
+        socketPath: this.spec.socket,
+        timeoutMs: (this.spec.stopTimeoutSec ?? TARGET_DEFAULTS.stopTimeoutSec) * 1000,
+        force: false,
+        logger: this.log,
+      });
+    } catch (err) {
+      this.lastError = `hung, and could not be stopped: ${errorMessage(err)}`;
+      this.setState('failed', this.lastError, this.pidExtra());
+      return;
+    }
+    if (this.disposed || this.stopRequested) return;
+    this.disposeLeftovers(proc?.pid);
+    this.release();
+    this.afterUnexpectedEnd({ reason, failure: true, ...(proc ? { pid: proc.pid } : {}) });
+  }
+
+  private clearHangTimer(): void {
+    if (this.hangTimer) clearTimeout(this.hangTimer);
+    this.hangTimer = undefined;
+  }
+
   private stopWatching(): void {
+    this.clearHangTimer();
     this.healthWatch?.stop();
     this.healthWatch = undefined;
     if (this.stableTimer) clearTimeout(this.stableTimer);
@@ -545,9 +611,11 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     } else if (decision.why === 'clean-exit') {
       this.setState('stopped', `exited cleanly; restart policy ${this.restartPolicy.policy} does not restart it`);
     } else if (decision.why === 'policy') {
-      this.setState(end.failure ? 'failed' : 'stopped', 'restart policy is never');
+      if (end.failure) this.lastError = `${end.reason} (restart policy never)`;
+      this.setState(end.failure ? 'failed' : 'stopped', `${end.reason}; restart policy is never`);
     } else {
-      this.setState('failed', `gave up after ${decision.attempts} restart attempts`);
+      this.lastError = `gave up after ${decision.attempts} restart attempts; the last end: ${end.reason}`;
+      this.setState('failed', this.lastError);
     }
   }
 
@@ -650,8 +718,10 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
     if (from === to && to !== 'restarting') return;
     this.currentState = to;
     this.stateSince = new Date();
+    this.stateReason = reason;
     const event: TargetStateEvent = { target: this.name, from, to, reason, at: this.stateSince.toISOString(), ...extra };
-    this.log.info(`state ${from} → ${to}`, { reason, ...extra });
+    // A change for the worse is what an operator filters for (journalctl -p warning).
+    this.log.log(WORSE_STATES.has(to) ? 'warn' : 'info', `state ${from} → ${to}`, { reason, ...extra });
     this.emit('state', event);
   }
 }

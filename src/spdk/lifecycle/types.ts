@@ -54,7 +54,7 @@ export const TARGET_DEFAULTS = {
   // SPDK's own tests allow 15 s for a shutdown before they call it a failure (contract §5.4).
   stopTimeoutSec: 15,
   rpcTimeoutSec: 30,
-  restart: { policy: 'on-failure', maxAttempts: 5, initialDelaySec: 1, maxDelaySec: 30 } as RestartPolicy,
+  restart: { policy: 'on-failure', maxAttempts: 5, initialDelaySec: 1, maxDelaySec: 30, unresponsiveSec: 60 } as RestartPolicy,
 } as const;
 
 /**
@@ -100,6 +100,8 @@ export interface TargetStatus {
   pid?: number;
   /** ISO 8601 time the current state was entered. */
   since: string;
+  /** Why the target is in its state, in words an operator reads (`exited with code 1`, `no answer: …`). */
+  reason: string;
   /** Restarts since the last stable run. */
   restarts: number;
   lastExit?: { exitCode?: number; signal?: string; at: string };

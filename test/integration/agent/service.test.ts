@@ -144,6 +144,9 @@ test('SIGHUP: targets added and removed, periods and restart policies applied; a
     agent.logs().some((l) => l.target === 'nvmf0' && l.message === 'state crashed → restarting'),
     false,
   );
+  // A change for the worse is a warning (what journalctl -p warning shows); a recovery is not.
+  assert.equal(agent.logs().find((l) => l.target === 'nvmf0' && l.message === 'state running → crashed')?.level, 'warn');
+  assert.equal(agent.logs().find((l) => l.target === 'nvmf0' && l.message === 'state starting → running')?.level, 'info');
 
   // A broken file: the error names the file and line, the old configuration stays, the agent serves.
   const good = readFileSync(node.configFile, 'utf8');

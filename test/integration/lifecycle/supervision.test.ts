@@ -31,7 +31,8 @@ test('a crash is restarted with exponential back-off until the attempt cap, then
   await sup.start();
   const failed = await log.waitFor('failed', 30_000);
 
-  assert.equal(failed.reason, 'gave up after 2 restart attempts');
+  assert.match(failed.reason, /^gave up after 2 restart attempts; the last end: killed by SIGKILL$/);
+  assert.equal(sup.status().lastError, failed.reason, 'a failed target always says why');
   assert.deepEqual(log.transitions(), [
     'stopped→starting',
     'starting→running',
@@ -73,7 +74,8 @@ test('restart policy never: a crash leaves the target failed', async (t) => {
   const log = new EventLog(sup);
   await sup.start();
   const failed = await log.waitFor('failed');
-  assert.equal(failed.reason, 'restart policy is never');
+  assert.match(failed.reason, /^killed by SIGKILL; restart policy is never$/);
+  assert.match(sup.status().lastError ?? '', /killed by SIGKILL \(restart policy never\)/);
   assert.deepEqual(log.transitions().slice(-2), ['running→crashed', 'crashed→failed']);
 });
 
@@ -156,6 +158,56 @@ test('a hung simulator (stops answering after N requests) becomes unresponsive',
   const { pid } = await sup.start();
   await log.waitFor('unresponsive');
   assert.equal(await isAlive(pid!), true);
+});
+
+test('a target hung past restart.unresponsiveSec is stopped with signals and restarted, and the restart counts', async (t) => {
+  const tree = await fakeTree(t);
+  const sup = supervisor(
+    t,
+    tree,
+    spec(tree, {
+      args: ['--no-huge', '-s', '256', '--sim-fault', 'hang-after=3'],
+      restart: { policy: 'on-failure', maxAttempts: 3, initialDelaySec: 0.05, maxDelaySec: 1, unresponsiveSec: 1 },
+      stopTimeoutSec: 2,
+    }),
+    { healthIntervalMs: 150, healthTimeoutMs: 400 },
+  );
+  const log = new EventLog(sup);
+  const { pid } = await sup.start();
+  const unresponsive = await log.waitFor('unresponsive');
+  assert.equal(sup.status().reason, unresponsive.reason, 'the state says why');
+  const stopping = await log.waitFor('stopping', 15_000, log.events.indexOf(unresponsive));
+  assert.match(stopping.reason, /^unresponsive for 1 s: stopped with signals to restart it$/);
+  const back = await log.waitFor('running', 20_000, log.events.indexOf(stopping));
+  assert.deepEqual(log.transitions().slice(log.events.indexOf(unresponsive)), [
+    'running→unresponsive',
+    'unresponsive→stopping',
+    'stopping→crashed',
+    'crashed→restarting',
+    'restarting→starting',
+    'starting→running',
+  ]);
+  assert.notEqual(back.pid, pid);
+  assert.equal(await isAlive(pid!), false, 'the hung process was stopped');
+  assert.equal(sup.status().restarts, 1);
+  assert.match(sup.status().lastError ?? '', /hung: no answer for 1 s/);
+});
+
+test('restart policy never: a hang past restart.unresponsiveSec is reported, not acted on', async (t) => {
+  const tree = await fakeTree(t);
+  const sup = supervisor(
+    t,
+    tree,
+    spec(tree, { args: ['--no-huge', '-s', '256', '--sim-fault', 'hang-after=3'], restart: { policy: 'never', unresponsiveSec: 0.5 } }),
+    { healthIntervalMs: 150, healthTimeoutMs: 400 },
+  );
+  const log = new EventLog(sup);
+  const { pid } = await sup.start();
+  await log.waitFor('unresponsive');
+  await delay(1500);
+  assert.equal(sup.status().state, 'unresponsive');
+  assert.equal(await isAlive(pid!), true);
+  assert.match(sup.status().lastError ?? '', /unresponsive for more than 0\.5 s \(restart policy never\)/);
 });
 
 test('adoption: found by its socket, its pid through /proc; its crash is noticed through the lost connection', async (t) => {

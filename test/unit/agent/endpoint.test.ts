@@ -20,7 +20,15 @@ const unusedCaller: RpcCaller = {
 };
 
 function fakeTarget(spec: TargetSpec, behaviour: { start?: () => Promise<TargetStatus> } = {}): TargetHandle & { stops: Array<{ force?: boolean }> } {
-  let state: TargetStatus = { name: spec.name, app: spec.app, address: spec.socket ?? '', state: 'stopped', since: '2026-01-01T00:00:00.000Z', restarts: 0 };
+  let state: TargetStatus = {
+    name: spec.name,
+    app: spec.app,
+    address: spec.socket ?? '',
+    state: 'stopped',
+    since: '2026-01-01T00:00:00.000Z',
+    reason: 'not started by this agent yet',
+    restarts: 0,
+  };
   const stops: Array<{ force?: boolean }> = [];
   return {
     name: spec.name,

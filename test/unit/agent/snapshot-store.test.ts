@@ -8,7 +8,16 @@ import { FakeTarget } from '../spdk/methods/fake-target.js';
 /** A running target whose state the test moves, read through the catalogue's fake SPDK. */
 function runningTarget(name = 'nvmf0'): { source: SnapshotSource; fake: FakeTarget; status: TargetStatus; bdevReads: () => number } {
   const fake = new FakeTarget('24.01', 'nvmf_tgt');
-  const status: TargetStatus = { name, app: 'nvmf_tgt', address: fake.address, state: 'running', pid: 100, since: '2026-11-24T10:00:00.000Z', restarts: 0 };
+  const status: TargetStatus = {
+    name,
+    app: 'nvmf_tgt',
+    address: fake.address,
+    state: 'running',
+    pid: 100,
+    since: '2026-11-24T10:00:00.000Z',
+    reason: 'ready',
+    restarts: 0,
+  };
   const source: SnapshotSource = { spec: { name, app: 'nvmf_tgt' }, status: () => ({ ...status }), caller: fake };
   return { source, fake, status, bdevReads: () => fake.callsOf('bdev_get_bdevs').length };
 }

@@ -59,7 +59,7 @@ test('a file without an upper file: values, defaults, absolute paths and the fil
   assert.equal(target!.binary, 'nvmf_tgt', 'a bare binary name stays a name to look up on PATH');
   assert.equal(target!.source, 'agent-file');
   assert.equal(target!.enabled, true);
-  assert.deepEqual(target!.restart, { policy: 'on-failure', maxAttempts: 5, initialDelaySec: 1, maxDelaySec: 30 });
+  assert.deepEqual(target!.restart, { policy: 'on-failure', maxAttempts: 5, initialDelaySec: 1, maxDelaySec: 30, unresponsiveSec: 60 });
   assert.deepEqual(warnings, ['bus.tls is set but no broker URL uses amqps://, so the TLS settings are not used']);
 });
 
