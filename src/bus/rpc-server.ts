@@ -10,6 +10,7 @@
  * the caller asked for them. `stop()` stops consuming, lets calls in flight finish (within a
  * deadline) and deletes the fanout queue, as oslo does on a clean close.
  */
+import { FoldedLog } from '../util/folded-log.js';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
@@ -66,6 +67,8 @@ type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export class RpcServer {
   private readonly log = getLogger('bus.server');
+  /** Warnings a peer can cause at will (bad messages, failed calls): folded past a few a minute. */
+  private readonly folded = new FoldedLog(this.log);
   private readonly topic: string;
   private readonly servers: string[];
   private readonly exchange: string;
@@ -166,6 +169,7 @@ export class RpcServer {
     }
     const starting = this.starting;
     this.state = 'stopping';
+    this.folded.flush();
     // A start in progress finishes (or fails) first, so that what it declared is cleaned up.
     if (starting) await starting.catch(() => undefined);
     const consumers = this.consumers;
@@ -228,17 +232,21 @@ export class RpcServer {
     const where = { queue, exchange: msg.fields.exchange, routingKey: msg.fields.routingKey };
     const decoded = decodeEnvelope(msg.content, msg.properties);
     if (!decoded.ok) {
-      this.log.warn('dropping a message oslo.messaging could not process either (no reply)', { ...where, reason: decoded.reason });
+      this.folded.warn('undecodable', 'dropping a message oslo.messaging could not process either (no reply)', { ...where, reason: decoded.reason });
       tryOn(() => channel.reject(msg, false));
       return;
     }
     if (!tryOn(() => channel.ack(msg))) {
-      this.log.warn('discarding a request: its ack failed (as oslo does)', where);
+      this.folded.warn('ack-failed', 'discarding a request: its ack failed (as oslo does)', where);
       return;
     }
     const request = unpackRequest(decoded.message);
     if (this.recentIds.checkAndRemember(request.uniqueId)) {
-      this.log.warn('ignoring a duplicate message', { ...where, uniqueId: pythonStr(request.uniqueId), method: pythonStr(request.body.method) });
+      this.folded.warn('duplicate', 'ignoring a duplicate message', {
+        ...where,
+        uniqueId: pythonStr(request.uniqueId),
+        method: pythonStr(request.body.method),
+      });
       return;
     }
     this.limiter
@@ -253,7 +261,8 @@ export class RpcServer {
     const wantsReply = pythonTruthy(request.msgId);
     const msgId = wantsReply ? pythonStr(request.msgId) : null;
     const replyQueue = typeof request.replyQueue === 'string' && request.replyQueue !== '' ? request.replyQueue : null;
-    if (wantsReply && !replyQueue) this.log.warn('a call without a reply queue (_reply_q) is served without a reply', { queue, method: methodName, msgId });
+    if (wantsReply && !replyQueue)
+      this.folded.warn('no-reply-queue', 'a call without a reply queue (_reply_q) is served without a reply', { queue, method: methodName, msgId });
 
     const canReply = msgId !== null && replyQueue !== null;
     const interval = canReply ? callMonitorIntervalMs(request.clientTimeout) : null;
@@ -294,7 +303,7 @@ export class RpcServer {
 
   private logFailure(method: string, msgId: string | null, err: unknown): void {
     if (err instanceof PythonException) {
-      this.log.warn('the method failed; the caller gets the failure', {
+      this.folded.warn(`failed:${method}`, 'the method failed; the caller gets the failure', {
         method,
         msgId,
         pythonClass: `${err.pythonModule}.${err.pythonClass}`,

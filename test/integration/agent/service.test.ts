@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import amqp from 'amqplib';
 import path from 'node:path';
 import { brokerSkip, listQueues, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { PythonPeer, pythonSkip } from '../../helpers/python.js';
@@ -357,4 +358,31 @@ test('a drop-in for cyborg-agent: `run --config-file cyborg.conf` with no YAML s
   );
   agent.child.kill('SIGTERM');
   assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+});
+
+test('a flood of malformed messages: a few logged in full, the rest folded into one line with counts; the agent serves throughout', {
+  skip: brokerMissing,
+  timeout: 120_000,
+}, async (t) => {
+  const scope = brokerScope(t);
+  const node = await makeAgentNode(t, scope, { targets: ['nvmf0'] });
+  const conductor = await TestConductor.start(scope, node.conductorTopic);
+  const agent = runAgent(t, scope, node.configFile);
+  await conductor.waitFor('the start-up report', () => true);
+  const connection = await amqp.connect(testAmqpUrl);
+  t.after(() => connection.close().catch(() => undefined));
+  const channel = await connection.createChannel();
+  const queue = `${node.agentTopic}.${HOST}`;
+  const FLOOD = 5000;
+  for (let i = 0; i < FLOOD; i++) channel.sendToQueue(queue, Buffer.from(`not json ${i}`), { contentType: 'application/json' });
+  await waitFor('the flood to be consumed', async () => (await channel.checkQueue(queue)).messageCount === 0, 60_000, 200);
+  const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 10_000 });
+  assert.equal(((await client.call('ping')) as { agent: string }).agent, 'spdk-agent', 'still answering');
+  agent.child.kill('SIGTERM');
+  assert.equal((await agent.exited).code, 0);
+  const dropped = agent.logs().filter((l) => l.message === 'dropping a message oslo.messaging could not process either (no reply)');
+  assert.equal(dropped.length, 5, 'the first five in full');
+  const summary = agent.logs().find((l) => typeof l.folded === 'object' && l.folded !== null);
+  assert.deepEqual(summary?.folded, { undecodable: FLOOD - 5 });
+  assert.ok(agent.stderr().length < 100_000, `${agent.stderr().length} bytes of log for ${FLOOD} bad messages`);
 });
