@@ -154,6 +154,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
           return file !== undefined ? { kind: 'file', path: file } : { kind: 'pipe' };
         },
         followLogs: { maxBytes: spdk.targetLogs.maxBytes },
+        socketTrust: { uids: spdk.socketOwnerUids, onUntrusted: spdk.untrustedSocket },
         ...options.lifecycle,
       },
     );

@@ -70,6 +70,7 @@ export function cliManager(config: AgentConfig): TargetManager {
     },
     {
       supervise: false,
+      socketTrust: { uids: config.spdk.socketOwnerUids, onUntrusted: config.spdk.untrustedSocket },
       // The same file as the daemon's, so the agent that adopts the target later follows it.
       output: (spec) => {
         const file = targetLogFile(spec, config.spdk.targetLogs.dir);

@@ -17,6 +17,7 @@ import { ENV, envValue, readEnvironment } from './environment.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { isRegularFile, readTextFile } from './files.js';
 import { resolveFqdn } from './fqdn.js';
+import { resolveUsers } from './users.js';
 import { formatKeyPath, keyPathFromPointer } from './key-path.js';
 import { getPath, isPlainObject, mergeLayers, originOf, type ConfigLayer, type Origin } from './layer.js';
 import { orderLike } from './order.js';
@@ -62,6 +63,19 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   await finishHostnames(config, warnings);
 
   finishPaths(config, options.env ?? process.env);
+  const owners = await resolveUsers(config.spdk.socketOwners);
+  if (owners.unknown.length > 0) {
+    const origin = originOf(merged.origins, ['spdk', 'socketOwners']);
+    throw new ConfigError([
+      {
+        file: origin?.file ?? files.agent ?? 'defaults',
+        keyPath: 'spdk.socketOwners',
+        line: origin?.line,
+        message: `no such user in /etc/passwd: ${owners.unknown.join(', ')}`,
+      },
+    ]);
+  }
+  config.spdk.socketOwnerUids = owners.uids;
 
   config = orderLike(config, agentConfigSchema);
   protect(config);

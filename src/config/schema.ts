@@ -203,6 +203,17 @@ const spdkSection = {
         useSetupScript: { type: 'boolean', default: true },
       },
     },
+    socketOwners: {
+      type: 'array',
+      items: { type: ['string', 'integer'], minLength: 1, minimum: 0 },
+      default: ['root'],
+      description: "Users (names or uids) who may own a target's socket and the process serving it; the agent's own user always may.",
+    },
+    untrustedSocket: {
+      enum: ['refuse', 'warn'],
+      default: 'refuse',
+      description: 'A socket (or its process) owned by anyone else: refuse to adopt or signal it (the target fails, saying why), or adopt it with a warning.',
+    },
     targetLogs: {
       type: 'object',
       additionalProperties: false,

@@ -176,6 +176,11 @@ export interface SpdkConfig {
   /** Also look for the binaries on PATH. */
   searchPath: boolean;
   hugepages: HugepagesConfig;
+  /** Users who may own a target's socket and its process: names or uids, as written. */
+  socketOwners: Array<string | number>;
+  /** Loaded only: `socketOwners` as uids (names looked up in /etc/passwd). */
+  socketOwnerUids: number[];
+  untrustedSocket: 'refuse' | 'warn';
   targetLogs: TargetLogsConfig;
   /** Cyborg `device_type` (informational, reported as-is). */
   deviceType: string;

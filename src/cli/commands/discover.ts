@@ -50,7 +50,7 @@ export async function discover(options: DiscoverOptions, io: CliIo): Promise<num
 
 async function discoverTarget(supervisor: TargetSupervisor, enablement: Enablement, timeoutMs: number): Promise<DiscoveredTarget> {
   if (!enablement.enabled) return { ...observed(supervisor.status()), ...enablement, inventory: null };
-  const status = await supervisor.attach();
+  const status = await supervisor.attach().catch(() => supervisor.status());
   if (status.state !== 'running') return { ...observed(status), ...enablement, inventory: null };
   try {
     const inventory = await collectInventory(supervisor.caller, { timeoutMs });

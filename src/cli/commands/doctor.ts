@@ -51,7 +51,7 @@ export async function doctor(options: DoctorOptions, io: CliIo): Promise<number>
   lines.push(configCheck(loaded));
   lines.push((await installationCheck(config)).line);
   const manager = cliManager(config);
-  const [targets, bus, service] = await Promise.all([targetChecks(manager), busChecks(config), serviceCheck(config)]);
+  const [targets, bus, service] = await Promise.all([targetChecks(manager, config), busChecks(config), serviceCheck(config)]);
   lines.push(await hugepagesCheck(config, manager));
   lines.push(...targets, ...bus, heartbeatCheck(config), service);
   return finish(lines, options, io);

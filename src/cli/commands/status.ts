@@ -23,7 +23,8 @@ export interface StatusOptions extends TargetCommandOptions {
 export async function status(options: StatusOptions, io: CliIo): Promise<number> {
   return runWithTargets(io, options, async (manager) => {
     const targets = await observeAll(manager, async (supervisor, enablement) => {
-      const current = enablement.enabled ? await supervisor.attach() : supervisor.status();
+      // A target that cannot be taken on (an untrusted socket) is shown failed, with why: the others still are.
+      const current = enablement.enabled ? await supervisor.attach().catch(() => supervisor.status()) : supervisor.status();
       return { ...observed(current), ...enablement };
     });
     const notRunning = targets.filter((target) => target.enabled && target.state !== 'running').map((target) => target.name);

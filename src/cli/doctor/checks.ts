@@ -15,6 +15,7 @@ import { detectSpdk, type SpdkInstallation } from '../../spdk/install/detect.js'
 import { hugepagesNeededMb, planHugepages, readHugepageInfo, type HugepageInfo } from '../../spdk/lifecycle/hugepages.js';
 import { buildCommandLine, memoryRequest } from '../../spdk/lifecycle/command-line.js';
 import { findSocketOwner } from '../../spdk/lifecycle/socket-owner.js';
+import { processUid } from '../../spdk/lifecycle/socket-trust.js';
 import type { TargetManager } from '../../spdk/lifecycle/manager.js';
 import type { TargetStatus } from '../../spdk/lifecycle/types.js';
 import { errorMessage } from '../../util/errors.js';
@@ -109,9 +110,10 @@ export async function hugepagesCheck(config: AgentConfig, manager: TargetManager
 }
 
 /** Each enabled target: its socket there, owned by whom, answering; the socket's directory safe. */
-export async function targetChecks(manager: TargetManager): Promise<CheckLine[]> {
+export async function targetChecks(manager: TargetManager, config: AgentConfig): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const trustedUids = new Set([uid, ...config.spdk.socketOwnerUids]);
   await Promise.all(
     manager.all().map(async (supervisor) => {
       const spec = supervisor.spec;
@@ -124,7 +126,8 @@ export async function targetChecks(manager: TargetManager): Promise<CheckLine[]>
       try {
         status = await supervisor.attach();
       } catch (err) {
-        lines.push(line(name, 'fail', `cannot look at it: ${errorMessage(err)}`));
+        lines.push(line(name, 'fail', `cannot take it on: ${errorMessage(err)}`));
+        if (spec.socket !== undefined) lines.push(...(await socketChecks(spec.name, spec.socket, trustedUids)));
         return;
       } finally {
         await supervisor.detach();
@@ -148,13 +151,13 @@ export async function targetChecks(manager: TargetManager): Promise<CheckLine[]>
           line(name, 'warn', `not running on ${where}; the agent adopts it once it runs (autostart is off)`, `start it: spdk-agent start ${spec.name}`),
         );
       }
-      if (spec.socket !== undefined) lines.push(...(await socketChecks(spec.name, spec.socket, uid)));
+      if (spec.socket !== undefined) lines.push(...(await socketChecks(spec.name, spec.socket, trustedUids)));
     }),
   );
   return lines.sort((a, b) => a.check.localeCompare(b.check));
 }
 
-async function socketChecks(target: string, socket: string, uid: number): Promise<CheckLine[]> {
+async function socketChecks(target: string, socket: string, trustedUids: ReadonlySet<number>): Promise<CheckLine[]> {
   const name = `target ${target} socket`;
   const out: CheckLine[] = [];
   const dir = path.dirname(socket);
@@ -188,7 +191,8 @@ async function socketChecks(target: string, socket: string, uid: number): Promis
       out.push(line(name, 'fail', `${socket} exists but is not a socket`, `remove it: rm ${socket}`));
     } else {
       const owner = await findSocketOwner(socket).catch(() => undefined);
-      const trusted = s.uid === 0 || s.uid === uid;
+      const processUidOf = owner ? await processUid(owner.pid) : undefined;
+      const trusted = trustedUids.has(s.uid) && (processUidOf === undefined || trustedUids.has(processUidOf));
       out.push(
         trusted
           ? line(
@@ -200,8 +204,8 @@ async function socketChecks(target: string, socket: string, uid: number): Promis
           : line(
               name,
               'fail',
-              `${socket} belongs to uid ${s.uid}, neither root nor this agent's uid ${uid}: whoever runs it can invent drives the agent would report`,
-              'stop that process and let the agent (or root) start the target',
+              `${socket} (uid ${s.uid}${owner ? `, served by pid ${owner.pid} as uid ${processUidOf ?? '?'}` : ''}) is not owned by a trusted user (uid ${[...trustedUids].join(', ')}): the agent refuses to adopt it (spdk.untrustedSocket); whoever runs it could invent drives`,
+              'stop that process and remove the socket, let the agent (or root) start the target, or add the owner to spdk.socketOwners',
             ),
       );
     }

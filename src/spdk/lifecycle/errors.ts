@@ -165,6 +165,16 @@ export class HugepagesError extends TargetLifecycleError {
   }
 }
 
+/** What serves a target's socket is not trusted (spdk.socketOwners): not adopted, not signalled. */
+export class TargetUntrustedError extends TargetLifecycleError {
+  constructor(options: { target: string; reason: string; socket?: string; pid?: number }) {
+    super(
+      `${options.target}: not adopted: ${options.reason}. Remove that socket (and stop what serves it), move the target's socket to a directory only root or the SPDK user can write, or add its owner to spdk.socketOwners`,
+      { code: 'SPDK_TARGET_UNTRUSTED', target: options.target, context: { socket: options.socket, pid: options.pid, reason: options.reason } },
+    );
+  }
+}
+
 /** A target's binary could not be run at all (execa gave no error object of its own). */
 export class SpawnError extends AgentError {
   constructor(message: string, binary: string) {

@@ -20,7 +20,7 @@ import { getLogger, type Logger } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
 import type { SpdkInstallation } from '../install/detect.js';
 import { RestartBackoff } from './backoff.js';
-import { TargetBusyError, TargetNotStartableError, TargetStartError, TargetStopError } from './errors.js';
+import { TargetBusyError, TargetNotStartableError, TargetStartError, TargetStopError, TargetUntrustedError } from './errors.js';
 import { findExistingTarget, waitUntilNotServed, type ExistingTarget } from './existing-target.js';
 import { HealthWatch } from './health-watch.js';
 import { abortedError, launchTarget, type HugepagePolicy } from './launch.js';
@@ -35,6 +35,7 @@ import type { ExitInfo, OutputMode, SpawnedTarget } from './spawn.js';
 import { describeStopOutcome, stopTarget, type StopOutcome } from './stop-procedure.js';
 import { ForeignProcessHandle, type TargetProcess } from './target-process.js';
 import { TargetLogFollower, processLogFile } from './target-log.js';
+import { DEFAULT_SOCKET_TRUST, checkSocketTrust, type SocketTrustPolicy } from './socket-trust.js';
 import {
   TARGET_DEFAULTS,
   type Ownership,
@@ -65,6 +66,8 @@ export interface SupervisorOptions {
   followLogs?: { maxBytes: number; intervalMs?: number };
   /** Working directory of spawned targets; default the agent's. */
   cwd?: string;
+  /** Who may own a socket the agent adopts (or stops what serves); default root and the agent's own user, refusing others. */
+  socketTrust?: SocketTrustPolicy;
   /** Probe period for hangs; default 5 000 ms. */
   healthIntervalMs?: number;
   /** A probe unanswered this long makes the target `unresponsive`; default 5 000 ms. */
@@ -382,6 +385,21 @@ export class TargetSupervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private async adopt(existing: Exclude<ExistingTarget, { kind: 'none' }>): Promise<void> {
+    const verdict = await checkSocketTrust(this.spec.socket, existing.owner?.pid, this.options.socketTrust ?? DEFAULT_SOCKET_TRUST, this.procRoot);
+    if (!verdict.trusted) {
+      const error = new TargetUntrustedError({
+        target: this.name,
+        reason: verdict.reason,
+        ...(this.spec.socket !== undefined ? { socket: this.spec.socket } : {}),
+        ...(existing.owner ? { pid: existing.owner.pid } : {}),
+      });
+      if ((this.options.socketTrust ?? DEFAULT_SOCKET_TRUST).onUntrusted === 'refuse') {
+        this.lastError = error.message;
+        if (this.currentState !== 'starting') this.setState('failed', error.message);
+        throw error;
+      }
+      this.log.warn(`adopting a target whose socket is not trusted (spdk.untrustedSocket: warn): ${verdict.reason}`);
+    }
     const ref = existing.owner ? await captureProcessRef(existing.owner.pid, this.procRoot) : undefined;
     const args = ref ? (await readCmdline(ref.pid, this.procRoot))?.slice(1) : undefined;
     this.hold(ref ? new ForeignProcessHandle(ref, this.procRoot) : undefined, 'adopted', undefined, args);

@@ -6,7 +6,8 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chownSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { killTargetsAfter, runCli } from '../../helpers/cli.js';
@@ -212,4 +213,47 @@ test('doctor on a node that works: every check passes (exit 0); with the Python 
   assert.match(check.fix ?? '', /Supported deployments/);
   const service = (JSON.parse(foreign.stdout) as { checks: Array<{ check: string; status: string }> }).checks.find((c) => c.check === 'agent service')!;
   assert.equal(service.status, 'warn', 'the agent was stopped');
+});
+
+test('a socket someone else owns is not adopted: the target fails saying why, doctor fails it; with untrustedSocket: warn it is adopted', {
+  skip: process.getuid?.() === 0 ? false : 'chown needs root',
+}, async (t) => {
+  const { config, socket } = await oneTargetNode(t);
+  const started = await runCli(['start', 'nvmf0', '--json', '--config', config]);
+  assert.equal(started.code, 0, started.stderr);
+  const pid = (JSON.parse(started.stdout) as { target: { pid: number } }).target.pid;
+  trackPid(pid);
+  // Another user's socket, as one an unprivileged user made first in /var/tmp would be.
+  chownSync(socket, 65534, 65534);
+  t.after(() => {
+    try {
+      chownSync(socket, 0, 0);
+    } catch {
+      // gone with its target
+    }
+  });
+  const status = await runCli(['status', '--json', '--config', config]);
+  assert.equal(status.code, 3, status.stderr);
+  const nvmf0 = (JSON.parse(status.stdout) as { targets: Array<{ name: string; state: string; pid?: number; lastError?: string }> }).targets.find(
+    (x) => x.name === 'nvmf0',
+  )!;
+  assert.equal(nvmf0.state, 'failed');
+  assert.equal(nvmf0.pid, undefined, 'not taken on');
+  assert.match(nvmf0.lastError ?? '', /nvmf0: not adopted: the socket .*nvmf0\.sock belongs to uid 65534, not to a trusted owner/);
+  const stop = await runCli(['stop', 'nvmf0', '--config', config]);
+  assert.equal(stop.code, 1, 'nor signalled');
+  assert.match(stop.stderr, /not adopted/);
+
+  const doctor = await runCli(['doctor', '--json', '--config', config]);
+  const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ check: string; status: string; detail: string }> }).checks;
+  assert.equal(checks.find((c) => c.check === 'target nvmf0 socket')?.status, 'fail');
+  assert.equal(doctor.code, 2);
+
+  const warnConfig = `${config}.warn.yaml`;
+  const parsed = JSON.parse(await readFile(config, 'utf8')) as { spdk: Record<string, unknown> };
+  parsed.spdk.untrustedSocket = 'warn';
+  await writeFile(warnConfig, JSON.stringify(parsed));
+  const warned = await runCli(['status', '--json', '--config', warnConfig]);
+  assert.equal((JSON.parse(warned.stdout) as { targets: Array<{ name: string; state: string }> }).targets.find((x) => x.name === 'nvmf0')?.state, 'running');
+  assert.match(warned.stderr, /adopting a target whose socket is not trusted/);
 });
