@@ -50,8 +50,37 @@ export interface BodyProperties {
 /** Encodings whose decoding of a valid body is the same as UTF-8 (kombu decodes with any codec). */
 const UTF8_NAMES = new Set(['utf-8', 'utf8', 'ascii', 'us-ascii']);
 
+/**
+ * Bounds on what a peer can make the agent decode: a body larger than the largest real message
+ * many times over (a 10,000-bdev report is about 5 MB) or nested deeper than any real one is
+ * refused before it is decoded, so no message can exhaust memory or a recursion further on.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether JSON text nests arrays and objects deeper than `limit` (strings and escapes skipped): one pass, no parse. */
+export function nestsDeeperThan(text: Buffer | string, limit: number): boolean {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Decodes a delivered body as oslo would, or says why oslo would drop it. */
 export function decodeEnvelope(content: Buffer, properties: BodyProperties): DecodeResult {
+  if (content.length > MAX_MESSAGE_BYTES) return { ok: false, reason: `body of ${content.length} bytes, over the limit of ${MAX_MESSAGE_BYTES}` };
+  if (nestsDeeperThan(content, MAX_JSON_DEPTH)) return { ok: false, reason: `body nested deeper than ${MAX_JSON_DEPTH} levels` };
   if (properties.contentType !== 'application/json') {
     const got = properties.contentType === undefined ? 'no content_type' : `content_type ${JSON.stringify(properties.contentType)}`;
     return { ok: false, reason: `${got} (oslo.messaging decodes only application/json)` };
@@ -80,6 +109,7 @@ export function decodeEnvelope(content: Buffer, properties: BodyProperties): Dec
 
   const inner = body[MESSAGE_KEY];
   if (typeof inner !== 'string') return { ok: false, reason: `"${MESSAGE_KEY}" is a JSON ${jsonKind(inner)}, not a string` };
+  if (nestsDeeperThan(inner, MAX_JSON_DEPTH)) return { ok: false, reason: `"${MESSAGE_KEY}" nested deeper than ${MAX_JSON_DEPTH} levels` };
   let message: unknown;
   try {
     message = JSON.parse(inner);

@@ -385,4 +385,5 @@ test('a flood of malformed messages: a few logged in full, the rest folded into 
   const summary = agent.logs().find((l) => typeof l.folded === 'object' && l.folded !== null);
   assert.deepEqual(summary?.folded, { undecodable: FLOOD - 5 });
   assert.ok(agent.stderr().length < 100_000, `${agent.stderr().length} bytes of log for ${FLOOD} bad messages`);
+  t.diagnostic(`${FLOOD} malformed messages: ${dropped.length} lines in full + 1 summary; the agent's whole log ${agent.stderr().length} bytes`);
 });

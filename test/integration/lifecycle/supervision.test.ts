@@ -191,6 +191,9 @@ test('a target hung past restart.unresponsiveSec is stopped with signals and res
   assert.equal(await isAlive(pid!), false, 'the hung process was stopped');
   assert.equal(sup.status().restarts, 1);
   assert.match(sup.status().lastError ?? '', /hung: no answer for 1 s/);
+  t.diagnostic(
+    `hung target: unresponsive → running again in ${Date.parse(back.at) - Date.parse(unresponsive.at)} ms (unresponsiveSec 1, SIGTERM, restart back-off 50 ms)`,
+  );
 });
 
 test('restart policy never: a hang past restart.unresponsiveSec is reported, not acted on', async (t) => {

@@ -50,6 +50,7 @@ test('an endless reply is cut at maxReplyBytes: a typed error naming target, met
   assert.match(error.message, /bdev_get_bdevs on .*spdk\.sock: the reply passed the limit of 33554432 bytes/);
   assert.ok(disconnects[0] instanceof RpcReplyTooLargeError, 'the connection was reset');
   assert.ok(growthBytes < 200 * MIB, `RSS grew by ${Math.round(growthBytes / MIB)} MiB for a 32 MiB limit`);
+  t.diagnostic(`endless reply, maxReplyBytes 32 MiB: cut after ${error.context.bytes} bytes; RSS peak +${Math.round(growthBytes / MIB)} MiB`);
   const version = (await client.call('spdk_get_version')) as { version: string };
   assert.match(version.version, /^SPDK v24\.01/);
   assert.equal(client.generation, 2, 'on a new connection');
@@ -72,6 +73,9 @@ test('an endless reply under the default limit is cut at the call’s deadline: 
   assert.equal(disconnects.length, 1, 'the connection was reset at the deadline');
   assert.match(String((disconnects[0]?.error as Error | undefined)?.message), /an unfinished reply \(\d+ bytes so far\) passed a call's deadline/);
   assert.ok(growthBytes < 300 * MIB, `RSS grew by ${Math.round(growthBytes / MIB)} MiB`);
+  t.diagnostic(
+    `endless reply, default limit, 400 ms deadline: ${String((disconnects[0]?.error as Error | undefined)?.message)}; RSS peak +${Math.round(growthBytes / MIB)} MiB`,
+  );
   // Nothing keeps growing after the reset.
   const after = process.memoryUsage.rss();
   await new Promise((resolve) => setTimeout(resolve, 500));

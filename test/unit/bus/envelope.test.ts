@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { decodeEnvelope, encodeEnvelope, osloPublishProperties } from '../../../src/bus/envelope.js';
+import { MAX_JSON_DEPTH, MAX_MESSAGE_BYTES, decodeEnvelope, encodeEnvelope, nestsDeeperThan, osloPublishProperties } from '../../../src/bus/envelope.js';
 import { pythonJsonDumps } from '../../../src/bus/python-values.js';
 import { capturedMessages } from './captures.js';
 
@@ -130,4 +130,26 @@ test('the envelope version follows the RPC version rule against 2.0', () => {
   assert.equal(withVersion('2.0.1'), false, 'a higher revision than 2.0.0');
   assert.equal(withVersion('1.0'), false, 'another major version');
   assert.equal(withVersion('2.x'), false, 'not a version');
+});
+
+test('bounds before decoding: a body over the size limit, or nested deeper than the limit (outside or inside oslo.message), is dropped with the reason', () => {
+  const json = { contentType: 'application/json' };
+  const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
+  const tooBig = decodeEnvelope(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20), json);
+  assert.deepEqual(tooBig, { ok: false, reason: `body of ${MAX_MESSAGE_BYTES + 1} bytes, over the limit of ${MAX_MESSAGE_BYTES}` });
+  const outer = decodeEnvelope(Buffer.from(`{"a":${deep(MAX_JSON_DEPTH + 1)}}`), json);
+  assert.equal(outer.ok ? '' : outer.reason, `body nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const inner = decodeEnvelope(
+    Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': `{"method":"ping","args":{"x":${deep(MAX_JSON_DEPTH)}}}` })),
+    json,
+  );
+  assert.equal(inner.ok ? '' : inner.reason, `"oslo.message" nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const fine = decodeEnvelope(
+    Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': `{"method":"ping","args":{"x":${deep(MAX_JSON_DEPTH - 3)},"s":"[[[[[[\\\\\\"]]"}}` })),
+    json,
+  );
+  assert.equal(fine.ok, true, 'brackets inside strings do not count');
+  assert.equal(nestsDeeperThan('"[[[["', 1), false);
+  assert.equal(nestsDeeperThan('[{"a":[1]}]', 2), true);
+  assert.equal(nestsDeeperThan('[{"a":[1]}]', 3), false);
 });
