@@ -6,7 +6,7 @@
  *   `PCI` control paths);
  * - one deployable per export on it (NVMe-oF subsystem, vhost controller, iSCSI target node),
  *   named `<reported hostname>_<BDF>_<kind>_<export>`, one accelerator each (an export is attached
- *   to one instance at a time), resource class per kind, traits `trait0..N`;
+ *   to one instance at a time), resource class per kind, one `trait_<TRAIT>` attribute per trait;
  * - one `TEST_PCI` attach handle per deployable whose `attach_info` names the export.
  *
  * Pure and deterministic: the same inventories give the same bytes, so the conductor sees the
@@ -132,9 +132,7 @@ function deviceFor(target: MappableTarget, controller: ControllerFacts, exports:
 
 function deployableFor(exp: ExportFacts, controller: ControllerFacts, options: MappingOptions): DriverDeployable {
   const attributes: DriverAttribute[] = [{ key: 'rc', value: RESOURCE_CLASSES[exp.kind] }];
-  traitsFor(exp, controller, options).forEach((trait, index) => {
-    attributes.push({ key: `trait${index}`, value: trait });
-  });
+  for (const trait of traitsFor(exp, controller, options)) attributes.push({ key: traitKey(trait), value: trait });
   return {
     name: safeResourceName([options.reportedHostname, controller.bdf, KIND_LABELS[exp.kind], exp.id]),
     num_accelerators: 1,
@@ -144,7 +142,24 @@ function deployableFor(exp: ExportFacts, controller: ControllerFacts, options: M
   };
 }
 
-/** Sorted and without repeats, so the `traitN` keys stay put from one report to the next. */
+/** Cyborg's attribute key column holds 255 characters. */
+const MAX_ATTRIBUTE_KEY = 255;
+
+/**
+ * The attribute key of a trait: `trait_<TRAIT>`, depending on that trait alone. Cyborg's conductor
+ * diffs attributes by key and takes only keys starting with `trait` for traits; with numbered keys
+ * (`trait0..N`) one trait added or removed shifted every later key, and the conductor's
+ * remove-old/add-new steps left Placement with the wrong traits. A name too long for the column
+ * keeps its start and ends with a digest of the whole, so it stays unique.
+ */
+export function traitKey(trait: string): string {
+  const key = `trait_${trait}`;
+  if (key.length <= MAX_ATTRIBUTE_KEY) return key;
+  const digest = sha256Hex(trait).slice(0, 16);
+  return `${key.slice(0, MAX_ATTRIBUTE_KEY - digest.length - 1)}_${digest}`;
+}
+
+/** Sorted and without repeats: the same traits give the same attribute list, byte for byte. */
 function traitsFor(exp: ExportFacts, controller: ControllerFacts, options: MappingOptions): string[] {
   const traits = new Set<string>(['CUSTOM_SPDK']);
   if (exp.kind === 'nvmf') for (const transport of exp.transports) traits.add(customName('SPDK', 'NVMF', transport));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { devicePrimitive, type DriverDevice } from '../../../src/agent/cyborg-objects.js';
-import { mapTargets, type MappableTarget } from '../../../src/agent/inventory-mapping.js';
+import { mapTargets, traitKey, type MappableTarget } from '../../../src/agent/inventory-mapping.js';
 import type { TargetInventory } from '../../../src/spdk/inventory.js';
 import type { Bdev, NvmfSubsystem } from '../../../src/spdk/methods/types.js';
 import { loadFixture } from '../../helpers/fixtures.js';
@@ -106,10 +106,10 @@ test('each NVMe-oF subsystem on a drive is a deployable: name, one accelerator, 
     driver_name: 'SPDK',
     attribute_list: [
       { key: 'rc', value: 'CUSTOM_SPDK_NVMF' },
-      { key: 'trait0', value: 'CUSTOM_SPDK' },
-      { key: 'trait1', value: 'CUSTOM_SPDK_NVMF_RDMA' },
-      { key: 'trait2', value: 'CUSTOM_SPDK_NVMF_TCP' },
-      { key: 'trait3', value: 'CUSTOM_SSD_INTEL' },
+      { key: 'trait_CUSTOM_SPDK', value: 'CUSTOM_SPDK' },
+      { key: 'trait_CUSTOM_SPDK_NVMF_RDMA', value: 'CUSTOM_SPDK_NVMF_RDMA' },
+      { key: 'trait_CUSTOM_SPDK_NVMF_TCP', value: 'CUSTOM_SPDK_NVMF_TCP' },
+      { key: 'trait_CUSTOM_SSD_INTEL', value: 'CUSTOM_SSD_INTEL' },
     ],
     attach_handle_list: [{ attach_type: 'TEST_PCI', attach_info: '{"nqn": "nqn.2016-06.io.spdk:cnode1", "type": "nvmf"}', in_use: false }],
   });
@@ -336,4 +336,44 @@ test('odd answers from a target (members missing or of the wrong kind) are skipp
     notes.some((n) => n.includes('NVMe controller Bad')),
     notes.join('; '),
   );
+});
+
+/** The Intel drive's one export, listening on `trtypes` (in that order). */
+function exportAttributes(trtypes: string[]): Map<string, string> {
+  const inv = inventory({
+    bdevs: [nvmeBdev('Nvme0n1', { bdf: '0000:5e:00.0' })],
+    nvmeControllers: [pcieController('Nvme0', '0000:5e:00.0')],
+    nvmf: { transports: trtypes.map((trtype) => ({ trtype })), subsystems: [subsystem('nqn.2016-06.io.spdk:cnode1', ['Nvme0n1'], trtypes)] },
+  });
+  const deployable = byBdf(mapTargets([nvmfTarget(inv)], OPTIONS).devices, '0000:5e:00.0').deployable_list[0]!;
+  return new Map(deployable.attribute_list.map((a) => [a.key, a.value]));
+}
+
+/** What the conductor's diff by key sees between two reports: keys added, removed, changed. */
+function attributeDiff(before: Map<string, string>, after: Map<string, string>): { added: string[]; removed: string[]; changed: string[] } {
+  return {
+    added: [...after.keys()].filter((k) => !before.has(k)),
+    removed: [...before.keys()].filter((k) => !after.has(k)),
+    changed: [...after.keys()].filter((k) => before.has(k) && before.get(k) !== after.get(k)),
+  };
+}
+
+test('one attribute per trait, keyed by the trait: adding, removing or reordering traits changes exactly the traits that changed', () => {
+  const tcp = exportAttributes(['TCP']);
+  const tcpRdma = exportAttributes(['TCP', 'RDMA']);
+  const rdma = exportAttributes(['RDMA']);
+  const rdmaTcp = exportAttributes(['RDMA', 'TCP']);
+  assert.deepEqual(attributeDiff(tcp, tcpRdma), { added: ['trait_CUSTOM_SPDK_NVMF_RDMA'], removed: [], changed: [] }, 'an RDMA listener added');
+  assert.deepEqual(attributeDiff(tcpRdma, rdma), { added: [], removed: ['trait_CUSTOM_SPDK_NVMF_TCP'], changed: [] }, 'the TCP listener removed');
+  assert.deepEqual(attributeDiff(tcpRdma, rdmaTcp), { added: [], removed: [], changed: [] }, 'the same set in another order');
+  for (const key of tcpRdma.keys()) assert.ok(key === 'rc' || key.startsWith('trait'), `${key}: Cyborg takes only keys starting with "trait" for traits`);
+});
+
+test('a trait key too long for Cyborg’s 255-character column keeps its start and a digest, and stays unique', () => {
+  const long = `CUSTOM_${'X'.repeat(260)}`;
+  const other = `CUSTOM_${'X'.repeat(259)}Y`;
+  assert.equal(traitKey('CUSTOM_SPDK'), 'trait_CUSTOM_SPDK');
+  assert.equal(traitKey(long).length, 255);
+  assert.ok(traitKey(long).startsWith('trait_CUSTOM_XXX'));
+  assert.notEqual(traitKey(long), traitKey(other));
 });
