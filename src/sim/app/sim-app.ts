@@ -404,10 +404,11 @@ const ENDLESS_CHUNK = `"${'x'.repeat(256 * 1024 - 4)}",`;
  * the client reads it (a chunk whenever the socket has drained) until the client goes away.
  */
 function streamEndlessReply(connection: SimRpcConnection, id: string): void {
-  connection.send(`{"jsonrpc":"2.0","id":${id},"result":[`);
+  const write = connection.takeOver();
+  write(`{"jsonrpc":"2.0","id":${id},"result":[`);
   const next = (): void => {
     if (connection.closed) return;
-    connection.send(ENDLESS_CHUNK);
+    write(ENDLESS_CHUNK);
     setTimeout(next, 1);
   };
   next();

@@ -35,6 +35,7 @@ export class SimRpcConnection implements ReplyChannel {
   private inFlight = 0;
   private readEnded = false;
   private isClosed = false;
+  private taken = false;
 
   constructor(
     readonly id: number,
@@ -100,8 +101,19 @@ export class SimRpcConnection implements ReplyChannel {
   }
 
   send(text: string): void {
-    if (this.isClosed) return;
+    if (this.isClosed || this.taken) return;
     this.owner.deliver(this, text);
+  }
+
+  /**
+   * Hands the connection's output to one writer (a fault streaming a reply without end): other
+   * replies are not written any more, as a target stuck writing one reply writes no other.
+   */
+  takeOver(): (text: string) => void {
+    this.taken = true;
+    return (text) => {
+      if (!this.isClosed) this.owner.deliver(this, text);
+    };
   }
 
   /** Queues reply bytes for the next flush. */
