@@ -1,5 +1,6 @@
 /** Reading what this process logs, for tests that assert on log lines. */
 import { PassThrough } from 'node:stream';
+import winston from 'winston';
 import type { TestContext } from 'node:test';
 import { configureLogging, type LogOptions } from '../../src/util/log.js';
 
@@ -27,5 +28,21 @@ export function captureLogs(t: TestContext, level: string, restore: LogOptions):
         .split('\n')
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** A logger of its own (not the process's) whose JSON lines a test reads back: for components given a logger. */
+export function memoryLogger(): { logger: winston.Logger; lines: () => Array<Record<string, unknown>> } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const logger = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream, format: winston.format.json() })] });
+  return {
+    logger,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }

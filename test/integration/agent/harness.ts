@@ -407,3 +407,32 @@ export function deviceSummary(report: ReceivedRegistration): string[] {
 export function brokerScope(t: TestContext): BrokerScope {
   return new BrokerScope(t);
 }
+
+// ── a whole scenario: an agent on the test bus ──────────────────────────────────────────────
+
+export interface AgentOnBus {
+  scope: BrokerScope;
+  node: AgentNode;
+  conductor: TestConductor;
+  agent: AgentProcess;
+  /** A client of the agent's host queue. */
+  client: ReturnType<BusTransport['createClient']>;
+}
+
+/** A node, a conductor and `spdk-agent run`, once the conductor holds the start-up report. */
+export async function agentOnBus(t: TestContext, options: NodeOptions = {}, callTimeoutMs = 15_000): Promise<AgentOnBus> {
+  const scope = brokerScope(t);
+  const node = await makeAgentNode(t, scope, options);
+  const conductor = await TestConductor.start(scope, node.conductorTopic);
+  const agent = runAgent(t, scope, node.configFile);
+  await conductor.waitFor('the start-up report', () => true, 0, 30_000);
+  const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: callTimeoutMs });
+  return { scope, node, conductor, agent, client };
+}
+
+/** SIGTERM, and the clean exit 0 expected of it (the agent's last log lines otherwise). */
+export async function stopCleanly(agent: AgentProcess): Promise<void> {
+  agent.child.kill('SIGTERM');
+  const { code } = await agent.exited;
+  if (code !== 0) throw new Error(`the agent exited with ${String(code)} after SIGTERM:\n${agent.stderr().slice(-2000)}`);
+}

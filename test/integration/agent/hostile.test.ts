@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { brokerSkip, closeConnectionByName, rabbitmqctlSkip, waitFor } from '../../helpers/broker.js';
-import { HOST, TestConductor, brokerScope, isAlive, makeAgentNode, runAgent } from './harness.js';
+import { HOST, TestConductor, agentOnBus, brokerScope, isAlive, makeAgentNode, runAgent, stopCleanly } from './harness.js';
 
 const brokerMissing = await brokerSkip();
 const rabbitmqctlMissing = await rabbitmqctlSkip();
@@ -55,20 +55,14 @@ test('a target whose reply never ends: the agent cuts it at maxReplyBytes, stays
   t.diagnostic(
     `endless reply to the agent (maxReplyBytes 32 MiB): cut after ${String(cut.bytes)} bytes; agent peak RSS ${Math.round(memory.peak / MIB)} MiB, now ${Math.round(memory.now / MIB)} MiB; serving and registering throughout`,
   );
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+  await stopCleanly(agent);
 });
 
 test('broker connections closed ten times with calls in flight: no caller gets a wrong reply or none at all, the agent serves after each', {
   skip: rabbitmqctlMissing,
   timeout: 180_000,
 }, async (t) => {
-  const scope = brokerScope(t);
-  const node = await makeAgentNode(t, scope, { log: { level: 'info' } });
-  const conductor = await TestConductor.start(scope, node.conductorTopic);
-  const agent = runAgent(t, scope, node.configFile);
-  await conductor.waitFor('the start-up report', () => true);
-  const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 15_000 });
+  const { agent, client } = await agentOnBus(t, { log: { level: 'info' } });
   const started = Date.now();
   let answered = 0;
   let failed = 0;
@@ -119,8 +113,7 @@ test('broker connections closed ten times with calls in flight: no caller gets a
   t.diagnostic(
     `10 connection closures, 60 calls in flight: ${answered} answered, ${failed} failed with an error, none wrong; served again after ${Math.min(...recoveries)}–${Math.max(...recoveries)} ms; ${Math.round((Date.now() - started) / 1000)} s in all; agent peak RSS ${Math.round(memoryOf(agent.child.pid!).peak / MIB)} MiB`,
   );
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+  await stopCleanly(agent);
 });
 
 test('a hundred calls in flight at SIGTERM are all answered, then the agent exits 0', { skip: brokerMissing, timeout: 120_000 }, async (t) => {
@@ -160,12 +153,7 @@ test('forty hostile calls: each refused with a Python exception or answered, no 
   skip: brokerMissing,
   timeout: 120_000,
 }, async (t) => {
-  const scope = brokerScope(t);
-  const node = await makeAgentNode(t, scope, { targets: ['nvmf0'] });
-  const conductor = await TestConductor.start(scope, node.conductorTopic);
-  const agent = runAgent(t, scope, node.configFile);
-  await conductor.waitFor('the start-up report', () => true);
-  const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 15_000 });
+  const { node, agent, client } = await agentOnBus(t, { targets: ['nvmf0'] });
   const canary = path.join(node.dir, 'pwned');
   const names: unknown[] = [
     `$(touch ${canary})`,
@@ -211,6 +199,5 @@ test('forty hostile calls: each refused with a Python exception or answered, no 
   assert.equal(view.targets[0]?.state, 'running', 'nvmf0 untouched');
   assert.ok(isAlive(agent.child.pid!));
   t.diagnostic(`40 hostile calls: ${refusedAsPython} refused with ValueError/TypeError; no file created; nvmf0 still running`);
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+  await stopCleanly(agent);
 });

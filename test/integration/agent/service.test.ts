@@ -12,7 +12,7 @@ import path from 'node:path';
 import { brokerSkip, listQueues, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { PythonPeer, pythonSkip } from '../../helpers/python.js';
 import { rawExchange, socketAnswers, startSim } from '../../helpers/sim.js';
-import { HOST, TestConductor, brokerScope, isAlive, makeAgentNode, runAgent, runAgentWith, type AgentProcess } from './harness.js';
+import { HOST, TestConductor, agentOnBus, brokerScope, isAlive, makeAgentNode, runAgent, runAgentWith, stopCleanly, type AgentProcess } from './harness.js';
 
 const brokerMissing = await brokerSkip();
 const pythonMissing = brokerMissing || (await pythonSkip());
@@ -53,11 +53,7 @@ function listening(port: number): boolean {
 }
 
 test('SIGUSR2 writes the diagnostics and the agent goes on; SIGUSR1 opens no inspector', { skip: brokerMissing, timeout: 90_000 }, async (t) => {
-  const scope = brokerScope(t);
-  const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], log: { level: 'info' } });
-  const conductor = await TestConductor.start(scope, node.conductorTopic);
-  const agent = runAgent(t, scope, node.configFile);
-  await conductor.waitFor('the start-up report', () => true);
+  const { node, agent, client } = await agentOnBus(t, { targets: ['nvmf0'], log: { level: 'info' } });
 
   const inspectorBefore = listening(9229);
   agent.child.kill('SIGUSR1');
@@ -90,11 +86,9 @@ test('SIGUSR2 writes the diagnostics and the agent goes on; SIGUSR1 opens no ins
   assert.equal(typeof report.eventLoopDelayMs.p99, 'number');
 
   // Still serving after both signals.
-  const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 10_000 });
   assert.equal(((await client.call('ping')) as { agent: string }).agent, 'spdk-agent');
   assert.equal(agent.child.exitCode, null);
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+  await stopCleanly(agent);
 });
 
 test('SIGHUP: targets added and removed, periods and restart policies applied; a bad file is refused and the old one kept', {
@@ -177,8 +171,7 @@ test('SIGHUP: targets added and removed, periods and restart policies applied; a
     after.targets.map((x) => x.name),
     ['nvmf0'],
   );
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+  await stopCleanly(agent);
 });
 
 test('target output survives the agent: SIGKILL the agent, start another, the target logs, its lines are in its file and followed', {
@@ -219,8 +212,7 @@ test('target output survives the agent: SIGKILL the agent, start another, the ta
     () => second.logs().some((l) => l.level === 'warn' && l.target === 'nvmf0' && /Bdev name Malloc0 already exists/.test(String(l.message))),
     10_000,
   );
-  second.child.kill('SIGTERM');
-  assert.equal((await second.exited).code, 0, second.stderr().slice(-2000));
+  await stopCleanly(second);
   assert.equal(isAlive(pid), true, 'not stopped on exit (stopOnAgentExit: false)');
   process.kill(pid, 'SIGKILL');
 });
@@ -253,8 +245,7 @@ test('one agent per host: a second agent with the same configuration refuses to 
   const third = runAgent(t, scope, elsewhere);
   assert.equal((await third.exited).code, 4, third.stderr().slice(-2000));
   assert.match(third.stderr(), new RegExp(`another spdk-agent already serves ${node.agentTopic}\\.${HOST} \\(host ${HOST}, pid ${first.child.pid}`));
-  first.child.kill('SIGTERM');
-  assert.equal((await first.exited).code, 0);
+  await stopCleanly(first);
 });
 
 test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), or served under its own topic without reporting", {
@@ -289,8 +280,7 @@ test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), 
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(conductor.registrations.length, 0, 'no report_data: it would erase the Python agent’s devices');
   assert.equal(peer.served('ping').length, 0, 'the Python agent was asked nothing it serves');
-  beside.child.kill('SIGTERM');
-  assert.equal((await beside.exited).code, 0, beside.stderr().slice(-2000));
+  await stopCleanly(beside);
 });
 
 test('the simulator, like SPDK, survives a log pipe nobody reads any more', { timeout: 60_000 }, async () => {
@@ -356,33 +346,26 @@ test('a drop-in for cyborg-agent: `run --config-file cyborg.conf` with no YAML s
     view.targets.map((x) => [x.name, x.app]),
     [['nvmf', 'nvmf_tgt']],
   );
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
+  await stopCleanly(agent);
 });
 
 test('20,000 malformed messages in four batches: a few logged in full, the rest folded into one line with counts; ping answered after each batch', {
   skip: brokerMissing,
   timeout: 120_000,
 }, async (t) => {
-  const scope = brokerScope(t);
-  const node = await makeAgentNode(t, scope, { targets: ['nvmf0'] });
-  const conductor = await TestConductor.start(scope, node.conductorTopic);
-  const agent = runAgent(t, scope, node.configFile);
-  await conductor.waitFor('the start-up report', () => true);
+  const { node, agent, client } = await agentOnBus(t, { targets: ['nvmf0'] });
   const connection = await amqp.connect(testAmqpUrl);
   t.after(() => connection.close().catch(() => undefined));
   const channel = await connection.createChannel();
   const queue = `${node.agentTopic}.${HOST}`;
   const BATCH = 5000;
   const FLOOD = 4 * BATCH;
-  const client = conductor.transport.createClient({ topic: node.agentTopic, server: HOST, timeoutMs: 10_000 });
   for (let batch = 0; batch < FLOOD / BATCH; batch++) {
     for (let i = 0; i < BATCH; i++) channel.sendToQueue(queue, Buffer.from(`not json ${batch}.${i}`), { contentType: 'application/json' });
     await waitFor('the batch to be consumed', async () => (await channel.checkQueue(queue)).messageCount === 0, 60_000, 200);
     assert.equal(((await client.call('ping')) as { agent: string }).agent, 'spdk-agent', `answering after batch ${batch + 1}`);
   }
-  agent.child.kill('SIGTERM');
-  assert.equal((await agent.exited).code, 0);
+  await stopCleanly(agent);
   const dropped = agent.logs().filter((l) => l.message === 'dropping a message oslo.messaging could not process either (no reply)');
   assert.equal(dropped.length, 5, 'the first five in full');
   const summary = agent.logs().find((l) => typeof l.folded === 'object' && l.folded !== null);

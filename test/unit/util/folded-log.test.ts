@@ -1,29 +1,13 @@
 /** Repeated warnings folded into one summary line per interval (src/util/folded-log.ts). */
 import { test } from 'node:test';
+import { memoryLogger } from '../../helpers/logs.js';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import winston from 'winston';
 import { FoldedLog } from '../../../src/util/folded-log.js';
 import { FakeClock } from '../agent/fake-clock.js';
 
-function capture(): { logger: winston.Logger; lines: () => Array<Record<string, unknown>> } {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const logger = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream, format: winston.format.json() })] });
-  return {
-    logger,
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
 test('the first few of each kind in full, the rest counted into one summary per interval, per kind', async () => {
   const clock = new FakeClock();
-  const { logger, lines } = capture();
+  const { logger, lines } = memoryLogger();
   const folded = new FoldedLog(logger, { fullPerInterval: 3, intervalMs: 60_000, clock });
   for (let i = 0; i < 5000; i++) folded.warn('undecodable', `bad message ${i}`, { n: i });
   for (let i = 0; i < 10; i++) folded.warn('duplicate', `duplicate ${i}`);
@@ -46,7 +30,7 @@ test('the first few of each kind in full, the rest counted into one summary per 
 
 test('flush writes what was folded at once (the server is stopping)', () => {
   const clock = new FakeClock();
-  const { logger, lines } = capture();
+  const { logger, lines } = memoryLogger();
   const folded = new FoldedLog(logger, { fullPerInterval: 1, intervalMs: 60_000, clock });
   folded.warn('k', 'one');
   folded.warn('k', 'two');

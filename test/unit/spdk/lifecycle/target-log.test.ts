@@ -1,28 +1,12 @@
 /** A target's log file: where it is, and the follower that reads, reports and caps it (target-log.ts). */
 import { test } from 'node:test';
+import { memoryLogger } from '../../../helpers/logs.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import winston from 'winston';
 import { TargetLogFollower, processLogFile, targetLogFile } from '../../../../src/spdk/lifecycle/target-log.js';
 import { scratch } from '../../config/scratch.js';
-
-function memoryLogger(): { logger: winston.Logger; lines: () => Array<Record<string, unknown>> } {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const logger = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream, format: winston.format.json() })] });
-  return {
-    logger,
-    lines: () =>
-      text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 test('targetLogFile: <dir>/<name>.log, else beside the socket, none for a tcp target', () => {
   assert.equal(targetLogFile({ name: 'nvmf0', socket: '/var/tmp/spdk.sock' }, '/var/log/spdk-agent'), '/var/log/spdk-agent/nvmf0.log');
