@@ -9,6 +9,7 @@
  * (`amqp://user:secret@host` → `amqp://user:***@host`) and the value of any field whose name looks
  * like a secret, however deep it sits in the metadata.
  */
+import { fstatSync } from 'node:fs';
 import winston from 'winston';
 import { colorAllowed } from './color.js';
 
@@ -20,7 +21,44 @@ export interface LogOptions {
   format?: LogFormat;
   /** Where lines go; stderr by default. Tests pass a stream to read what was logged. */
   stream?: NodeJS.WritableStream;
+  /**
+   * Prefix each line with its syslog priority (`<3>` error … `<7>` debug), which journald reads
+   * from a service's stderr. Default: when stderr is the journal (JOURNAL_STREAM names it).
+   */
+  journal?: boolean;
 }
+
+/** The syslog priority of each level, as journald reads it from a `<N>` line prefix. */
+const PRIORITIES: Readonly<Record<string, number>> = { error: 3, warn: 4, info: 6, http: 6, verbose: 7, debug: 7, silly: 7 };
+
+/**
+ * Whether stderr is connected to the journal: systemd sets JOURNAL_STREAM to `<device>:<inode>`
+ * of the stream it hands a service; a child whose stderr was redirected elsewhere inherits the
+ * variable, so the descriptor itself is compared.
+ */
+export function stderrIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.JOURNAL_STREAM;
+  if (value === undefined) return false;
+  const [device, inode] = value.split(':');
+  try {
+    const stat = fstatSync(2);
+    return String(stat.dev) === device && String(stat.ino) === inode;
+  } catch {
+    return false;
+  }
+}
+
+const MESSAGE = Symbol.for('message');
+const LEVEL = Symbol.for('level');
+
+/** Puts the level's `<N>` priority in front of the finished line. */
+const journalPrefix = winston.format((info) => {
+  const line = (info as unknown as Record<symbol, unknown>)[MESSAGE];
+  // The level as logged, before any colouring (winston keeps it under Symbol.for('level')).
+  const level = String((info as unknown as Record<symbol, unknown>)[LEVEL] ?? info.level);
+  (info as unknown as Record<symbol, unknown>)[MESSAGE] = `<${PRIORITIES[level] ?? 6}>${String(line)}`;
+  return info;
+});
 
 const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|credential|private_?key|^key\d*$|psk|dhchap/i;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]*)@/gi;
@@ -72,15 +110,17 @@ function bigintSafe(_key: string, value: unknown): unknown {
 function buildTransport(options: Required<Pick<LogOptions, 'format'>> & LogOptions): winston.transport {
   const stream = options.stream ?? process.stderr;
   const kind = pickFormat(options.format, stream);
+  const journal = options.journal ?? (options.stream === undefined && stderrIsJournal());
   const format =
     kind === 'json'
-      ? winston.format.combine(winston.format.timestamp(), redact(), winston.format.json({ replacer: bigintSafe }))
+      ? winston.format.combine(winston.format.timestamp(), redact(), winston.format.json({ replacer: bigintSafe }), ...(journal ? [journalPrefix()] : []))
       : winston.format.combine(
           winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
           redact(),
           // Left out, not configured off: logform's colorize colours the level whenever `message` is unset.
           ...(colorAllowed(stream as { isTTY?: boolean }) ? [winston.format.colorize({ level: true })] : []),
           winston.format.printf(textLine),
+          ...(journal ? [journalPrefix()] : []),
         );
   return new winston.transports.Stream({ stream, format });
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { configureLogging, getLogger, redactText } from '../../../src/util/log.js';
+import { fstatSync } from 'node:fs';
+import { configureLogging, getLogger, redactText, stderrIsJournal } from '../../../src/util/log.js';
 
 function capture(format: 'json' | 'text'): { lines: () => string[]; stream: PassThrough } {
   const stream = new PassThrough();
@@ -59,4 +60,41 @@ test('the level is case-insensitive and filters lines', () => {
   const text = chunks.join('');
   assert.match(text, /shown/);
   assert.doesNotMatch(text, /hidden/);
+});
+
+test('journald: each line carries its syslog priority (<3> error … <7> debug) when stderr is the journal, in JSON and text; none otherwise', (t) => {
+  t.after(() => configureLogging({ level: 'error' }));
+  const lines = (options: { format: 'json' | 'text'; journal?: boolean }): string[] => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    configureLogging({ level: 'debug', ...options, stream });
+    const log = getLogger('test.journal');
+    log.error('e');
+    log.warn('w');
+    log.info('i');
+    log.debug('d');
+    return text.split('\n').filter(Boolean);
+  };
+  assert.deepEqual(
+    lines({ format: 'json', journal: true }).map((l) => l.slice(0, 4)),
+    ['<3>{', '<4>{', '<6>{', '<7>{'],
+  );
+  assert.deepEqual(JSON.parse(lines({ format: 'json', journal: true })[0]!.slice(3)).message, 'e', 'the rest of the line is the JSON as before');
+  assert.deepEqual(
+    lines({ format: 'text', journal: true }).map((l) => /^<(\d)>\d\d:\d\d/.exec(l)?.[1]),
+    ['3', '4', '6', '7'],
+  );
+  assert.ok(
+    lines({ format: 'json' }).every((l) => l.startsWith('{')),
+    'not the journal: no prefix',
+  );
+  assert.ok(lines({ format: 'text', journal: false }).every((l) => !l.startsWith('<')));
+});
+
+test('stderrIsJournal: JOURNAL_STREAM must name the very stream on fd 2', () => {
+  const stat = fstatSync(2);
+  assert.equal(stderrIsJournal({ JOURNAL_STREAM: `${stat.dev}:${stat.ino}` }), true);
+  assert.equal(stderrIsJournal({ JOURNAL_STREAM: `${stat.dev}:${stat.ino + 1}` }), false, 'a redirected stderr inherits the variable');
+  assert.equal(stderrIsJournal({}), false);
 });
