@@ -3,7 +3,16 @@
  * cast (contract §2.1) — and turns each way it can fail into a `RegistrationFailedError` whose message
  * says what to do about it. Logging is left to the caller (one line per failed report).
  */
-import { BusClosedError, BusConnectionLostError, BusNotConnectedError, BusTimeoutError, RemoteError, type RpcClient } from '../bus/index.js';
+import {
+  BusClosedError,
+  BusConnectionLostError,
+  BusNotConnectedError,
+  BusTimeoutError,
+  RemoteError,
+  adminContext,
+  newRequestId,
+  type RpcClient,
+} from '../bus/index.js';
 import { errorMessage } from '../util/errors.js';
 import type { DriverDevice } from './cyborg-objects.js';
 import { reportDataArguments } from './registration-builder.js';
@@ -23,7 +32,8 @@ export class ConductorRegistration {
   constructor(private readonly options: ConductorRegistrationOptions) {}
 
   /** Resolves when the conductor accepted the report; rejects with `RegistrationFailedError`. */
-  async send(devices: readonly DriverDevice[]): Promise<void> {
+  /** Resolves with the call's request id when the conductor accepted the report; rejects with `RegistrationFailedError`. */
+  async send(devices: readonly DriverDevice[]): Promise<{ requestId: string }> {
     const client = this.options.client();
     if (!client) {
       throw this.failure(
@@ -32,17 +42,23 @@ export class ConductorRegistration {
         new BusUnavailableError('no bus connection'),
       );
     }
+    // A request id of oslo's form, chosen here so the agent's log line and the conductor's name the same call.
+    const requestId = newRequestId();
+    const context = { ...adminContext(), request_id: requestId };
     try {
-      await client.call('report_data', reportDataArguments(this.options.hostname, devices), { timeoutMs: this.options.timeoutMs });
+      await client.call('report_data', reportDataArguments(this.options.hostname, devices), { timeoutMs: this.options.timeoutMs, context });
     } catch (err) {
-      throw this.classify(err);
+      throw this.classify(err, { request_id: requestId });
     }
+    return { requestId };
   }
 
-  private classify(err: unknown): RegistrationFailedError {
+  private classify(err: unknown, call: { request_id: string }): RegistrationFailedError {
+    const failure = (kind: RegistrationFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): RegistrationFailedError =>
+      this.failure(kind, message, cause, { ...context, ...call });
     const { hostname, topic, exchange, timeoutMs } = this.options;
     if (err instanceof RemoteError && err.is('PlacementResourceProviderNotFound')) {
-      return this.failure(
+      return failure(
         'no-resource-provider',
         `the conductor found no Placement resource provider named "${hostname}": create the compute node's provider, or set ` +
           `agent.reportedHostname (Cyborg's [agent] resource_provider_name) to its name; retrying next period`,
@@ -50,7 +66,7 @@ export class ConductorRegistration {
       );
     }
     if (err instanceof BusTimeoutError) {
-      return this.failure(
+      return failure(
         'timeout',
         `no conductor answered report_data within ${timeoutMs / 1000} s: is a cyborg-conductor consuming topic "${topic}" on exchange ` +
           `"${exchange}" of this broker? Retrying next period`,
@@ -58,17 +74,17 @@ export class ConductorRegistration {
       );
     }
     if (err instanceof BusConnectionLostError || err instanceof BusNotConnectedError || err instanceof BusClosedError) {
-      return this.failure('connection', `the message bus connection is down (${errorMessage(err)}); reporting again once it is back`, err);
+      return failure('connection', `the message bus connection is down (${errorMessage(err)}); reporting again once it is back`, err);
     }
     if (err instanceof RemoteError) {
-      return this.failure(
+      return failure(
         'refused',
         `the conductor refused the report: ${err.module}.${err.className}: ${err.remoteMessage} (an agent/Cyborg mismatch: please report it with this line); retrying next period`,
         err,
         { remoteClass: err.className, remoteModule: err.module },
       );
     }
-    return this.failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying next period`, err);
+    return failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying next period`, err);
   }
 
   private failure(kind: RegistrationFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): RegistrationFailedError {

@@ -304,8 +304,9 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
       this.log.debug('report_data not sent: the conductor already has this device list', fields);
       return;
     }
+    let accepted: { requestId: string };
     try {
-      await reporter.send(built.devices);
+      accepted = await reporter.send(built.devices);
     } catch (err) {
       const error = err as RegistrationFailedError;
       if (error.kind === 'connection' && !this.bus?.serving && !this.waitingForBusLogged) {
@@ -322,8 +323,8 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     this.lastAccepted = built.fingerprint;
     this.lastRegistration = { ok: true, at: new Date().toISOString(), reasons };
     this.lastAcceptedAt = this.lastRegistration.at;
-    if (changed) this.log.info('report_data accepted by the conductor', fields);
-    else this.log.debug('report_data accepted by the conductor (unchanged)', fields);
+    if (changed) this.log.info('report_data accepted by the conductor', { ...fields, request_id: accepted.requestId });
+    else this.log.debug('report_data accepted by the conductor (unchanged)', { ...fields, request_id: accepted.requestId });
     this.emit('registration', { ok: true, reasons, built });
   }
 

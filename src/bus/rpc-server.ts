@@ -11,6 +11,7 @@
  * deadline) and deletes the fanout queue, as oslo does on a clean close.
  */
 import { FoldedLog } from '../util/folded-log.js';
+import { inRequestScope } from '../util/request-scope.js';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
@@ -288,9 +289,14 @@ export class RpcServer {
         queue,
         signal: this.stopController.signal,
       };
-      // Checked first: the logger formats a line before it filters it by level.
-      if (this.log.isDebugEnabled()) this.log.debug('serving', { queue, method: call.name, kind: context.kind, msgId });
-      result = (await call.method.handler(context, call.args)) ?? null;
+      const requestId = typeof request.context.request_id === 'string' ? request.context.request_id : undefined;
+      // Every line logged while serving it names the request (util/request-scope.ts).
+      result =
+        (await inRequestScope({ ...(requestId !== undefined ? { request_id: requestId } : {}), ...(msgId !== null ? { msg_id: msgId } : {}) }, () => {
+          // Checked first: the logger formats a line before it filters it by level.
+          if (this.log.isDebugEnabled()) this.log.debug('serving', { queue, method: call.name, kind: context.kind, msgId });
+          return call.method.handler(context, call.args);
+        })) ?? null;
     } catch (err) {
       failure = err ?? new BusUsageError('the method threw a null value', { method: methodName });
       this.logFailure(methodName, msgId, err);

@@ -12,6 +12,7 @@
 import { fstatSync } from 'node:fs';
 import winston from 'winston';
 import { colorAllowed } from './color.js';
+import { currentRequestScope } from './request-scope.js';
 
 export type Logger = winston.Logger;
 export type LogFormat = 'json' | 'text' | 'auto';
@@ -80,6 +81,14 @@ function redactValue(value: unknown, depth: number): unknown {
   return out;
 }
 
+/** The request being served, on every line written for it (request-scope.ts). */
+const requestFields = winston.format((info) => {
+  const scope = currentRequestScope();
+  if (scope?.request_id !== undefined && info.request_id === undefined) info.request_id = scope.request_id;
+  if (scope?.msg_id !== undefined && info.msg_id === undefined) info.msg_id = scope.msg_id;
+  return info;
+});
+
 const redact = winston.format((info) => {
   for (const key of Object.keys(info)) {
     if (key === 'level' || key === 'timestamp') continue;
@@ -113,9 +122,16 @@ function buildTransport(options: Required<Pick<LogOptions, 'format'>> & LogOptio
   const journal = options.journal ?? (options.stream === undefined && stderrIsJournal());
   const format =
     kind === 'json'
-      ? winston.format.combine(winston.format.timestamp(), redact(), winston.format.json({ replacer: bigintSafe }), ...(journal ? [journalPrefix()] : []))
+      ? winston.format.combine(
+          winston.format.timestamp(),
+          requestFields(),
+          redact(),
+          winston.format.json({ replacer: bigintSafe }),
+          ...(journal ? [journalPrefix()] : []),
+        )
       : winston.format.combine(
           winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
+          requestFields(),
           redact(),
           // Left out, not configured off: logform's colorize colours the level whenever `message` is unset.
           ...(colorAllowed(stream as { isTTY?: boolean }) ? [winston.format.colorize({ level: true })] : []),

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import amqp from 'amqplib';
 import path from 'node:path';
 import { brokerSkip, listQueues, testAmqpUrl, waitFor } from '../../helpers/broker.js';
-import { PythonPeer, pythonSkip } from '../../helpers/python.js';
+import { PythonPeer, pythonSkip, runPythonCalls } from '../../helpers/python.js';
 import { rawExchange, socketAnswers, startSim } from '../../helpers/sim.js';
 import { HOST, TestConductor, agentOnBus, brokerScope, isAlive, makeAgentNode, runAgent, runAgentWith, stopCleanly, type AgentProcess } from './harness.js';
 
@@ -372,4 +372,27 @@ test('20,000 malformed messages in four batches: a few logged in full, the rest 
   assert.deepEqual(summary?.folded, { undecodable: FLOOD - 5 });
   assert.ok(agent.stderr().length < 100_000, `${agent.stderr().length} bytes of log for ${FLOOD} bad messages`);
   t.diagnostic(`${FLOOD} malformed messages: ${dropped.length} lines in full + 1 summary; the agent's whole log ${agent.stderr().length} bytes`);
+});
+
+test("request ids: a Python oslo caller's request_id is on every log line of its call, the lifecycle's included; the agent's report_data carries one of oslo's form", {
+  skip: pythonMissing,
+  timeout: 120_000,
+}, async (t) => {
+  const { scope, node, agent } = await agentOnBus(t, { log: { level: 'info' }, target: { vhost0: { autostart: false } } });
+  const requestId = 'req-5e1f0c2a-7b3d-4c8e-9f10-112233445566';
+  const [outcome] = await runPythonCalls('rpc_client.py', scope, node.agentTopic, [
+    { kind: 'call', method: 'start', args: { target: 'vhost0' }, server: HOST, timeout: 60, context: { request_id: requestId, is_admin: true } },
+  ]);
+  assert.equal((outcome as { ok: boolean }).ok, true, JSON.stringify(outcome));
+  const ofCall = agent.logs().filter((l) => l.request_id === requestId);
+  const messages = ofCall.map((l) => `${String(l.component)}: ${String(l.message)}`);
+  assert.ok(messages.includes('spdk.lifecycle: state stopped → starting'), messages.join('\n'));
+  assert.ok(messages.includes('spdk.lifecycle: target spawned'));
+  assert.ok(messages.includes('spdk.lifecycle: state starting → running'));
+  assert.ok(ofCall.every((l) => typeof l.msg_id === 'string' && l.msg_id !== ''));
+  const startup = agent.logs().find((l) => l.target === 'nvmf0' && l.message === 'target spawned');
+  assert.equal(startup?.request_id, undefined, 'lines not written for a request name none');
+  const accepted = agent.logs().find((l) => l.message === 'report_data accepted by the conductor');
+  assert.match(String(accepted?.request_id), /^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  await stopCleanly(agent);
 });

@@ -51,7 +51,30 @@ test('a call of report_data with the reported hostname and every device as a pri
   const list = calls[0]!.args.driver_device_list as Array<Record<string, unknown>>;
   assert.equal(list.length, 1);
   assert.equal(list[0]!['cyborg_object.name'], 'DriverDevice');
-  assert.deepEqual(calls[0]!.options, { timeoutMs: 60_000 });
+  const options = calls[0]!.options as { timeoutMs: number; context: Record<string, unknown> };
+  assert.equal(options.timeoutMs, 60_000);
+  // A request id of oslo's form, the one the send resolves with (the agent logs it).
+  assert.match(String(options.context.request_id), /^req-[0-9a-f-]{36}$/);
+  assert.equal(options.context.is_admin, true, "Cyborg's admin context otherwise");
+});
+
+test('the request id of the call is what the send resolves with, and what a failure names', async () => {
+  let sent: string | undefined;
+  const accepted = await reporterWith(async (_method, _args, options) => {
+    sent = String((options as { context: Record<string, unknown> }).context.request_id);
+    return null;
+  }).send(devices);
+  assert.equal(accepted.requestId, sent);
+  const error = await reporterWith(async (_method, _args, options) => {
+    sent = String((options as { context: Record<string, unknown> }).context.request_id);
+    throw new BusTimeoutError('no reply');
+  })
+    .send(devices)
+    .then(
+      () => undefined,
+      (err: unknown) => err as RegistrationFailedError,
+    );
+  assert.equal(error?.context.request_id, sent);
 });
 
 test('PlacementResourceProviderNotFound: name the provider and the setting to fix', async () => {

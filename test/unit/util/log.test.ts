@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { fstatSync } from 'node:fs';
 import { configureLogging, getLogger, redactText, stderrIsJournal } from '../../../src/util/log.js';
+import { inRequestScope } from '../../../src/util/request-scope.js';
 
 function capture(format: 'json' | 'text'): { lines: () => string[]; stream: PassThrough } {
   const stream = new PassThrough();
@@ -97,4 +98,31 @@ test('stderrIsJournal: JOURNAL_STREAM must name the very stream on fd 2', () => 
   assert.equal(stderrIsJournal({ JOURNAL_STREAM: `${stat.dev}:${stat.ino}` }), true);
   assert.equal(stderrIsJournal({ JOURNAL_STREAM: `${stat.dev}:${stat.ino + 1}` }), false, 'a redirected stderr inherits the variable');
   assert.equal(stderrIsJournal({}), false);
+});
+
+test('request ids: every line logged while serving a request names it, through awaits; none outside', async (t) => {
+  t.after(() => configureLogging({ level: 'error' }));
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  configureLogging({ level: 'info', format: 'json', stream });
+  const log = getLogger('test.request');
+  await inRequestScope({ request_id: 'req-1234', msg_id: 'm1' }, async () => {
+    log.info('before an await');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    log.info('after an await', { other: 1 });
+  });
+  log.info('outside');
+  const lines = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => [l.message, l.request_id, l.msg_id]),
+    [
+      ['before an await', 'req-1234', 'm1'],
+      ['after an await', 'req-1234', 'm1'],
+      ['outside', undefined, undefined],
+    ],
+  );
 });
