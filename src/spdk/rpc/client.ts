@@ -101,6 +101,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private closing: Promise<void> | null = null;
   private currentGeneration = 0;
   private readonly sweep = new DeadlineSweep((now) => this.expire(now));
+  private turnNow: number | null = null;
 
   constructor(options: SpdkRpcClientOptions) {
     super();
@@ -157,7 +158,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
         params,
         text,
         timeoutMs,
-        deadline: monotonicNow() + timeoutMs,
+        deadline: this.nowForThisTurn() + timeoutMs,
         state: QUEUED,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -178,6 +179,21 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
         if (this.conn === null) this.ensureOpening().catch(() => {}); // the failure reaches the call itself
       }
     });
+  }
+
+  /**
+   * One clock reading for all the calls made in the same synchronous stretch of code, so that
+   * calls made together with the same timeout have the very same deadline and expire in the same
+   * sweep, however long a garbage collection between them took.
+   */
+  private nowForThisTurn(): number {
+    if (this.turnNow === null) {
+      this.turnNow = monotonicNow();
+      queueMicrotask(() => {
+        this.turnNow = null;
+      });
+    }
+    return this.turnNow;
   }
 
   /** Connects now (calls connect lazily otherwise). Rejects with `RpcConnectionError` carrying the errno. */
