@@ -436,3 +436,17 @@ export async function stopCleanly(agent: AgentProcess): Promise<void> {
   const { code } = await agent.exited;
   if (code !== 0) throw new Error(`the agent exited with ${String(code)} after SIGTERM:\n${agent.stderr().slice(-2000)}`);
 }
+
+/** Peak and current RSS of a process (the kernel's VmHWM / VmRSS), in bytes. */
+export function memoryOf(pid: number): { peak: number; now: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { peak: kb('VmHWM'), now: kb('VmRSS') };
+}
+
+/** `RSS before 80, peak 116, after 100 MiB`, from a reading taken before and one now. */
+export function memoryLine(pid: number, before: { now: number }): string {
+  const after = memoryOf(pid);
+  const mib = (bytes: number): number => Math.round(bytes / (1024 * 1024));
+  return `agent RSS before ${mib(before.now)} MiB, peak ${mib(after.peak)} MiB, after ${mib(after.now)} MiB`;
+}

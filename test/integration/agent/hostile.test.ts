@@ -5,21 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { brokerSkip, closeConnectionByName, rabbitmqctlSkip, waitFor } from '../../helpers/broker.js';
-import { HOST, TestConductor, agentOnBus, brokerScope, isAlive, makeAgentNode, runAgent, stopCleanly } from './harness.js';
+import { HOST, TestConductor, agentOnBus, brokerScope, isAlive, makeAgentNode, memoryLine, memoryOf, runAgent, stopCleanly } from './harness.js';
 
 const brokerMissing = await brokerSkip();
 const rabbitmqctlMissing = await rabbitmqctlSkip();
 const MIB = 1024 * 1024;
-
-/** Peak and current RSS of a process (kernel's VmHWM / VmRSS), in bytes. */
-function memoryOf(pid: number): { peak: number; now: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { peak: kb('VmHWM'), now: kb('VmRSS') };
-}
 
 interface TargetLine {
   name: string;
@@ -63,6 +56,7 @@ test('broker connections closed ten times with calls in flight: no caller gets a
   timeout: 180_000,
 }, async (t) => {
   const { agent, client } = await agentOnBus(t, { log: { level: 'info' } });
+  const memoryBefore = memoryOf(agent.child.pid!);
   const started = Date.now();
   let answered = 0;
   let failed = 0;
@@ -111,7 +105,7 @@ test('broker connections closed ten times with calls in flight: no caller gets a
   assert.equal(answered + failed, 60);
   assert.equal(agent.child.exitCode, null);
   t.diagnostic(
-    `10 connection closures, 60 calls in flight: ${answered} answered, ${failed} failed with an error, none wrong; served again after ${Math.min(...recoveries)}–${Math.max(...recoveries)} ms; ${Math.round((Date.now() - started) / 1000)} s in all; agent peak RSS ${Math.round(memoryOf(agent.child.pid!).peak / MIB)} MiB`,
+    `10 connection closures, 60 calls in flight: ${answered} answered, ${failed} failed with an error, none wrong; served again after ${Math.min(...recoveries)}–${Math.max(...recoveries)} ms; ${Math.round((Date.now() - started) / 1000)} s in all; ${memoryLine(agent.child.pid!, memoryBefore)}`,
   );
   await stopCleanly(agent);
 });
@@ -128,6 +122,7 @@ test('a hundred calls in flight at SIGTERM are all answered, then the agent exit
   const calls = Array.from({ length: 100 }, () => client.call<{ targets: TargetLine[] }>('report', { target: 'nvmf0', stats: true }));
   // Every call has reached the agent and begun (its debug line "serving"); those not answered yet
   // are in flight when the signal comes.
+  const memoryBefore = memoryOf(agent.child.pid!);
   const serving = (): number => agent.logs().filter((l) => l.message === 'serving' && l.method === 'report').length;
   await waitFor('the calls to reach the agent', async () => serving() >= 100, 20_000, 5);
   let answeredBefore = 0;
@@ -138,6 +133,7 @@ test('a hundred calls in flight at SIGTERM are all answered, then the agent exit
     );
   await new Promise((resolve) => setImmediate(resolve));
   const inFlightAtSignal = 100 - answeredBefore;
+  const memoryAtSignal = memoryLine(agent.child.pid!, memoryBefore);
   agent.child.kill('SIGTERM');
   const results = await Promise.allSettled(calls);
   const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
@@ -146,7 +142,7 @@ test('a hundred calls in flight at SIGTERM are all answered, then the agent exit
 
   assert.equal((await agent.exited).code, 0, agent.stderr().slice(-2000));
   assert.ok(inFlightAtSignal > 0, 'calls were still running at the signal');
-  t.diagnostic(`100 report calls sent, ${inFlightAtSignal} still in flight at SIGTERM: all 100 answered, exit 0`);
+  t.diagnostic(`100 report calls sent, ${inFlightAtSignal} still in flight at SIGTERM: all 100 answered, exit 0; ${memoryAtSignal} (at the signal)`);
 });
 
 test('forty hostile calls: each refused with a Python exception or answered, no program run, no file touched, the agent serves on', {
@@ -154,6 +150,7 @@ test('forty hostile calls: each refused with a Python exception or answered, no 
   timeout: 120_000,
 }, async (t) => {
   const { node, agent, client } = await agentOnBus(t, { targets: ['nvmf0'] });
+  const memoryBefore = memoryOf(agent.child.pid!);
   const canary = path.join(node.dir, 'pwned');
   const names: unknown[] = [
     `$(touch ${canary})`,
@@ -198,6 +195,8 @@ test('forty hostile calls: each refused with a Python exception or answered, no 
   const view = (await client.call('report', { target: 'nvmf0' })) as { targets: TargetLine[] };
   assert.equal(view.targets[0]?.state, 'running', 'nvmf0 untouched');
   assert.ok(isAlive(agent.child.pid!));
-  t.diagnostic(`40 hostile calls: ${refusedAsPython} refused with ValueError/TypeError; no file created; nvmf0 still running`);
+  t.diagnostic(
+    `40 hostile calls: ${refusedAsPython} refused with ValueError/TypeError; no file created; nvmf0 still running; ${memoryLine(agent.child.pid!, memoryBefore)}`,
+  );
   await stopCleanly(agent);
 });

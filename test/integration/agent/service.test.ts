@@ -12,7 +12,20 @@ import path from 'node:path';
 import { brokerSkip, listQueues, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { PythonPeer, pythonSkip, runPythonCalls } from '../../helpers/python.js';
 import { rawExchange, socketAnswers, startSim } from '../../helpers/sim.js';
-import { HOST, TestConductor, agentOnBus, brokerScope, isAlive, makeAgentNode, runAgent, runAgentWith, stopCleanly, type AgentProcess } from './harness.js';
+import {
+  HOST,
+  TestConductor,
+  agentOnBus,
+  brokerScope,
+  isAlive,
+  makeAgentNode,
+  memoryLine,
+  memoryOf,
+  runAgent,
+  runAgentWith,
+  stopCleanly,
+  type AgentProcess,
+} from './harness.js';
 
 const brokerMissing = await brokerSkip();
 const pythonMissing = brokerMissing || (await pythonSkip());
@@ -354,6 +367,7 @@ test('20,000 malformed messages in four batches: a few logged in full, the rest 
   timeout: 120_000,
 }, async (t) => {
   const { node, agent, client } = await agentOnBus(t, { targets: ['nvmf0'] });
+  const memoryBefore = memoryOf(agent.child.pid!);
   const connection = await amqp.connect(testAmqpUrl);
   t.after(() => connection.close().catch(() => undefined));
   const channel = await connection.createChannel();
@@ -365,13 +379,14 @@ test('20,000 malformed messages in four batches: a few logged in full, the rest 
     await waitFor('the batch to be consumed', async () => (await channel.checkQueue(queue)).messageCount === 0, 60_000, 200);
     assert.equal(((await client.call('ping')) as { agent: string }).agent, 'spdk-agent', `answering after batch ${batch + 1}`);
   }
+  const memory = memoryLine(agent.child.pid!, memoryBefore);
   await stopCleanly(agent);
   const dropped = agent.logs().filter((l) => l.message === 'dropping a message oslo.messaging could not process either (no reply)');
   assert.equal(dropped.length, 5, 'the first five in full');
   const summary = agent.logs().find((l) => typeof l.folded === 'object' && l.folded !== null);
   assert.deepEqual(summary?.folded, { undecodable: FLOOD - 5 });
   assert.ok(agent.stderr().length < 100_000, `${agent.stderr().length} bytes of log for ${FLOOD} bad messages`);
-  t.diagnostic(`${FLOOD} malformed messages: ${dropped.length} lines in full + 1 summary; the agent's whole log ${agent.stderr().length} bytes`);
+  t.diagnostic(`${FLOOD} malformed messages: ${dropped.length} lines in full + 1 summary; the agent's whole log ${agent.stderr().length} bytes; ${memory}`);
 });
 
 test("request ids: a Python oslo caller's request_id is on every log line of its call, the lifecycle's included; the agent's report_data carries one of oslo's form", {
