@@ -43,9 +43,10 @@ test('status exits 3 while an enabled target is stopped and 0 once every one run
 
   const started = await runCli(['start', 'nvmf0', '--json', '--config', config]);
   assert.equal(started.code, 0, started.stderr);
-  assert.equal(started.stderr, '', 'no progress lines with --json');
   const outcome = JSON.parse(started.stdout) as { ok: boolean; action: string; target: { name: string; state: string; pid: number; address: string } };
+  // Tracked first: a failed assertion below must not leave the target running.
   trackPid(outcome.target.pid);
+  assert.equal(started.stderr, '', 'no progress lines with --json');
   assert.equal(outcome.ok, true);
   assert.equal(outcome.action, 'started');
   assert.deepEqual([outcome.target.name, outcome.target.state, outcome.target.address], ['nvmf0', 'running', socket]);
