@@ -11,6 +11,7 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../util/errors.js';
+import { DEFAULT_PROC_ROOT, readCmdline } from '../spdk/lifecycle/proc.js';
 import { AgentAlreadyRunningError } from './errors.js';
 
 export interface LockOwner {
@@ -74,7 +75,7 @@ export async function acquireInstanceLock(options: AcquireOptions): Promise<Inst
       }
     }
     const holder = await readOwner(file);
-    if (holder && holder.pid !== pid && (await isAgentProcess(holder.pid, options.procRoot ?? '/proc'))) {
+    if (holder && holder.pid !== pid && (await isAgentProcess(holder.pid, options.procRoot ?? DEFAULT_PROC_ROOT))) {
       const config = holder.files ? Object.values(holder.files).filter(Boolean).join(', ') : '';
       throw new AgentAlreadyRunningError(
         `another spdk-agent for host ${options.host} is running: pid ${holder.pid}, started ${holder.startedAt}${config ? `, configuration ${config}` : ''} ` +
@@ -99,10 +100,13 @@ async function readOwner(file: string): Promise<LockOwner | undefined> {
 
 /** Whether `pid` runs and is a spdk-agent (its command line names it), not a process that got the pid since. */
 async function isAgentProcess(pid: number, procRoot: string): Promise<boolean> {
-  try {
-    const cmdline = await readFile(path.join(procRoot, String(pid), 'cmdline'), 'utf8');
-    return /spdk-agent/.test(cmdline);
-  } catch {
-    return false;
-  }
+  const argv = await readCmdline(pid, procRoot);
+  return argv?.some((arg) => arg.includes('spdk-agent')) === true;
+}
+
+/** The spdk-agent that holds the lock of `host` in `dir` now, if one does (what `doctor` asks). */
+export async function lockHolder(dir: string, host: string, procRoot = DEFAULT_PROC_ROOT): Promise<{ pid?: number; file: string }> {
+  const file = lockFileOf(dir, host);
+  const owner = await readOwner(file);
+  return owner && (await isAgentProcess(owner.pid, procRoot)) ? { pid: owner.pid, file } : { file };
 }

@@ -4,11 +4,11 @@
  * anything: targets are looked at (not adopted), broker objects are declared only where they
  * already exist and with the flags the agent would use (a no-op when they match).
  */
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentConfig, LoadedConfig } from '../../config/index.js';
 import { busOptionsFromConfig } from '../../agent/bus-link.js';
-import { lockFileOf } from '../../agent/instance-lock.js';
+import { lockHolder } from '../../agent/instance-lock.js';
 import { BusTransport, BusTimeoutError, RemoteError, resolveBusOptions } from '../../bus/index.js';
 import { fanoutExchange, topicExchange, topicQueue } from '../../bus/declarations.js';
 import { detectSpdk, type SpdkInstallation } from '../../spdk/install/detect.js';
@@ -340,17 +340,8 @@ async function hostQueueCheck(transport: BusTransport, config: AgentConfig): Pro
 }
 
 /** The agent running on this node for this host, from its lock file. */
-async function localAgent(config: AgentConfig): Promise<{ pid?: number; file: string }> {
-  const file = lockFileOf(config.agent.runtimeDir, config.agent.host);
-  try {
-    const owner = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown };
-    const pid = typeof owner.pid === 'number' ? owner.pid : undefined;
-    if (pid === undefined) return { file };
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    return /spdk-agent/.test(cmdline) ? { pid, file } : { file };
-  } catch {
-    return { file };
-  }
+function localAgent(config: AgentConfig): Promise<{ pid?: number; file: string }> {
+  return lockHolder(config.agent.runtimeDir, config.agent.host);
 }
 
 export async function serviceCheck(config: AgentConfig): Promise<CheckLine> {

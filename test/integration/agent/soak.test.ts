@@ -7,17 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { brokerSkip } from '../../helpers/broker.js';
-import { HOST, TestConductor, brokerScope, makeAgentNode, runAgent } from './harness.js';
+import { HOST, TestConductor, brokerScope, makeAgentNode, memoryOf, runAgent } from './harness.js';
 
 const minutes = Number(process.env.SPDK_AGENT_SOAK_MINUTES ?? '0');
 const skip = !(minutes > 0) ? 'a soak: set SPDK_AGENT_SOAK_MINUTES to run it' : await brokerSkip();
 const MIB = 1024 * 1024;
-
-function rssOf(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-}
 
 test(`soak: ${minutes || 'N'} minutes of steady load, no failed call, no growth of memory`, { skip, timeout: (minutes + 2) * 60_000 }, async (t) => {
   const scope = brokerScope(t);
@@ -29,7 +24,7 @@ test(`soak: ${minutes || 'N'} minutes of steady load, no failed call, no growth 
   const endAt = Date.now() + minutes * 60_000;
   const samples: Array<{ atSec: number; rss: number }> = [];
   const started = Date.now();
-  const sampler = setInterval(() => samples.push({ atSec: Math.round((Date.now() - started) / 1000), rss: rssOf(agent.child.pid!) }), 10_000);
+  const sampler = setInterval(() => samples.push({ atSec: Math.round((Date.now() - started) / 1000), rss: memoryOf(agent.child.pid!).now }), 10_000);
   let calls = 0;
   const failures: string[] = [];
   const worker = async (n: number): Promise<void> => {
