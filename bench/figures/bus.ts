@@ -37,7 +37,7 @@ const CONCURRENCY = 16;
 const METHODS = ['ping', 'report'] as const;
 type Method = (typeof METHODS)[number];
 
-interface LoadResult {
+export interface LoadResult {
   calls: number;
   errors: number;
   firstError: string | null;
@@ -65,7 +65,7 @@ interface PyCallersResult {
 const loadScript = path.join(repoRoot, 'dist', 'bench', 'load', 'bus-load.js');
 
 /** Load on `server` of the scope's agent topic. */
-function load(
+export function load(
   scope: BrokerScope,
   server: string,
   serverPid: number,
@@ -202,7 +202,7 @@ function allNotMeasured(reason: string): FigureRow[] {
  * total CPU over total calls. Alternating keeps slow drift on the machine (the broker's own state,
  * other load) from landing on one side only.
  */
-function merge(runs: LoadResult[]): LoadResult {
+export function merge(runs: LoadResult[]): LoadResult {
   const sum = (pick: (r: LoadResult) => number): number => runs.reduce((a, r) => a + pick(r), 0);
   return {
     calls: sum((r) => r.calls),

@@ -5,7 +5,8 @@ import { discoveryFigure } from './discovery.js';
 import { fleetFigure } from './fleet.js';
 import { largeRepliesFigure } from './large-replies.js';
 import { memoryFigure } from './memory.js';
+import { metricsFigure } from './metrics.js';
 import { startupFigure } from './startup.js';
 import { throughputFigure } from './throughput.js';
 
-export const figures: Figure[] = [discoveryFigure, throughputFigure, largeRepliesFigure, busFigure, fleetFigure, startupFigure, memoryFigure];
+export const figures: Figure[] = [discoveryFigure, throughputFigure, largeRepliesFigure, busFigure, fleetFigure, startupFigure, memoryFigure, metricsFigure];

@@ -27,6 +27,8 @@ export interface AgentSetup {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** Extra environment for the agent process. */
   env?: Record<string, string>;
+  /** The agent's `metrics:` section (absent: no endpoint). */
+  metrics?: Record<string, unknown>;
   /** Write a V8 CPU profile of the agent into this directory when it exits (`node --cpu-prof`). */
   cpuProfileDir?: string;
 }
@@ -101,6 +103,7 @@ export function writeAgentConfig(setup: AgentSetup): string {
       searchPath: false,
       targets: [{ name: 'bench0', app: setup.app ?? 'spdk_tgt', socket: setup.socket, autostart: false, adopt: true, stopOnAgentExit: false }],
     },
+    ...(setup.metrics ? { metrics: setup.metrics } : {}),
   };
   writeFileSync(file, dump(config));
   return file;

@@ -52,6 +52,8 @@ export interface RegistrationEvent {
   reasons: readonly string[];
   built: BuiltRegistration;
   error?: RegistrationFailedError;
+  /** How long the call to the conductor took (until its answer or failure). */
+  seconds: number;
 }
 
 export interface ShutdownResult {
@@ -74,6 +76,22 @@ export interface DaemonEvents {
 /** What a configuration reload did. */
 export interface ReloadResult extends ReloadPlan {
   targets?: ReconcileResult;
+}
+
+/** The daemon as the health checks see it. */
+export interface DaemonHealth {
+  /** The targets were started or adopted (the first report can go out). */
+  startedUp: boolean;
+  stopping: boolean;
+  busEnabled: boolean;
+  busConnected: boolean;
+  /** Consuming the agent topic. */
+  serving: boolean;
+  /** False beside a foreign consumer (`own-topic`): no report_data is sent at all. */
+  reporting: boolean;
+  /** ISO 8601 time of the last report_data the conductor accepted. */
+  lastAcceptedAt: string | null;
+  reportIntervalSec: number;
 }
 
 /** The last report_data, for the diagnostics. */
@@ -122,6 +140,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   private readonly reporter: ConductorRegistration | null;
   private readonly snapshots: SnapshotStore;
   private startup: Promise<StartAllResult[]> | null = null;
+  private targetsLookedAfter = false;
   private stopping: Promise<ShutdownResult> | null = null;
   private lastAttempted: string | null = null;
   private lastAccepted: string | null = null;
@@ -248,6 +267,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         if (result.action === 'failed') this.log.error('target did not come up', { ...fields, error: errorMessage(result.error) });
         else this.log.info('target looked after', fields);
       }
+      this.targetsLookedAfter = true;
       if (!this.stopping) {
         this.scheduler?.start();
         this.changeWatch?.start();
@@ -261,6 +281,25 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
   /** Resolves when the initial start/adoption of the targets is done (after `start()`). */
   get started(): Promise<StartAllResult[]> {
     return this.startup ?? Promise.reject(new AgentStateError('the daemon was not started'));
+  }
+
+  /** What the health checks read (src/agent/health.ts). */
+  get health(): DaemonHealth {
+    return {
+      startedUp: this.targetsLookedAfter,
+      stopping: this.stopping !== null,
+      busEnabled: this.reporter !== null,
+      busConnected: this.link?.connected === true,
+      serving: this.link?.serving === true,
+      reporting: this.link?.reporting !== false,
+      lastAcceptedAt: this.lastAcceptedAt,
+      reportIntervalSec: this.currentConfig.agent.reportIntervalSec,
+    };
+  }
+
+  /** The last inventory read from each target (the metrics' inventory counts). */
+  get inventories(): SnapshotStore {
+    return this.snapshots;
   }
 
   /** Asks for a report now (the `discover` method and tests use it). */
@@ -305,6 +344,8 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
       return;
     }
     let accepted: { requestId: string };
+    const sentAt = performance.now();
+    const secondsSince = (): number => (performance.now() - sentAt) / 1000;
     try {
       accepted = await reporter.send(built.devices);
     } catch (err) {
@@ -316,7 +357,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         this.log.warn(`report_data failed: ${error.message}`, { ...fields, kind: error.kind });
       }
       this.lastRegistration = { ok: false, at: new Date().toISOString(), reasons, error: error.message };
-      this.emit('registration', { ok: false, reasons, built, error });
+      this.emit('registration', { ok: false, reasons, built, error, seconds: secondsSince() });
       throw err;
     }
     const changed = built.fingerprint !== this.lastAccepted;
@@ -325,7 +366,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     this.lastAcceptedAt = this.lastRegistration.at;
     if (changed) this.log.info('report_data accepted by the conductor', { ...fields, request_id: accepted.requestId });
     else this.log.debug('report_data accepted by the conductor (unchanged)', { ...fields, request_id: accepted.requestId });
-    this.emit('registration', { ok: true, reasons, built });
+    this.emit('registration', { ok: true, reasons, built, seconds: secondsSince() });
   }
 
   /**

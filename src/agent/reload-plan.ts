@@ -8,7 +8,7 @@
  * `agent.reportedHostname`: the conductor would keep the old name's records), the lock file's
  * place, what to do beside a foreign consumer, turning the bus on or off, and where SPDK is
  * installed, hugepages, target log places and the Cyborg device fields (read once by the pieces
- * built at start-up).
+ * built at start-up), and the metrics endpoint (its listener is opened once).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentConfig } from '../config/types.js';
@@ -38,7 +38,7 @@ const DERIVED: ReadonlySet<string> = new Set(['spdk.enabledApps', 'spdk.upperCon
 
 export function planReload(previous: AgentConfig, next: AgentConfig): ReloadPlan {
   const changed: string[] = [];
-  for (const section of ['agent', 'log', 'bus', 'spdk'] as const) {
+  for (const section of ['agent', 'log', 'bus', 'spdk', 'metrics'] as const) {
     const before = previous[section] as unknown as Record<string, unknown>;
     const after = next[section] as unknown as Record<string, unknown>;
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {

@@ -94,6 +94,11 @@ export class SnapshotStore {
     return this.read(source);
   }
 
+  /** The last inventory kept for a target (however old), or undefined. */
+  latest(name: string): DetailedSnapshot | undefined {
+    return this.kept.get(name)?.snapshot;
+  }
+
   private keep(name: string, entry: Kept): void {
     const previous = this.kept.get(name);
     // Reads can finish out of order: keep the one that started last.

@@ -8,6 +8,7 @@
  * Consumers do not share the publish channel: each consumer owns a channel through an attachment,
  * so a 406 in one component's declarations cannot cancel another component's consumers.
  */
+import { instruments } from '../util/instrumentation.js';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ChannelModel, Message } from 'amqplib';
@@ -218,6 +219,7 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
     model.on('unblocked', () => this.log.info('the broker unblocked the connection', { url }));
     this.log.info('connected to the message bus', { url, connectionName: this.connectionName, generation });
     this.connectedWaiters.resolveAll(model);
+    if (instruments.busConnection.active) instruments.busConnection.publish({ state: 'connected', generation });
     this.emit('connected', { url, generation } satisfies ConnectedInfo);
     for (const attachment of this.attachments) attachment.establish();
   }
@@ -234,6 +236,7 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
     const reason = err ? errorMessage(err) : 'closed by the broker';
     const lost = new BusConnectionLostError(`connection to ${url} lost: ${reason}`, { url, generation: this.generationCounter });
     this.log.warn('connection to the message bus lost, reconnecting', { url, error: reason, generation: this.generationCounter });
+    if (instruments.busConnection.active) instruments.busConnection.publish({ state: 'disconnected', generation: this.generationCounter });
     this.emit('disconnected', lost);
     void this.reconnect();
   }

@@ -12,6 +12,7 @@
  */
 import { FoldedLog } from '../util/folded-log.js';
 import { inRequestScope } from '../util/request-scope.js';
+import { instruments, type BusDropReason } from '../util/instrumentation.js';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
@@ -234,11 +235,13 @@ export class RpcServer {
     const decoded = decodeEnvelope(msg.content, msg.properties);
     if (!decoded.ok) {
       this.folded.warn('undecodable', 'dropping a message oslo.messaging could not process either (no reply)', { ...where, reason: decoded.reason });
+      dropped('undecodable');
       tryOn(() => channel.reject(msg, false));
       return;
     }
     if (!tryOn(() => channel.ack(msg))) {
       this.folded.warn('ack-failed', 'discarding a request: its ack failed (as oslo does)', where);
+      dropped('ack_failed');
       return;
     }
     const request = unpackRequest(decoded.message);
@@ -248,6 +251,7 @@ export class RpcServer {
         uniqueId: pythonStr(request.uniqueId),
         method: pythonStr(request.body.method),
       });
+      dropped('duplicate');
       return;
     }
     this.limiter
@@ -278,8 +282,11 @@ export class RpcServer {
 
     let result: unknown = null;
     let failure: unknown = null;
+    const startedAt = instruments.busRequest.active ? performance.now() : 0;
+    let resolvedName: string | null = null;
     try {
       const call = resolveCall(this.endpoints, request.body);
+      resolvedName = call.name;
       const context: RpcCallContext = {
         context: Object.freeze({ ...request.context }),
         method: call.name,
@@ -302,6 +309,15 @@ export class RpcServer {
       this.logFailure(methodName, msgId, err);
     } finally {
       heartbeat?.stop();
+    }
+    if (instruments.busRequest.active && startedAt > 0) {
+      instruments.busRequest.publish({
+        // A method the endpoints do not have is not a label value (any caller could invent one).
+        method: resolvedName ?? 'unknown',
+        kind: wantsReply ? 'call' : 'cast',
+        outcome: failure === null ? 'ok' : 'failed',
+        seconds: (performance.now() - startedAt) / 1000,
+      });
     }
     if (!canReply) return;
     await this.replies.final(replyQueue, request.msgId, methodName, result, failure);
@@ -350,6 +366,10 @@ export class RpcServer {
       if (temporary) await withinTimeout(temporary.close(), BROKER_OP_TIMEOUT_MS);
     }
   }
+}
+
+function dropped(reason: BusDropReason): void {
+  if (instruments.busDrop.active) instruments.busDrop.publish({ reason });
 }
 
 function tryOn(action: () => void): boolean {

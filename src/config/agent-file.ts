@@ -4,7 +4,7 @@
  * normalised with the credentials taken out, and its password file read.
  */
 import path from 'node:path';
-import { credentialsOf, readPasswordFile } from './bus-credentials.js';
+import { credentialsOf, readPasswordFile, readSecretFile } from './bus-credentials.js';
 import { formatBrokerUrl, parseAmqpUrl, type BrokerAddress } from './bus-url.js';
 import type { ConfigProblem } from './errors.js';
 import { isWorldReadable } from './files.js';
@@ -28,6 +28,7 @@ const PATH_KEYS: KeyPath[] = [
   ['bus', 'tls', 'ca'],
   ['bus', 'tls', 'cert'],
   ['bus', 'tls', 'key'],
+  ['metrics', 'bearerTokenFile'],
 ];
 const TARGET_PATH_KEYS = ['socket', 'jsonConfig', 'vhostSocketDir', 'binary'] as const;
 
@@ -74,6 +75,7 @@ export async function buildAgentLayer(
 
   readBusUrls(layer, originAt, problemAt);
   await readPasswordSetting(layer, originAt, problemAt, warnings);
+  await readBearerTokenFile(layer, originAt, problemAt, warnings);
 
   const password = getPath(layer.values, ['bus', 'password']);
   if (password !== undefined && getPath(data, ['bus', 'passwordFile']) === undefined && isWorldReadable(fileMode)) {
@@ -83,6 +85,29 @@ export async function buildAgentLayer(
     );
   }
   return { layer, problems, warnings };
+}
+
+/** `metrics.bearerTokenFile` read into `metrics.bearerToken` (the two are exclusive). */
+async function readBearerTokenFile(
+  layer: ConfigLayer,
+  originAt: (p: KeyPath) => Origin,
+  problemAt: (p: KeyPath, message: string) => void,
+  warnings: string[],
+): Promise<void> {
+  const tokenFile = getPath(layer.values, ['metrics', 'bearerTokenFile']);
+  if (typeof tokenFile !== 'string') return;
+  if (getPath(layer.values, ['metrics', 'bearerToken']) !== undefined) {
+    problemAt(['metrics', 'bearerTokenFile'], 'metrics.bearerToken is also given; set only one of them');
+    return;
+  }
+  const read = await readSecretFile(tokenFile, 'bearer token');
+  if (!read.ok) {
+    problemAt(['metrics', 'bearerTokenFile'], read.reason);
+    return;
+  }
+  if (read.warning) warnings.push(read.warning);
+  setPath(layer.values, ['metrics', 'bearerToken'], read.password);
+  layer.origins.set(formatKeyPath(['metrics', 'bearerToken']), originAt(['metrics', 'bearerTokenFile']));
 }
 
 function recordOrigins(layer: ConfigLayer, value: unknown, keyPath: Array<string | number>, originAt: (p: KeyPath) => Origin): void {

@@ -32,14 +32,19 @@ export function credentialsOf(addresses: readonly BrokerAddress[]): CredentialsR
 export type PasswordFileResult = { ok: true; password: string; warning?: string } | { ok: false; reason: string };
 
 /** Reads a password file: its content without the trailing newline(s) editors and `echo` add. */
-export async function readPasswordFile(file: string): Promise<PasswordFileResult> {
+export function readPasswordFile(file: string): Promise<PasswordFileResult> {
+  return readSecretFile(file, 'password');
+}
+
+/** Reads a one-line secret file (a password, a bearer token); `what` names it in the messages. */
+export async function readSecretFile(file: string, what: string): Promise<PasswordFileResult> {
   const read = await readTextFile(file);
-  if (!read.ok) return { ok: false, reason: `cannot read the password file ${file}: ${read.reason}` };
+  if (!read.ok) return { ok: false, reason: `cannot read the ${what} file ${file}: ${read.reason}` };
   const password = read.text.replace(/[\r\n]+$/, '');
-  if (password === '') return { ok: false, reason: `the password file ${file} is empty` };
-  if (password.includes('\n')) return { ok: false, reason: `the password file ${file} holds more than one line; it must hold only the password` };
+  if (password === '') return { ok: false, reason: `the ${what} file ${file} is empty` };
+  if (password.includes('\n')) return { ok: false, reason: `the ${what} file ${file} holds more than one line; it must hold only the ${what}` };
   const warning = isWorldReadable(read.mode)
-    ? `the password file ${file} is readable by every user (mode ${(read.mode & 0o777).toString(8)}); chmod 600 it`
+    ? `the ${what} file ${file} is readable by every user (mode ${(read.mode & 0o777).toString(8)}); chmod 600 it`
     : undefined;
   return warning === undefined ? { ok: true, password } : { ok: true, password, warning };
 }

@@ -41,6 +41,16 @@ export function checkConfig(config: AgentConfig, origins: Map<string, Origin>, f
   if (bus.quorumQueues && bus.haQueues) {
     report(['bus', 'haQueues'], 'cannot be combined with quorum queues (bus.quorumQueues); oslo.messaging refuses this too');
   }
+  const listen = config.metrics.listen;
+  if (listen !== undefined) {
+    const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
+    if (port > 65535) report(['metrics', 'listen'], `the port ${port} is past 65535`);
+    if (config.metrics.bearerToken === undefined && !/^(127\.|\[::1\]:|localhost:)/.test(listen)) {
+      warnings.push(
+        `metrics.listen (${listen}) is reachable from other hosts and no metrics.bearerToken(File) is set: anyone who reaches it reads the metrics`,
+      );
+    }
+  }
   if ((bus.tls.cert === undefined) !== (bus.tls.key === undefined)) {
     report(['bus', 'tls', bus.tls.cert === undefined ? 'key' : 'cert'], 'a client certificate needs both bus.tls.cert and bus.tls.key');
   }

@@ -55,6 +55,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   config.spdk.targets = finishTargets(config.spdk.targets as unknown as Record<string, unknown>[], upper, synthesised, warnings);
   if (upper) config.spdk.enabledApps = upper.servers.map((s) => s.app);
   finishBus(config, merged.origins);
+  finishMetrics(config);
 
   const checked = checkConfig(config, merged.origins, files.agent ?? 'defaults');
   if (checked.problems.length > 0) throw new ConfigError(checked.problems);
@@ -241,6 +242,13 @@ function finishBus(config: AgentConfig, origins: Map<string, Origin>): void {
   const fromFile = passwordOrigin?.key === 'bus.passwordFile' || passwordOrigin?.key === ENV.busPasswordFile;
   if (!fromFile) delete bus.passwordFile;
   bus.password = new Secret(bus.password as unknown as string);
+}
+
+/** The bearer token is a Secret (whether written inline or read from its file). */
+function finishMetrics(config: AgentConfig): void {
+  const metrics = config.metrics as unknown as Record<string, unknown> & AgentConfig['metrics'];
+  const token = metrics.bearerToken as unknown as string | undefined;
+  if (token !== undefined) metrics.bearerToken = new Secret(token);
 }
 
 async function finishHostnames(config: AgentConfig, warnings: string[]): Promise<void> {

@@ -236,6 +236,33 @@ const spdkSection = {
   },
 } as const;
 
+const metricsSection = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    listen: {
+      type: 'string',
+      pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:/\\[\\]]+):[0-9]{1,5}$',
+      'x-expected': 'host:port, e.g. 127.0.0.1:9466 or [::1]:9466',
+      description: 'Where the Prometheus endpoint (/metrics) and the health checks (/healthz, /readyz) listen, host:port. Absent: no listener (the default).',
+    },
+    bearerToken: {
+      type: 'string',
+      minLength: 1,
+      description: 'A token scrapers must send as "Authorization: Bearer <token>" (/healthz and /readyz stay open). Prefer bearerTokenFile.',
+    },
+    bearerTokenFile: path('A file holding the bearer token (one line), read at start-up.'),
+    perBdevSeriesLimit: {
+      type: 'integer',
+      minimum: 0,
+      default: 100,
+      description: 'Per-bdev I/O series per target at most (the first bdevs by name); the rest are summed into bdev="_other". 0: no per-bdev series.',
+    },
+    iostatIntervalSec: seconds(15, 'How often the per-bdev I/O statistics (bdev_get_iostat) are read for the metrics while the endpoint is on.'),
+  },
+} as const;
+
 export const agentConfigSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'spdk-agent configuration (agent.yaml)',
@@ -246,6 +273,7 @@ export const agentConfigSchema = {
     log: logSection,
     bus: busSection,
     spdk: spdkSection,
+    metrics: metricsSection,
   },
 } as const;
 

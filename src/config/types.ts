@@ -194,11 +194,24 @@ export interface SpdkConfig {
   targets: TargetConfig[];
 }
 
+/** The Prometheus endpoint and health checks (docs/metrics.md). */
+export interface MetricsSection {
+  /** `host:port`; absent: no listener. */
+  listen?: string;
+  /** From `bearerToken` or `bearerTokenFile`; absent: scrapes need no token. */
+  bearerToken?: Secret;
+  /** Absolute; only when the token came from it. */
+  bearerTokenFile?: string;
+  perBdevSeriesLimit: number;
+  iostatIntervalSec: number;
+}
+
 export interface AgentConfig {
   agent: AgentSection;
   log: LogSection;
   bus: BusConfig;
   spdk: SpdkConfig;
+  metrics: MetricsSection;
 }
 
 export interface LoadedConfig {

@@ -106,8 +106,10 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     lockFile: lock.file,
   });
 
+  const observability = config.metrics.listen !== undefined ? import('../../agent/metrics/index.js') : null;
   return new Promise<number>((resolve) => {
     let exiting = false;
+    let endpoint: Promise<{ close(): Promise<void> } | null> = Promise.resolve(null);
     const finish = (code: number): void => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
@@ -116,7 +118,8 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
       process.off('unhandledRejection', onRejection);
       process.off('uncaughtException', onException);
       // SIGUSR1 stays ignored to the end: the inspector must not open during the last second.
-      void lock.release().finally(() => {
+      const closeEndpoint = endpoint.then((open) => open?.close()).catch(() => undefined);
+      void Promise.all([closeEndpoint, lock.release()]).finally(() => {
         setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
         resolve(code);
       });
@@ -227,6 +230,8 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     process.on('unhandledRejection', onRejection);
     process.on('uncaughtException', onException);
     void daemon.start();
+    // The health checks answer from the first moment (503 "starting" until the targets were looked after).
+    if (observability) endpoint = observability.then((module) => module.startObservability(daemon, config.metrics));
   });
 }
 

@@ -12,6 +12,8 @@ export interface LifecycleRpcClient extends RpcCaller {
   connect(): Promise<void>;
   close(): Promise<void>;
   readonly connected: boolean;
+  /** Bytes exchanged so far (the metrics read it; a test double may leave it out). */
+  readonly traffic?: { bytesIn: number; bytesOut: number };
   on(event: 'disconnect', listener: (info: { error?: unknown; pending: number }) => void): unknown;
   on(event: 'connect', listener: (generation: number) => void): unknown;
   off(event: 'disconnect' | 'connect', listener: (...args: never[]) => void): unknown;

@@ -38,6 +38,7 @@ import { interpretReply, type Reply } from './reply.js';
 import { DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_VALUES, RequestRejection, encodeRequest, type RequestLimits } from './request.js';
 import type { RpcCallOptions, RpcCaller, RpcParams } from './types.js';
 import { IN_FLIGHT, PendingCalls, QUEUED, SETTLED, type PendingCall } from './pending-calls.js';
+import { instruments, type SpdkCallOutcome } from '../../util/instrumentation.js';
 
 export interface SpdkRpcClientOptions {
   /** `/var/tmp/spdk.sock`, a relative path, `host:port`, `[::1]:5260`, `unix:<path>`, `tcp:<host>:<port>` (see address.ts). */
@@ -67,6 +68,12 @@ export interface DisconnectInfo {
 export interface ProtocolWarning {
   reason: string;
   excerpt: string;
+}
+
+/** Bytes exchanged with the target over every connection of this client. */
+export interface RpcTraffic {
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface SpdkRpcClientEvents {
@@ -102,6 +109,8 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private currentGeneration = 0;
   private readonly sweep = new DeadlineSweep((now) => this.expire(now));
   private turnNow: number | null = null;
+  /** Traffic of the connections already gone. */
+  private readonly pastTraffic: RpcTraffic = { bytesIn: 0, bytesOut: 0 };
 
   constructor(options: SpdkRpcClientOptions) {
     super();
@@ -125,6 +134,13 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
 
   get connected(): boolean {
     return this.conn?.isOpen === true;
+  }
+
+  /** Bytes read and written over all connections so far. */
+  get traffic(): RpcTraffic {
+    const conn = this.conn;
+    if (conn === null) return { ...this.pastTraffic };
+    return { bytesIn: this.pastTraffic.bytesIn + conn.bytesRead, bytesOut: this.pastTraffic.bytesOut + conn.bytesWritten };
   }
 
   /** Calls not settled yet (written or waiting to be). */
@@ -209,7 +225,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     this.closed = true;
     this.openingAbort?.abort();
     const conn = this.conn;
-    this.conn = null;
+    this.retire();
     const pending = this.failAll((method) => this.closedError(method));
     this.sweep.stop();
     if (conn !== null) {
@@ -267,6 +283,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     conn.setReferenced(this.calls.size > 0);
     this.log.debug('connected', { generation: this.currentGeneration });
     this.drain();
+    if (instruments.spdkConnect.active) instruments.spdkConnect.publish({ address: this.address, generation: this.currentGeneration });
     this.emitSafely('connect', this.currentGeneration);
   }
 
@@ -288,7 +305,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       },
       onOversize: (bytes, limitBytes) => {
         if (!isCurrent()) return;
-        this.conn = null;
+        this.retire();
         const pending = this.failAll((method) => new RpcReplyTooLargeError({ address: this.address, method, bytes, limitBytes }));
         this.log.warn('a reply passed the size limit; connection reset', { bytes, limitBytes, pending });
         this.emitSafely('disconnect', { error: new RpcReplyTooLargeError({ address: this.address, bytes, limitBytes }), pending });
@@ -296,8 +313,17 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     };
   }
 
-  private onLost(loss: ConnectionLoss): void {
+  /** The current connection is no longer the client's: its traffic joins the past. */
+  private retire(): void {
+    const conn = this.conn;
+    if (conn === null) return;
+    this.pastTraffic.bytesIn += conn.bytesRead;
+    this.pastTraffic.bytesOut += conn.bytesWritten;
     this.conn = null;
+  }
+
+  private onLost(loss: ConnectionLoss): void {
+    this.retire();
     const pending = this.failAll(
       (method) => new RpcConnectionError({ address: this.address, method, reason: loss.reason, phase: 'lost', errno: loss.errno, cause: loss.cause }),
     );
@@ -311,7 +337,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private dropConnection(reason: string, excerpt: string): void {
     const conn = this.conn;
     if (conn === null) return;
-    this.conn = null;
+    this.retire();
     void conn.destroy();
     const pending = this.failAll((method) => new RpcProtocolError({ address: this.address, method, reason, excerpt }));
     this.log.warn('invalid reply from the target; connection dropped', { reason, excerpt, pending });
@@ -336,6 +362,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
         const call = this.calls.get(id);
         if (call !== undefined && call.state === IN_FLIGHT) {
           this.settle(call);
+          if (instruments.spdkCall.active) this.measure(call, 'ok');
           call.resolve((decoded as { result: unknown }).result);
           return;
         }
@@ -352,6 +379,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       return;
     }
     this.settle(call);
+    if (instruments.spdkCall.active) this.measure(call, reply.kind === 'result' ? 'ok' : 'rpc_error', reply.kind === 'result' ? undefined : reply.code);
     if (reply.kind === 'result') call.resolve(reply.result);
     else {
       const params = redactSecretParams(call.params);
@@ -417,6 +445,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   private abandon(call: PendingCall): void {
     if (call.state === SETTLED) return;
     this.forget(call);
+    if (instruments.spdkCall.active) this.measure(call, 'aborted');
     call.reject(new RpcAbortedError({ address: this.address, method: call.method, reason: call.signal!.reason }));
   }
 
@@ -434,6 +463,7 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
     const unfinished = inFlightExpired && this.conn !== null ? this.conn.unfinishedBytes : 0;
     if (unfinished > 0) this.dropConnection(`an unfinished reply (${unfinished} bytes so far) passed a call's deadline`, '');
     else this.drain();
+    if (instruments.spdkCall.active) for (const call of expired) this.measure(call, 'timeout');
     for (const call of expired) call.reject(new RpcTimeoutError({ address: this.address, method: call.method, timeoutMs: call.timeoutMs }));
     return next;
   }
@@ -441,8 +471,18 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
   /** Fails every unsettled call; returns how many. The connection must already be gone. */
   private failAll(errorFor: (method: string) => SpdkRpcError): number {
     const calls = this.calls.takeAll();
-    for (const call of calls) call.reject(errorFor(call.method));
+    for (const call of calls) {
+      const error = errorFor(call.method);
+      if (instruments.spdkCall.active) this.measure(call, outcomeOf(error));
+      call.reject(error);
+    }
     return calls.length;
+  }
+
+  /** Tells the metrics how a call ended (only called while someone measures). */
+  private measure(call: PendingCall, outcome: SpdkCallOutcome, rpcCode?: number): void {
+    const seconds = (monotonicNow() - (call.deadline - call.timeoutMs)) / 1000;
+    instruments.spdkCall.publish({ address: this.address, method: String(call.method), outcome, seconds, ...(rpcCode !== undefined ? { rpcCode } : {}) });
   }
 
   private closedError(method?: string): RpcConnectionError {
@@ -462,6 +502,12 @@ export class SpdkRpcClient extends EventEmitter<SpdkRpcClientEvents> implements 
       this.log.error(`a '${String(event)}' listener threw`, { error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+function outcomeOf(error: SpdkRpcError): SpdkCallOutcome {
+  if (error instanceof RpcReplyTooLargeError) return 'too_large';
+  if (error instanceof RpcProtocolError) return 'protocol';
+  return 'connection';
 }
 
 function excerptOf(bytes: Buffer): string {

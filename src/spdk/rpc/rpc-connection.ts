@@ -118,6 +118,15 @@ export class RpcConnection {
     return !this.finished;
   }
 
+  /** Bytes read from and written to the socket so far (the metrics' traffic counters). */
+  get bytesRead(): number {
+    return this.socket.bytesRead;
+  }
+
+  get bytesWritten(): number {
+    return this.socket.bytesWritten;
+  }
+
   /** Bytes of a reply that has begun but not ended. */
   get unfinishedBytes(): number {
     return this.scanner.buffered;

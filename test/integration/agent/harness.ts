@@ -110,6 +110,7 @@ export interface NodeOptions {
   agent?: Record<string, unknown>;
   bus?: Record<string, unknown>;
   log?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
   /** More targets, as written in the YAML (`socket` relative to the node's directory is made absolute). */
   extraTargets?: Array<Record<string, unknown>>;
   /** Extra keys per target (restart policy, autostart, args appended…). */
@@ -195,6 +196,7 @@ export async function makeAgentNode(t: TestContext, scope: BrokerScope, options:
       ...options.bus,
     },
     spdk: { sourceDir: tree.root, searchPath: false, targetLogs: { dir: path.join(dir, 'logs') }, targets },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   const configFile = path.join(dir, 'agent.yaml');
   // JSON is YAML; the file holds the test broker's password, so it is kept private.
@@ -348,6 +350,12 @@ export class BrokerGate {
 
   open(): void {
     this.isOpen = true;
+  }
+
+  /** Cuts every relayed connection and refuses new ones (a broker gone) until `open()`. */
+  shut(): void {
+    this.isOpen = false;
+    for (const socket of this.sockets) socket.destroy();
   }
 
   async close(): Promise<void> {

@@ -64,7 +64,7 @@ test('an unknown key with no close match lists the keys allowed there', () => {
 });
 
 test('an unknown section at the top level is reported with its line', () => {
-  assert.deepEqual(problemsOf('agent: {}\n\nrpc:\n  timeout: 3\n'), [`${FILE}:3: rpc: unknown key (allowed here: agent, log, bus, spdk)`]);
+  assert.deepEqual(problemsOf('agent: {}\n\nrpc:\n  timeout: 3\n'), [`${FILE}:3: rpc: unknown key (allowed here: agent, log, bus, spdk, metrics)`]);
 });
 
 test('wrong types say what was expected in YAML words', () => {
