@@ -61,9 +61,9 @@ function workDir(): { dir: string; tree: string } {
 
 /** Why the agent daemon cannot be run (not built yet, or the command does not exist), or null. */
 export function agentUnavailable(): string | null {
-  const runCommand = path.join(repoRoot, 'dist', 'src', 'cli', 'commands', 'run.js');
+  const runCommand = path.join(repoRoot, 'dist', 'src', 'cli', 'actions', 'run.js');
   if (!existsSync(runCommand))
-    return 'spdk-agent run is not available (dist/src/cli/commands/run.js missing: src/agent and the run command are not built or not written yet)';
+    return 'spdk-agent run is not available (dist/src/cli/actions/run.js missing: src/agent and the run command are not built or not written yet)';
   return null;
 }
 

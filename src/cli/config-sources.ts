@@ -6,10 +6,12 @@
  *   (an INI file, told by its content) or the agent's YAML. With a `cyborg.conf` alone the agent
  *   runs from it: targets, host and bus come from Cyborg's options (a drop-in for cyborg-agent on a
  *   storage node).
+ *
+ * Loaded by every command's definition (`--help` reads them all): nothing heavy is imported here.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { looksLikeIni, type LoadConfigOptions } from '../config/index.js';
+import type { LoadConfigOptions } from '../config/index.js';
 import { CliUsageError } from './errors.js';
 
 export interface ConfigSourceOptions {
@@ -28,8 +30,30 @@ export function configSourceOptions(command: Command): Command {
     );
 }
 
+/** The options every target command takes: where its configuration is. */
+export type TargetCommandOptions = ConfigSourceOptions;
+
+/** `program <command> [--config FILE] [--config-file FILE]`: a command over the configured targets. */
+export function targetCommand(program: Command, command: string, description: string): Command {
+  return configSourceOptions(program.command(command).description(description));
+}
+
+/** `program <command> <name> [--config FILE]`: a command on one configured target. */
+export function oneTargetCommand(program: Command, command: string, description: string): Command {
+  return targetCommand(program, command, description).argument('<name>', 'the target name, as in the configuration');
+}
+
+/** The `--config` / `--config-file` commander parsed, as a command's options (absent when not given). */
+export function configOption(opts: TargetCommandOptions): TargetCommandOptions {
+  return {
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
+  };
+}
+
 /** The loader's options for what the command line named; `CliUsageError` for two files of one kind. */
 export async function configSources(options: ConfigSourceOptions): Promise<LoadConfigOptions> {
+  const { looksLikeIni } = await import('../config/load.js');
   const sources: LoadConfigOptions = options.config !== undefined ? { file: options.config } : {};
   for (const file of options.configFile ?? []) {
     let text: string;

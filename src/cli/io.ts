@@ -60,3 +60,8 @@ export function readAll(stream: NodeJS.ReadableStream, timeoutMs: number, what: 
     stream.resume();
   });
 }
+
+/** Ends a commander action with the command's exit code (main.ts turns `CommandExit` into it). */
+export function exitWith(code: number): void {
+  if (code !== ExitCode.Ok) throw new CommandExit(code);
+}

@@ -1,39 +1,17 @@
 /**
- * The frame the target commands (`discover`, `start`, `stop`, `status`) run in: their command-line
- * shape (`<name>` for one target, `--config`), the one-shot set-up (quiet logging, the config, a
+ * The frame the target commands (`discover`, `start`, `stop`, `status`) run in (their command-line
+ * shape is in config-sources.ts): the one-shot set-up (quiet logging, the config, a
  * manager over its targets), and the CLI's connections to the targets dropped when the command is
  * done, whatever happened. The pieces themselves (config loading, the manager, finding a target)
  * are in targets.ts.
  */
-import type { Command } from 'commander';
 import type { TargetManager } from '../spdk/lifecycle/manager.js';
 import type { TargetSupervisor } from '../spdk/lifecycle/supervisor.js';
 import type { TargetSpec } from '../spdk/lifecycle/types.js';
 import { errorMessage } from '../util/errors.js';
 import type { CliIo } from './io.js';
-import { configSourceOptions, type ConfigSourceOptions } from './config-sources.js';
+import type { TargetCommandOptions } from './config-sources.js';
 import { CliFailure, EXIT_FAILED, cliManager, findTarget, loadCliConfig, quietLogging, runCliCommand } from './targets.js';
-
-/** The options every target command takes: where its configuration is (config-sources.ts). */
-export type TargetCommandOptions = ConfigSourceOptions;
-
-/** `program <command> [--config FILE] [--config-file FILE]`: a command over the configured targets. */
-export function targetCommand(program: Command, command: string, description: string): Command {
-  return configSourceOptions(program.command(command).description(description));
-}
-
-/** `program <command> <name> [--config FILE]`: a command on one configured target. */
-export function oneTargetCommand(program: Command, command: string, description: string): Command {
-  return targetCommand(program, command, description).argument('<name>', 'the target name, as in the configuration');
-}
-
-/** The `--config` / `--config-file` commander parsed, as a command's options (absent when not given). */
-export function configOption(opts: TargetCommandOptions): TargetCommandOptions {
-  return {
-    ...(opts.config !== undefined ? { config: opts.config } : {}),
-    ...(opts.configFile !== undefined ? { configFile: opts.configFile } : {}),
-  };
-}
 
 /** Runs a command's `body` on a manager over the configured targets, as `runCliCommand` does. */
 export function runWithTargets(io: CliIo, options: TargetCommandOptions, body: (manager: TargetManager) => Promise<number>): Promise<number> {

@@ -17,7 +17,7 @@ import { UnknownTargetError } from '../spdk/lifecycle/errors.js';
 import { TargetManager } from '../spdk/lifecycle/manager.js';
 import type { TargetSupervisor } from '../spdk/lifecycle/supervisor.js';
 import type { TargetStatus } from '../spdk/lifecycle/types.js';
-import { CommandExit, ExitCode, type CliIo } from './io.js';
+import { ExitCode, type CliIo } from './io.js';
 
 /** Exit codes of the target commands (the CLI's shared codes). */
 export const EXIT_OK = ExitCode.Ok;
@@ -100,11 +100,6 @@ export function findTarget(manager: TargetManager, name: string): TargetSupervis
     if (err instanceof UnknownTargetError) throw new CliFailure(err.message, EXIT_USAGE);
     throw err;
   }
-}
-
-/** Ends a commander action with the command's exit code (main.ts turns `CommandExit` into it). */
-export function exitWith(code: number): void {
-  if (code !== ExitCode.Ok) throw new CommandExit(code);
 }
 
 /**

@@ -13,50 +13,22 @@
  * counts the process's CPU time. As in rpc.py, `spdk_kill_instance` succeeds when the target
  * closes the connection before answering: it is exiting.
  */
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { configureLogging } from '../../util/log.js';
 import { SpdkRpcClient } from '../../spdk/rpc/client.js';
-import { DEFAULT_RPC_SOCKET } from '../../spdk/rpc/address.js';
 import { JsonRpcError, RpcConnectionError, SpdkRpcError } from '../../spdk/rpc/errors.js';
 import { parseJsonText, stringifyJson } from '../../spdk/rpc/json.js';
 import type { RpcParams } from '../../spdk/rpc/types.js';
 import { CliUsageError } from '../errors.js';
 import { CommandExit, ExitCode, readAll, type CliIo } from '../io.js';
 
-const DEFAULT_TIMEOUT_SECONDS = 60;
-/** Longest deadline a timer can hold (2^31-1 ms), in seconds. */
-const MAX_TIMEOUT_SECONDS = 2_147_483;
 const KILL_METHOD = 'spdk_kill_instance';
 
-interface RpcOptions {
+export interface RpcOptions {
   server: string;
   timeout: number;
 }
 
-export function register(program: Command, io: CliIo): void {
-  program
-    .command('rpc')
-    .description('Call one JSON-RPC method on an SPDK target and print its result as JSON.')
-    .argument('<method>', 'the method, e.g. spdk_get_version or bdev_get_bdevs')
-    .argument('[params_json]', 'the params as a JSON object, e.g. \'{"name":"Malloc0"}\'; \'-\' reads them from stdin')
-    .option('-s, --server <address>', "the target's socket path, host:port (through a TCP bridge), unix:<path> or tcp:<host>:<port>", DEFAULT_RPC_SOCKET)
-    .option('-t, --timeout <seconds>', 'how long to wait for the answer', parseTimeout, DEFAULT_TIMEOUT_SECONDS)
-    .option('--json', 'the result is always printed as JSON (accepted, as by every command)')
-    .addHelpText(
-      'after',
-      `
-Exit status: 0 success, 1 the target answered with an error, 2 usage error or no answer.
-
-Examples:
-  spdk-agent rpc spdk_get_version
-  spdk-agent rpc -s /var/tmp/spdk.sock bdev_get_bdevs '{"name":"Malloc0"}'
-  echo '{"sig_name":"SIGTERM"}' | spdk-agent rpc spdk_kill_instance -`,
-    )
-    .action((method: string, paramsText: string | undefined, options: RpcOptions) => runRpc(io, method, paramsText, options));
-}
-
-async function runRpc(io: CliIo, method: string, paramsText: string | undefined, options: RpcOptions): Promise<void> {
+export async function runRpc(io: CliIo, method: string, paramsText: string | undefined, options: RpcOptions): Promise<void> {
   // The command reports its own failures; log lines would only repeat them.
   configureLogging({ level: process.env.SPDK_AGENT_LOG_LEVEL ?? 'error' });
   const timeoutMs = options.timeout * 1000;
@@ -111,12 +83,4 @@ async function readParams(io: CliIo, paramsText: string | undefined, timeoutMs: 
     throw new CliUsageError(`${source} must be a JSON object of named params (SPDK takes no positional params), not ${got}`);
   }
   return value as RpcParams;
-}
-
-function parseTimeout(text: string): number {
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new InvalidArgumentError(`expected a number of seconds greater than 0 and at most ${MAX_TIMEOUT_SECONDS}.`);
-  }
-  return seconds;
 }

@@ -7,12 +7,11 @@
  * Exit codes: 0 every check passed (or could not be checked); 1 at least one warning; 2 at least
  * one failure (an invalid configuration is a failure too).
  */
-import type { Command } from 'commander';
 import { ConfigError, type LoadedConfig } from '../../config/index.js';
 import type { CliIo } from '../io.js';
-import { configSourceOptions, type ConfigSourceOptions } from '../config-sources.js';
+import type { ConfigSourceOptions } from '../config-sources.js';
 import { toJsonText } from '../output.js';
-import { CliFailure, cliManager, exitWith, loadCliConfig, quietLogging } from '../targets.js';
+import { CliFailure, cliManager, loadCliConfig, quietLogging } from '../targets.js';
 import {
   busChecks,
   configCheck,
@@ -79,15 +78,4 @@ function finish(lines: CheckLine[], options: DoctorOptions, io: CliIo): number {
     `${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed${count('not-checkable') > 0 ? `, ${count('not-checkable')} not checkable` : ''}\n`,
   );
   return code;
-}
-
-export function register(program: Command, io: CliIo): void {
-  configSourceOptions(
-    program.command('doctor').description('Check this node for the agent: configuration, SPDK, hugepages, targets, sockets, broker, conductor, other agents.'),
-  )
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExit status: 0 all passed, 1 a warning, 2 a failure.')
-    .action(async (opts: DoctorOptions) => {
-      exitWith(await doctor(opts, io));
-    });
 }

@@ -5,12 +5,11 @@
  *
  * Exit 0: the configuration is valid and shown. 2: it is not (the loader's file:line problems).
  */
-import type { Command } from 'commander';
 import { describeConfig } from '../../config/show.js';
 import { stringifyJson } from '../../spdk/rpc/json.js';
 import type { CliIo } from '../io.js';
-import { configSourceOptions, type ConfigSourceOptions } from '../config-sources.js';
-import { EXIT_OK, exitWith, loadCliConfig, quietLogging, runCliCommand } from '../targets.js';
+import type { ConfigSourceOptions } from '../config-sources.js';
+import { EXIT_OK, loadCliConfig, quietLogging, runCliCommand } from '../targets.js';
 
 export interface ConfigShowOptions extends ConfigSourceOptions {
   json?: boolean;
@@ -42,13 +41,4 @@ export async function configShow(options: ConfigShowOptions, io: CliIo): Promise
     },
     options.json === true,
   );
-}
-
-export function register(program: Command, io: CliIo): void {
-  const config = program.command('config').description('Inspect the configuration.');
-  configSourceOptions(config.command('show').description('Print the effective configuration with the source of each value; secrets masked.'))
-    .option('--json', 'print JSON: the configuration, and the source of each value by key')
-    .action(async (opts: ConfigShowOptions) => {
-      exitWith(await configShow(opts, io));
-    });
 }

@@ -14,7 +14,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
-import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { BusConnectionError, BusTransport, resolveBusOptions } from '../../bus/index.js';
 import { busOptionsFromConfig } from '../../agent/bus-link.js';
@@ -25,7 +24,6 @@ import { plural, renderChanges, renderRegistration, registrationHeadline } from 
 import { DemoStepError } from '../errors.js';
 import { ExitCode, type CliIo } from '../io.js';
 import { configureLogging } from '../../util/log.js';
-import { exitWith } from '../targets.js';
 
 const FIRST_REPORT_TIMEOUT_MS = 30_000;
 const STEP_TIMEOUT_MS = 15_000;
@@ -326,14 +324,4 @@ export async function demoAsJson(io: CliIo): Promise<number> {
   const code = await demo({ ...io, stdout: capture });
   io.stdout.write(`${JSON.stringify({ ok: code === ExitCode.Ok, exitCode: code, lines: text.split('\n').filter((l) => l !== '') }, null, 2)}\n`);
   return code;
-}
-
-export function register(program: Command, io: CliIo): void {
-  program
-    .command('demo')
-    .description('Show the agent at work on this machine: simulated SPDK targets registered with a demo conductor over the local RabbitMQ.')
-    .option('--json', 'print the story as one JSON document at the end')
-    .action(async (opts: { json?: boolean }) => {
-      exitWith(opts.json ? await demoAsJson(io) : await demo(io));
-    });
 }

@@ -7,13 +7,13 @@
  * them: 0 every enabled target is running; 3 at least one enabled target is not running (stopped,
  * unresponsive, failed); 2 bad configuration or arguments. Disabled targets do not count.
  */
-import type { Command } from 'commander';
 import { renderTargets, toJsonText } from '../output.js';
-import { EXIT_OK, exitWith, observed } from '../targets.js';
+import { EXIT_OK, observed } from '../targets.js';
 
 /** An enabled target is not running (`systemctl is-active`'s "inactive"). */
 export const EXIT_NOT_RUNNING = 3;
-import { configOption, disabledReasons, observeAll, runWithTargets, targetCommand, type TargetCommandOptions } from '../target-session.js';
+import { disabledReasons, observeAll, runWithTargets } from '../target-session.js';
+import type { TargetCommandOptions } from '../config-sources.js';
 import type { CliIo } from '../io.js';
 
 export interface StatusOptions extends TargetCommandOptions {
@@ -36,13 +36,4 @@ export async function status(options: StatusOptions, io: CliIo): Promise<number>
     }
     return notRunning.length === 0 ? EXIT_OK : EXIT_NOT_RUNNING;
   });
-}
-
-export function register(program: Command, io: CliIo): void {
-  targetCommand(program, 'status', 'Show the state, pid and socket of each configured target.')
-    .option('--json', 'print JSON instead of a table')
-    .action(async (opts: StatusOptions) => {
-      exitWith(await status({ ...configOption(opts), json: opts.json === true }, io));
-    })
-    .addHelpText('after', '\nExit status: 0 every enabled target is running, 3 one is not, 2 bad configuration or arguments.');
 }

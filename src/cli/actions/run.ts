@@ -15,14 +15,12 @@
  *
  * Only what the daemon needs is loaded: the config, the lifecycle, the bus and the agent.
  */
-import type { Command } from 'commander';
 import { ConfigError, loadConfig, type LoadConfigOptions, type LoadedConfig } from '../../config/index.js';
 import { errorMessage } from '../../util/errors.js';
 import { configureLogging, getLogger } from '../../util/log.js';
 import { ExitCode, type CliIo } from '../io.js';
-import { configSources, configSourceOptions, type ConfigSourceOptions } from '../config-sources.js';
+import { configSources, type ConfigSourceOptions } from '../config-sources.js';
 import { CliUsageError } from '../errors.js';
-import { exitWith } from '../targets.js';
 
 export interface RunOptions extends ConfigSourceOptions {
   /** Log lines as JSON whatever log.format says. */
@@ -241,15 +239,4 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
  */
 function ignoreInspectorSignal(): void {
   getLogger('agent.run').warn('SIGUSR1 ignored (the inspector is never opened); send SIGUSR2 for the diagnostics, SIGHUP to reload the configuration');
-}
-
-export function register(program: Command, io: CliIo): void {
-  const command = program
-    .command('run')
-    .description('Run the agent: supervise the SPDK targets, register them with the Cyborg conductor, answer requests on the bus.');
-  configSourceOptions(command)
-    .option('--json', 'log lines as JSON, whatever log.format says')
-    .action(async (opts: RunOptions) => {
-      exitWith(await run(opts, io));
-    });
 }

@@ -7,13 +7,13 @@
  * Exit 0 whenever it could look, even with SPDK absent or a target unreachable (those are answers);
  * 2 on a bad config.
  */
-import type { Command } from 'commander';
 import { errorMessage } from '../../util/errors.js';
 import { collectInventory, type TargetInventory } from '../../spdk/inventory.js';
 import type { TargetSupervisor } from '../../spdk/lifecycle/supervisor.js';
 import { renderInstallation, renderInventory, renderTargets, toJsonText } from '../output.js';
-import { EXIT_OK, exitWith, observed, type ObservedStatus } from '../targets.js';
-import { configOption, disabledReasons, observeAll, runWithTargets, targetCommand, type Enablement, type TargetCommandOptions } from '../target-session.js';
+import { EXIT_OK, observed, type ObservedStatus } from '../targets.js';
+import { disabledReasons, observeAll, runWithTargets, type Enablement } from '../target-session.js';
+import type { TargetCommandOptions } from '../config-sources.js';
 import type { CliIo } from '../io.js';
 
 export interface DiscoverOptions extends TargetCommandOptions {
@@ -64,12 +64,4 @@ async function discoverTarget(supervisor: TargetSupervisor, enablement: Enableme
       inventoryError: { ...(typeof code === 'string' ? { code } : {}), message: errorMessage(err) },
     };
   }
-}
-
-export function register(program: Command, io: CliIo): void {
-  targetCommand(program, 'discover', 'Show the SPDK installation, the configured targets and the inventory of each running one.')
-    .option('--json', 'print JSON (exact big integers) instead of tables')
-    .action(async (opts: DiscoverOptions) => {
-      exitWith(await discover({ ...configOption(opts), json: opts.json === true }, io));
-    });
 }

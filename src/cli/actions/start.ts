@@ -7,14 +7,14 @@
  * Exit 0: running. 1: the start failed (SPDK's own last lines on stderr), or the socket is held by
  * a process that does not answer. 2: bad config or unknown target name.
  */
-import type { Command } from 'commander';
 import { errorMessage } from '../../util/errors.js';
 import { TargetStartError } from '../../spdk/lifecycle/errors.js';
 import type { StartPhase } from '../../spdk/lifecycle/types.js';
 import { createProgress } from '../progress.js';
-import { CliFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, observed } from '../targets.js';
+import { CliFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, observed } from '../targets.js';
 import { toJsonText } from '../output.js';
-import { configOption, oneTargetCommand, operate, runWithTarget, type TargetCommandOptions } from '../target-session.js';
+import { operate, runWithTarget } from '../target-session.js';
+import type { TargetCommandOptions } from '../config-sources.js';
 import type { CliIo } from '../io.js';
 
 export interface StartCommandOptions extends TargetCommandOptions {
@@ -79,12 +79,4 @@ function startFailureText(err: unknown): string {
   const text = errorMessage(err);
   if (!(err instanceof TargetStartError) || err.lastLines.length === 0) return text;
   return `${text}\n${err.target}: last lines of ${err.context.binary ?? 'the target'}:\n${err.lastLines.map((l) => `  ${l}`).join('\n')}`;
-}
-
-export function register(program: Command, io: CliIo): void {
-  oneTargetCommand(program, 'start', 'Start a configured target (or adopt it if it already runs) and wait until it is ready.')
-    .option('--json', 'print the outcome as JSON')
-    .action(async (name: string, opts: StartCommandOptions) => {
-      exitWith(await start(name, { ...configOption(opts), json: opts.json === true }, io));
-    });
 }

@@ -5,10 +5,10 @@
  *
  * Exit 0: stopped or not running. 1: it would not stop. 2: bad config or unknown target name.
  */
-import type { Command } from 'commander';
-import { EXIT_OK, exitWith } from '../targets.js';
+import { EXIT_OK } from '../targets.js';
 import { toJsonText } from '../output.js';
-import { configOption, oneTargetCommand, operate, runWithTarget, type TargetCommandOptions } from '../target-session.js';
+import { operate, runWithTarget } from '../target-session.js';
+import type { TargetCommandOptions } from '../config-sources.js';
 import type { CliIo } from '../io.js';
 
 export interface StopCommandOptions extends TargetCommandOptions {
@@ -31,13 +31,4 @@ export async function stop(name: string, options: StopCommandOptions, io: CliIo)
     else io.stdout.write(`${name}: stopped (${outcome.sent.join(', then ')})${removed}\n`);
     return EXIT_OK;
   });
-}
-
-export function register(program: Command, io: CliIo): void {
-  oneTargetCommand(program, 'stop', 'Stop a configured target (spdk_kill_instance, then SIGTERM, then SIGKILL).')
-    .option('-f, --force', 'send SIGKILL at once')
-    .option('--json', 'print the outcome as JSON')
-    .action(async (name: string, opts: StopCommandOptions) => {
-      exitWith(await stop(name, { ...configOption(opts), force: opts.force === true, json: opts.json === true }, io));
-    });
 }
