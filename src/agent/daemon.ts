@@ -68,6 +68,8 @@ export interface ShutdownResult {
 
 export interface DaemonEvents {
   registration: [event: RegistrationEvent];
+  /** The agent serves its topic on the bus (again, after a reload that reconnected it). */
+  serving: [];
   started: [results: StartAllResult[]];
   /** The agent must not go on (another agent serves this host): the caller shuts it down. */
   fatal: [error: AgentAlreadyRunningError | ForeignConsumerError];
@@ -247,7 +249,10 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
     const { agent } = this.startConfig;
     const servers = [...new Set([agent.host, agent.reportedHostname])];
     const link = new BusLink({ config: bus, servers, endpoint: createAgentEndpoint(this.operations), onForeignConsumer: agent.onForeignConsumer });
-    link.on('ready', () => void this.scheduler?.request(REGISTRATION_REASONS.busConnected));
+    link.on('ready', () => {
+      this.emit('serving');
+      void this.scheduler?.request(REGISTRATION_REASONS.busConnected);
+    });
     link.on('reconnected', () => void this.scheduler?.request(REGISTRATION_REASONS.busReconnected));
     link.on('conflict', (error) => {
       this.log.error(error.message, { ...error.context });

@@ -94,6 +94,32 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     return ExitCode.Usage;
   }
 
+  // Under systemd (Type=notify): READY=1 once serving, WATCHDOG=1 from the event loop, STATUS= lines.
+  const { ServiceNotifier } = await import('../../util/service-notify.js');
+  const notifier = ServiceNotifier.fromEnvironment({ logger: log });
+  notifier?.startWatchdog();
+  void notifier?.status('starting: looking after the SPDK targets');
+  const topic = `${config.bus.agentTopic}.${config.agent.host}`;
+  let announcedReady = false;
+  const announceReady = (status: string): void => {
+    if (announcedReady) return;
+    announcedReady = true;
+    void notifier?.ready(status);
+  };
+  daemon.on('serving', () => announceReady(`serving ${topic}`));
+  daemon.on('started', (results) => {
+    const up = results.filter((r) => r.action !== 'failed').length;
+    if (!config.bus.enabled) announceReady(`${up} of ${results.length} targets up; message bus disabled`);
+    else if (!announcedReady) void notifier?.status(`${up} of ${results.length} targets up; connecting to the message bus`);
+  });
+  daemon.on('registration', (event) => {
+    if (!announcedReady) return;
+    const at = new Date().toISOString().slice(11, 19);
+    void notifier?.status(
+      event.ok ? `serving ${topic}; report_data accepted at ${at} UTC` : `serving ${topic}; report_data failed at ${at} UTC (${event.error?.kind ?? 'error'})`,
+    );
+  });
+
   log.info('spdk-agent starting', {
     pid: process.pid,
     host: config.agent.host,
@@ -125,6 +151,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     const shutdown = (why: string, code: number): void => {
       if (exiting) return;
       exiting = true;
+      void notifier?.stopping(`${why}: shutting down`);
       log.info(`${why}: shutting down`);
       daemon.shutdown().then(
         (result) => finish(result.clean ? code : ExitCode.Failed),
@@ -214,6 +241,7 @@ export async function run(options: RunOptions, io: CliIo): Promise<number> {
     daemon.on('fatal', (error) => {
       if (exiting) return;
       exiting = true;
+      void notifier?.stopping('another program serves this host: shutting down');
       log.error('another program serves this host (see the line before): shutting down', { code: error.code });
       daemon.shutdown({ leaveTargets: true }).then(
         () => finish(EXIT_ANOTHER_AGENT),

@@ -25,7 +25,12 @@ test('readProcessStat and readCmdline read this very process', async () => {
   assert.equal(stat?.pid, process.pid);
   assert.ok((stat?.startTime ?? 0) > 0);
   const argv = await readCmdline(process.pid);
-  assert.ok(argv?.includes(process.argv[1]!), `cmdline ${JSON.stringify(argv)} names ${process.argv[1]}`);
+  // Node 24's test runner starts each file by its relative path: compare resolved paths.
+  const script = path.resolve(process.argv[1]!);
+  assert.ok(
+    argv?.some((arg) => path.resolve(arg) === script),
+    `cmdline ${JSON.stringify(argv)} names ${script}`,
+  );
   assert.equal(await readProcessStat(-5), undefined);
   assert.equal(await readProcessStat(2 ** 31), undefined);
 });

@@ -85,7 +85,11 @@ test('a socket the agent may not use: EACCES, with a hint', HANG_GUARD, async (t
     catch (err) { console.log(JSON.stringify({ name: err.name, errno: err.errno, message: err.message })); }
     await client.close();`;
   const child = await execa(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, reject: false, timeout: 20_000 });
-  assert.equal(child.exitCode, 0, child.stderr);
+  assert.equal(
+    child.exitCode,
+    0,
+    `${child.stderr}${child.failed && child.exitCode === undefined ? ` (${process.execPath} must be executable by uid 65534: ${child.message})` : ''}`,
+  );
   const reported = JSON.parse(child.stdout) as { name: string; errno: string; message: string };
   assert.equal(reported.name, 'RpcConnectionError');
   assert.equal(reported.errno, 'EACCES');
