@@ -1,6 +1,7 @@
 /** The figures, in the order they run. */
 import type { Figure } from '../lib/context.js';
 import { busFigure } from './bus.js';
+import { cliStartFigure } from './cli-start.js';
 import { discoveryFigure } from './discovery.js';
 import { fleetFigure } from './fleet.js';
 import { largeRepliesFigure } from './large-replies.js';
@@ -9,4 +10,14 @@ import { metricsFigure } from './metrics.js';
 import { startupFigure } from './startup.js';
 import { throughputFigure } from './throughput.js';
 
-export const figures: Figure[] = [discoveryFigure, throughputFigure, largeRepliesFigure, busFigure, fleetFigure, startupFigure, memoryFigure, metricsFigure];
+export const figures: Figure[] = [
+  discoveryFigure,
+  throughputFigure,
+  largeRepliesFigure,
+  busFigure,
+  fleetFigure,
+  startupFigure,
+  memoryFigure,
+  metricsFigure,
+  cliStartFigure,
+];

@@ -65,6 +65,17 @@ export function busOptionsFromConfig(config: BusConfig, processName = 'spdk-agen
     quorumQueues: config.quorumQueues,
     haQueues: config.haQueues,
     transientQueuesTtlSec: config.transientQueuesTtlSec,
+    transientQuorumQueues: config.transientQuorumQueues,
+    streamFanout: config.streamFanout,
+    useQueueManager: config.useQueueManager,
+    ...(config.queueManagerHostname !== undefined ? { queueManagerHostname: config.queueManagerHostname } : {}),
+    // The counter in the queue names is per process: a CLI command names its own queues apart from the daemon's.
+    queueManagerProcessName: config.queueManagerProcessName ?? processName,
+    quorumDeliveryLimit: config.quorumDeliveryLimit,
+    quorumMaxMemoryLength: config.quorumMaxMemoryLength,
+    quorumMaxMemoryBytes: config.quorumMaxMemoryBytes,
+    cancelOnFailover: config.cancelOnFailover,
+    qosPrefetchCount: config.qosPrefetchCount,
     pingEnabled: config.pingEnabled,
     retry: config.retry,
     tls: {

@@ -69,7 +69,7 @@ export class ConductorRegistration {
       return failure(
         'timeout',
         `no conductor answered report_data within ${timeoutMs / 1000} s: is a cyborg-conductor consuming topic "${topic}" on exchange ` +
-          `"${exchange}" of this broker? Retrying next period`,
+          `"${exchange}" of this broker? Retrying with back-off until the next period`,
         err,
       );
     }
@@ -84,7 +84,7 @@ export class ConductorRegistration {
         { remoteClass: err.className, remoteModule: err.module },
       );
     }
-    return failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying next period`, err);
+    return failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying with back-off until the next period`, err);
   }
 
   private failure(kind: RegistrationFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): RegistrationFailedError {

@@ -6,8 +6,9 @@
  * looked at: an empty report would tell the conductor every device of the node is gone). After
  * that, reports run every `agent.reportIntervalSec`, within a second of any target state change
  * or inventory change (checked every `agent.changeCheckIntervalSec`), and after the bus
- * (re)connects. A failed report is logged with what to do and retried next period; nothing here
- * stops serving requests because of it.
+ * (re)connects. A failed report is logged with what to do; a transient failure is retried with
+ * back-off (registration-scheduler.ts), any other waits for the next period; nothing here stops
+ * serving requests because of it.
  *
  * Shutdown, within `agent.shutdownTimeoutSec`: stop taking requests and let those in flight finish
  * (the fanout queue is deleted), stop reporting, stop the targets configured with
@@ -123,6 +124,17 @@ const ALWAYS_SENT: ReadonlySet<string> = new Set([
 ]);
 const MAX_DISCOVER_REPORT_WAIT_MS = 20_000;
 
+/**
+ * Failures worth retrying before the next period: the broker refused or could not route the
+ * publish, the conductor did not answer in time (a quorum queue electing its leader after a node
+ * was lost), the connection dropped. A missing Placement provider or a conductor refusing the
+ * report would fail the same way again: those wait for the period.
+ */
+function isTransientRegistrationFailure(error: unknown): boolean {
+  const kind = (error as RegistrationFailedError | undefined)?.kind;
+  return kind === 'timeout' || kind === 'connection' || kind === 'internal';
+}
+
 export class AgentDaemon extends EventEmitter<DaemonEvents> {
   readonly manager: TargetManager;
   readonly operations: AgentOperations;
@@ -186,6 +198,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
           intervalMs: agent.reportIntervalSec * 1000,
           debounceMs: options.registrationDebounceMs ?? 200,
           run: (reasons) => this.runRegistration(reasons),
+          retryable: isTransientRegistrationFailure,
           ...(options.clock ? { clock: options.clock } : {}),
         })
       : null;

@@ -9,8 +9,13 @@
  * - The next periodic report is due one interval after the previous report started, and never
  *   sooner than one second after it finished (a report that timed out does not start the next
  *   one at once).
- * - A failed report is not retried early: the next period (or the next change) tries again. The
- *   `run` function logs its own failures; here a failure is only an outcome.
+ * - A report that failed for a transient reason (`retryable`: a publish the broker refused, a
+ *   timeout while a quorum queue elects its leader, a connection that dropped) is retried with
+ *   back-off — 1 s, 2 s, 4 s … capped at `retryMaxMs` (30 s) — with the same reasons, until one
+ *   gets through: the conductor must not go a whole period without hearing from the node. (A retry
+ *   is a report: the period counts from it.) Any other failure waits for the next period (or the
+ *   next change). The `run`
+ *   function logs its own failures; here a failure is only an outcome.
  *
  * Requests made before `start()` are held and join the start-up report.
  */
@@ -32,10 +37,18 @@ export interface RegistrationSchedulerOptions {
   debounceMs?: number;
   /** One report; rejects when it did not get through. */
   run: (reasons: readonly string[]) => Promise<void>;
+  /** Whether a failure is transient (retried with back-off); default: never. */
+  retryable?: (error: unknown) => boolean;
+  /** First retry delay; default 1 000 ms, doubled after each failed retry. */
+  retryInitialMs?: number;
+  /** Longest retry delay; default 30 000 ms (a retry due after the next period is left to it). */
+  retryMaxMs?: number;
   clock?: Clock;
 }
 
 const MIN_SPACING_MS = 1000;
+/** The reason a retry adds to those of the report that failed. */
+export const RETRY_REASON = 'retry after a transient failure';
 
 /** The reason of the first report. */
 export const STARTUP_REASON = 'start-up';
@@ -69,6 +82,9 @@ export class RegistrationScheduler {
   private periodTimer: unknown = null;
   private reportsRun = 0;
   private lastStartedAt = 0;
+  private retryTimer: unknown = null;
+  /** Consecutive transient failures: the back-off doubles with each. */
+  private failedRetries = 0;
 
   constructor(private readonly options: RegistrationSchedulerOptions) {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be > 0');
@@ -172,16 +188,37 @@ export class RegistrationScheduler {
       for (const waiter of batch.waiters) waiter(outcome);
       if (this.stopped) return;
       const finishedAt = outcome.finishedAt;
-      this.schedulePeriodic(Math.max(startedAt + this.options.intervalMs, finishedAt + Math.min(MIN_SPACING_MS, this.options.intervalMs)));
+      const nextPeriodAt = Math.max(startedAt + this.options.intervalMs, finishedAt + Math.min(MIN_SPACING_MS, this.options.intervalMs));
+      this.schedulePeriodic(nextPeriodAt);
+      if (outcome.ok) this.failedRetries = 0;
+      else if (this.options.retryable?.(outcome.error) === true) this.scheduleRetry(reasons, nextPeriodAt);
+      else this.failedRetries = 0;
       if (this.next.reasons.length > 0) this.debounceTimer = this.clock.setTimeout(() => this.runNext(), this.next.immediate ? 0 : this.debounceMs);
     });
+  }
+
+  /** The same report again after the back-off delay, unless the next period comes first. */
+  private scheduleRetry(reasons: readonly string[], nextPeriodAt: number): void {
+    const initial = this.options.retryInitialMs ?? 1000;
+    const cap = this.options.retryMaxMs ?? 30_000;
+    const delay = Math.min(cap, initial * 2 ** this.failedRetries);
+    this.failedRetries++;
+    if (this.clock.now() + delay >= nextPeriodAt) return; // the periodic report is the retry
+    const again = reasons.filter((r) => r !== RETRY_REASON);
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      this.next.reasons.push(...again.filter((r) => !this.next.reasons.includes(r)), RETRY_REASON);
+      this.runNext();
+    }, delay);
   }
 
   private clearTimers(): void {
     if (this.debounceTimer !== null) this.clock.clearTimeout(this.debounceTimer);
     if (this.periodTimer !== null) this.clock.clearTimeout(this.periodTimer);
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
     this.debounceTimer = null;
     this.periodTimer = null;
+    this.retryTimer = null;
   }
 
   private stoppedOutcome(reasons: string[]): RegistrationOutcome {

@@ -1,6 +1,9 @@
 /**
- * The exchanges and queues oslo.messaging 14 declares, with exactly its flags
- * (`impl_rabbit.Connection.declare_*_consumer`, `*_send`, `_get_queue_arguments`).
+ * The exchanges and queues oslo.messaging declares, with exactly its flags
+ * (`impl_rabbit.Connection.declare_*_consumer`, `*_send`, `_get_queue_arguments`): those of 14.x,
+ * and with the options 18.x added (transient quorum queues, stream fanout, the queue manager,
+ * quorum limits, cancel-on-failover) those of 18.x. With none of the new options set, 18.x
+ * declares what 14.x does.
  *
  * RabbitMQ closes the channel with 406 PRECONDITION_FAILED when an object is declared again with
  * other `durable`, `auto_delete`, `x-expires` or `x-queue-type`, so any difference here would
@@ -33,33 +36,59 @@ export function topicExchange(name: string, flags: QueueFlags): ExchangeDeclarat
 
 /** A shared topic queue (`cyborg-agent`) or a server queue (`cyborg-agent.<host>`): no `x-expires`. */
 export function topicQueue(name: string, flags: QueueFlags): QueueDeclaration {
-  const args: Record<string, unknown> = {};
-  if (flags.ha) args['x-ha-policy'] = 'all';
-  if (flags.quorum) args['x-queue-type'] = 'quorum';
+  const args = queueArguments(flags, { quorum: flags.quorum, ttlMs: 0, stream: false });
   return { name, options: { durable: topicDurable(flags), autoDelete: flags.autoDelete, arguments: args } };
 }
 
-/** `<topic>_fanout`: never durable, always auto-delete (oslo 14 has no option for it). */
-export function fanoutExchange(topic: string): ExchangeDeclaration {
-  return { name: `${topic}_fanout`, type: 'fanout', options: { durable: false, autoDelete: true } };
+/** `<topic>_fanout`: auto-delete; durable with oslo 18's transient quorum queues or stream fanout. */
+export function fanoutExchange(topic: string, flags: QueueFlags): ExchangeDeclaration {
+  return { name: `${topic}_fanout`, type: 'fanout', options: { durable: flags.transientQuorum || flags.streamFanout, autoDelete: true } };
 }
 
-/** A process's own fanout queue, `<topic>_fanout_<hex>`. */
-export function fanoutQueue(topic: string, uniqueHex: string, flags: QueueFlags): QueueDeclaration {
-  return transientQueue(`${topic}_fanout_${uniqueHex}`, flags);
+/**
+ * A server's fanout queue: its own `<topic>_fanout_<unique>` (a random hex, or the queue manager's
+ * `<host>:<process>:<n>`), or with stream fanout the one `<topic>_fanout` stream every server of
+ * the topic reads.
+ */
+export function fanoutQueue(topic: string, unique: string, flags: QueueFlags): QueueDeclaration {
+  const name = flags.streamFanout ? `${topic}_fanout` : `${topic}_fanout_${unique}`;
+  const args = queueArguments(flags, { quorum: flags.transientQuorum, ttlMs: flags.transientTtlMs, stream: flags.streamFanout });
+  return { name, options: { durable: flags.transientQuorum || flags.streamFanout, autoDelete: false, arguments: args } };
 }
 
-/** A caller's reply queue, `reply_<hex>`, reached through the default exchange (never bound). */
-export function replyQueue(uniqueHex: string, flags: QueueFlags): QueueDeclaration {
-  return transientQueue(`reply_${uniqueHex}`, flags);
+/** A caller's reply queue, `reply_<unique>`, reached through the default exchange (never bound). */
+export function replyQueue(unique: string, flags: QueueFlags): QueueDeclaration {
+  const args = queueArguments(flags, { quorum: flags.transientQuorum, ttlMs: flags.transientTtlMs, stream: false });
+  return { name: `reply_${unique}`, options: { durable: flags.transientQuorum, autoDelete: false, arguments: args } };
 }
 
-/** Reply and fanout queues: classic, not durable, not auto-delete, expiring when unused. */
-function transientQueue(name: string, flags: QueueFlags): QueueDeclaration {
+/** oslo's `_get_queue_arguments`, argument for argument (a stream queue takes only its type and max age). */
+function queueArguments(flags: QueueFlags, kind: { quorum: boolean; ttlMs: number; stream: boolean }): Record<string, unknown> {
+  if (kind.stream) {
+    // oslo gives the TTL in seconds as a string ("1800s"): the stream keeps messages that long.
+    return kind.ttlMs > 0 ? { 'x-queue-type': 'stream', 'x-max-age': `${Math.round(kind.ttlMs / 1000)}s` } : { 'x-queue-type': 'stream' };
+  }
   const args: Record<string, unknown> = {};
   if (flags.ha) args['x-ha-policy'] = 'all';
-  if (flags.transientTtlMs > 0) args['x-expires'] = flags.transientTtlMs;
-  return { name, options: { durable: false, autoDelete: false, arguments: args } };
+  if (kind.quorum) {
+    args['x-queue-type'] = 'quorum';
+    const limits = flags.quorumLimits;
+    if (limits.deliveryLimit > 0) args['x-delivery-limit'] = limits.deliveryLimit;
+    if (limits.maxMemoryLength > 0) args['x-max-in-memory-length'] = limits.maxMemoryLength;
+    if (limits.maxMemoryBytes > 0) args['x-max-in-memory-bytes'] = limits.maxMemoryBytes;
+  }
+  if (kind.ttlMs > 0) args['x-expires'] = kind.ttlMs;
+  return args;
+}
+
+/**
+ * The consumer arguments oslo passes with basic.consume: `x-cancel-on-ha-failover` when asked
+ * for, or on a stream the offset to read from (`"last"` at first, the next offset after a
+ * reconnection), which replaces it as in oslo.
+ */
+export function consumerArguments(flags: QueueFlags, streamOffset?: number | 'last'): Record<string, unknown> | undefined {
+  if (streamOffset !== undefined) return { 'x-stream-offset': streamOffset };
+  return flags.cancelOnFailover ? { 'x-cancel-on-ha-failover': true } : undefined;
 }
 
 /** `"cyborg" (topic, durable=false, auto_delete=false)`: for error messages. */

@@ -6,6 +6,7 @@
  * the Python services it shares a broker with; the oslo option name is given for each.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BackoffPolicy } from './backoff.js';
 import { BusConfigError } from './errors.js';
@@ -51,6 +52,26 @@ export interface BusOptions {
   haQueues?: boolean;
   /** oslo `rabbit_transient_queues_ttl`: `x-expires` of reply and fanout queues; 0 = none. Default 1800. */
   transientQueuesTtlSec?: number;
+  /** oslo `rabbit_transient_quorum_queue` (18.x): reply and fanout queues as quorum queues, the fanout exchange durable. */
+  transientQuorumQueues?: boolean;
+  /** oslo `rabbit_stream_fanout` (18.x): one `<topic>_fanout` stream queue per topic, consumed from the last offset. */
+  streamFanout?: boolean;
+  /** oslo `use_queue_manager` (18.x): reply and fanout queue names from host, process name and a counter. */
+  useQueueManager?: boolean;
+  /** oslo `[oslo_messaging_rabbit] hostname` for the queue manager; default the system host name. */
+  queueManagerHostname?: string;
+  /** oslo `[oslo_messaging_rabbit] processname` for the queue manager; default `processName`. */
+  queueManagerProcessName?: string;
+  /** oslo `rabbit_quorum_delivery_limit` (`x-delivery-limit`); 0 = none. */
+  quorumDeliveryLimit?: number;
+  /** oslo `rabbit_quorum_max_memory_length` (`x-max-in-memory-length`); 0 = none. */
+  quorumMaxMemoryLength?: number;
+  /** oslo `rabbit_quorum_max_memory_bytes` (`x-max-in-memory-bytes`); 0 = none. */
+  quorumMaxMemoryBytes?: number;
+  /** oslo `enable_cancel_on_failover`: consumers ask for `x-cancel-on-ha-failover`. */
+  cancelOnFailover?: boolean;
+  /** oslo `rabbit_qos_prefetch_count`: basic.qos prefetch of the consuming channels; 0 = unlimited. */
+  qosPrefetchCount?: number;
   /** oslo `rpc_ping_enabled`: servers answer `oslo_rpc_server_ping` with "pong". Default false. */
   pingEnabled?: boolean;
   /** oslo `rabbit_retry_interval` (1), `rabbit_retry_backoff` (2), `rabbit_interval_max` (30), seconds. */
@@ -73,6 +94,18 @@ export interface QueueFlags {
   ha: boolean;
   /** `x-expires` of reply and fanout queues in ms; 0 = none. */
   transientTtlMs: number;
+  /** Reply and fanout queues are quorum queues (oslo 18 `rabbit_transient_quorum_queue`). */
+  transientQuorum: boolean;
+  /** One stream queue per topic for fanout (oslo 18 `rabbit_stream_fanout`). */
+  streamFanout: boolean;
+  /** Arguments of every quorum queue: 0 = not set. */
+  quorumLimits: { deliveryLimit: number; maxMemoryLength: number; maxMemoryBytes: number };
+  /** Consumers ask for `x-cancel-on-ha-failover`. */
+  cancelOnFailover: boolean;
+  /** basic.qos prefetch count of consuming channels; 0 = unlimited. */
+  prefetchCount: number;
+  /** Stable reply and fanout queue names (oslo 18 `use_queue_manager`); null: random names. */
+  queueManager: { hostname: string; processName: string } | null;
 }
 
 export interface ResolvedTls {
@@ -115,12 +148,36 @@ export function resolveBusOptions(input: BusOptions): ResolvedBusOptions {
 
   const quorum = bool(input.quorumQueues, false, 'bus.quorumQueues');
   const ha = bool(input.haQueues, false, 'bus.haQueues');
+  // oslo.messaging's own start-up checks, with its texts (impl_rabbit.py): an operator who reads
+  // one of them in a Python service's log finds the same words here.
   if (quorum && ha) {
-    // oslo refuses the same combination: a queue is either quorum or classic mirrored.
-    throw new BusConfigError('bus.quorumQueues and bus.haQueues cannot both be enabled (oslo rabbit_quorum_queue vs rabbit_ha_queues)', {
-      field: 'bus.quorumQueues',
-    });
+    throw new BusConfigError(
+      'Configuration Error: rabbit_quorum_queue and rabbit_ha_queues both enabled, queue type is quorum or HA (mirrored) not both (bus.quorumQueues and bus.haQueues)',
+      { field: 'bus.quorumQueues' },
+    );
   }
+  const transientQuorum = bool(input.transientQuorumQueues, false, 'bus.transientQuorumQueues');
+  const streamFanout = bool(input.streamFanout, false, 'bus.streamFanout');
+  const prefetchCount = count(input.qosPrefetchCount, 'bus.qosPrefetchCount');
+  if (streamFanout && prefetchCount <= 0) {
+    throw new BusConfigError(
+      'Configuration Error: rabbit_stream_fanout need rabbit_qos_prefetch_count to be set to a value greater than 0. (bus.streamFanout needs bus.qosPrefetchCount > 0)',
+      { field: 'bus.streamFanout' },
+    );
+  }
+  if (streamFanout && !transientQuorum) {
+    throw new BusConfigError(
+      'Configuration Error: rabbit_stream_fanout need rabbit_transient_quorum_queue to be set to true. (bus.streamFanout needs bus.transientQuorumQueues)',
+      { field: 'bus.streamFanout' },
+    );
+  }
+  const processName = nonEmptyString(input.processName, defaultProcessName(), 'bus.processName');
+  const queueManager = bool(input.useQueueManager, false, 'bus.useQueueManager')
+    ? {
+        hostname: nonEmptyString(input.queueManagerHostname, os.hostname(), 'bus.queueManagerHostname'),
+        processName: nonEmptyString(input.queueManagerProcessName, processName, 'bus.queueManagerProcessName'),
+      }
+    : null;
   const retry = input.retry ?? {};
   const initialSec = seconds(retry.initialSec, 1, 'bus.retry.initialSec');
   const maxSec = seconds(retry.maxSec, 30, 'bus.retry.maxSec');
@@ -137,6 +194,16 @@ export function resolveBusOptions(input: BusOptions): ResolvedBusOptions {
       quorum,
       ha,
       transientTtlMs: Math.round(seconds(input.transientQueuesTtlSec, 1800, 'bus.transientQueuesTtlSec') * 1000),
+      transientQuorum,
+      streamFanout,
+      quorumLimits: {
+        deliveryLimit: count(input.quorumDeliveryLimit, 'bus.quorumDeliveryLimit'),
+        maxMemoryLength: count(input.quorumMaxMemoryLength, 'bus.quorumMaxMemoryLength'),
+        maxMemoryBytes: count(input.quorumMaxMemoryBytes, 'bus.quorumMaxMemoryBytes'),
+      },
+      cancelOnFailover: bool(input.cancelOnFailover, false, 'bus.cancelOnFailover'),
+      prefetchCount,
+      queueManager,
     },
     pingEnabled: bool(input.pingEnabled, false, 'bus.pingEnabled'),
     retry: {
@@ -154,8 +221,17 @@ export function resolveBusOptions(input: BusOptions): ResolvedBusOptions {
     connectTimeoutMs: positiveSeconds(input.connectTimeoutSec, 10, 'bus.connectTimeoutSec') * 1000,
     openTimeoutMs: positiveSeconds(input.openTimeoutSec, 60, 'bus.openTimeoutSec') * 1000,
     loginMethod: loginMethod(input.loginMethod),
-    processName: nonEmptyString(input.processName, defaultProcessName(), 'bus.processName'),
+    processName,
   };
+}
+
+/** A whole number ≥ 0 (oslo's IntOpt with a 0 default meaning "not set"). */
+function count(value: unknown, field: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new BusConfigError(`${field} must be a whole number ≥ 0, not ${JSON.stringify(value)}`, { field });
+  }
+  return value;
 }
 
 function defaultProcessName(): string {

@@ -12,9 +12,9 @@ import { errorMessage } from '../util/errors.js';
 import { getLogger } from '../util/log.js';
 import type { ChannelAttachment } from './channel-attachment.js';
 import type { BusConnection } from './broker-connection.js';
-import { uuidHex } from './context.js';
 import { Deadline } from './deadline.js';
-import { replyQueue } from './declarations.js';
+import { consumerArguments, replyQueue } from './declarations.js';
+import { uniqueQueuePart } from './queue-names.js';
 import { decodeEnvelope } from './envelope.js';
 import { BusClosedError, BusConnectionLostError, BusNotConnectedError, BusTimeoutError } from './errors.js';
 import { ReplyInbox } from './reply-inbox.js';
@@ -25,14 +25,15 @@ export class ReplyListener {
   readonly inbox = new ReplyInbox();
   readonly queueName: string;
   private readonly log = getLogger('bus.client');
-  private readonly hex = uuidHex();
+  private readonly unique: string;
   private attachment: ChannelAttachment | null = null;
   private attaching: Promise<ChannelAttachment> | null = null;
   private closed = false;
   private declared = false;
 
   constructor(private readonly connection: BusConnection) {
-    this.queueName = replyQueue(this.hex, connection.options.queues).name;
+    this.unique = uniqueQueuePart(connection.options.queues);
+    this.queueName = replyQueue(this.unique, connection.options.queues).name;
     connection.on('disconnected', (lost) => {
       const failed = this.inbox.failAll(
         (info) =>
@@ -94,10 +95,13 @@ export class ReplyListener {
   }
 
   private async setUp(channel: Channel): Promise<void> {
-    const decl = replyQueue(this.hex, this.connection.options.queues);
+    const flags = this.connection.options.queues;
+    const decl = replyQueue(this.unique, flags);
     await channel.assertQueue(decl.name, decl.options);
     this.declared = true;
-    await channel.consume(decl.name, (msg) => this.onDelivery(channel, msg), { noAck: false });
+    if (flags.prefetchCount > 0) await channel.prefetch(flags.prefetchCount, false);
+    const args = consumerArguments(flags);
+    await channel.consume(decl.name, (msg) => this.onDelivery(channel, msg), { noAck: false, ...(args ? { arguments: args } : {}) });
   }
 
   private onDelivery(channel: Channel, msg: ConsumeMessage | null): void {

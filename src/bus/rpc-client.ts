@@ -135,7 +135,7 @@ export class RpcClient {
     const message = this.makeMessage(method, args);
     message._unique_id = uuidHex();
     packContext(message, this.contextFor(options));
-    const exchange = fanoutExchange(this.target.topic);
+    const exchange = fanoutExchange(this.target.topic, this.connection.options.queues);
     await this.connection.publish(
       {
         exchange: exchange.name,

@@ -20,9 +20,10 @@ import { CallHeartbeat, callMonitorIntervalMs } from './call-heartbeat.js';
 import type { ChannelAttachment } from './channel-attachment.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import type { BusConnection } from './broker-connection.js';
-import { type UnpackedRequest, unpackRequest, uuidHex } from './context.js';
+import { type UnpackedRequest, unpackRequest } from './context.js';
 import { Deadline } from './deadline.js';
-import { type QueueDeclaration, fanoutExchange, fanoutQueue, topicExchange, topicQueue } from './declarations.js';
+import { type QueueDeclaration, consumerArguments, fanoutExchange, fanoutQueue, topicExchange, topicQueue } from './declarations.js';
+import { uniqueQueuePart } from './queue-names.js';
 import { RecentMessageIds } from './dedup.js';
 import { PING_METHOD, type RpcCallContext, type RpcEndpoint, pingEndpoint, resolveCall, validateEndpoint } from './dispatcher.js';
 import { decodeEnvelope } from './envelope.js';
@@ -75,7 +76,10 @@ export class RpcServer {
   private readonly servers: string[];
   private readonly exchange: string;
   private readonly endpoints: RpcEndpoint[];
-  private readonly fanoutHex = uuidHex();
+  /** The unique part of this server's fanout queue name (unused with stream fanout: one queue per topic). */
+  private readonly fanoutUnique: string;
+  /** With stream fanout: where to resume reading after a reconnection (oslo's `next_stream_offset`). */
+  private nextStreamOffset: number | 'last' = 'last';
   private readonly limiter: ConcurrencyLimiter;
   private readonly recentIds = new RecentMessageIds();
   private readonly replies: ReplySender;
@@ -106,6 +110,7 @@ export class RpcServer {
     if ((options.pingEnabled ?? connection.options.pingEnabled) && !declaresPing) this.endpoints.push(pingEndpoint());
     this.limiter = new ConcurrencyLimiter(limit);
     this.replies = new ReplySender(connection);
+    this.fanoutUnique = uniqueQueuePart(connection.options.queues);
   }
 
   /** The names of what this server consumes from. */
@@ -114,8 +119,8 @@ export class RpcServer {
       exchange: this.exchange,
       topic: this.topic,
       servers: this.servers.map((s) => `${this.topic}.${s}`),
-      fanoutExchange: fanoutExchange(this.topic).name,
-      fanout: fanoutQueue(this.topic, this.fanoutHex, this.connection.options.queues).name,
+      fanoutExchange: fanoutExchange(this.topic, this.connection.options.queues).name,
+      fanout: fanoutQueue(this.topic, this.fanoutUnique, this.connection.options.queues).name,
     };
   }
 
@@ -189,7 +194,10 @@ export class RpcServer {
       this.stopController.abort(new BusClosedError(`RPC server ${this.topic} stopped`));
     }
 
-    const fanoutQueueDeleted = await this.deleteFanoutQueue(consumers?.channel ?? null);
+    // A stream is shared by every server of the topic, and a queue manager's name is reused by the
+    // next start: oslo deletes neither (their expiry policy does).
+    const flags = this.connection.options.queues;
+    const fanoutQueueDeleted = flags.streamFanout || flags.queueManager !== null ? false : await this.deleteFanoutQueue(consumers?.channel ?? null);
     await this.attachment?.detach();
     this.attachment = null;
     this.state = 'stopped';
@@ -208,20 +216,37 @@ export class RpcServer {
       await channel.bindQueue(queue.name, exchange.name, queue.name);
       queues.push(queue);
     }
-    const fanout = fanoutExchange(this.topic);
+    const fanout = fanoutExchange(this.topic, flags);
     await channel.assertExchange(fanout.name, fanout.type, fanout.options);
-    const ownFanout = fanoutQueue(this.topic, this.fanoutHex, flags);
+    const ownFanout = fanoutQueue(this.topic, this.fanoutUnique, flags);
     await channel.assertQueue(ownFanout.name, ownFanout.options);
     await channel.bindQueue(ownFanout.name, fanout.name, this.topic);
     queues.push(ownFanout);
 
     if (this.state === 'stopping' || this.state === 'stopped') return;
+    // A stream is read with a prefetch (RabbitMQ requires one); oslo sets it on every channel.
+    if (flags.prefetchCount > 0) await channel.prefetch(flags.prefetchCount, false);
     const tags: string[] = [];
     for (const queue of queues) {
-      const { consumerTag } = await channel.consume(queue.name, (msg) => this.onDelivery(channel, queue.name, msg), { noAck: false });
+      const isStream = flags.streamFanout && queue === ownFanout;
+      const args = consumerArguments(flags, isStream ? this.nextStreamOffset : undefined);
+      const { consumerTag } = await channel.consume(
+        queue.name,
+        (msg) => {
+          if (isStream && msg !== null) this.noteStreamOffset(msg);
+          this.onDelivery(channel, queue.name, msg);
+        },
+        { noAck: false, ...(args ? { arguments: args } : {}) },
+      );
       tags.push(consumerTag);
     }
     this.consumers = { channel, tags };
+  }
+
+  /** A stream delivery carries its offset: after a reconnection, reading resumes after it (as oslo's `_callback`). */
+  private noteStreamOffset(msg: ConsumeMessage): void {
+    const offset = (msg.properties.headers as Record<string, unknown> | undefined)?.['x-stream-offset'];
+    if (typeof offset === 'number' && Number.isFinite(offset)) this.nextStreamOffset = offset + 1;
   }
 
   private onDelivery(channel: Channel, queue: string, msg: ConsumeMessage | null): void {

@@ -41,6 +41,19 @@ export function checkConfig(config: AgentConfig, origins: Map<string, Origin>, f
   if (bus.quorumQueues && bus.haQueues) {
     report(['bus', 'haQueues'], 'cannot be combined with quorum queues (bus.quorumQueues); oslo.messaging refuses this too');
   }
+  // oslo 18's start-up checks, with its words (impl_rabbit.Connection.__init__).
+  if (bus.streamFanout && bus.qosPrefetchCount <= 0) {
+    report(
+      ['bus', 'streamFanout'],
+      'needs bus.qosPrefetchCount > 0 (oslo: "rabbit_stream_fanout need rabbit_qos_prefetch_count to be set to a value greater than 0.")',
+    );
+  }
+  if (bus.streamFanout && !bus.transientQuorumQueues) {
+    report(
+      ['bus', 'streamFanout'],
+      'needs bus.transientQuorumQueues: true (oslo: "rabbit_stream_fanout need rabbit_transient_quorum_queue to be set to true.")',
+    );
+  }
   const listen = config.metrics.listen;
   if (listen !== undefined) {
     const port = Number(listen.slice(listen.lastIndexOf(':') + 1));

@@ -80,6 +80,42 @@ const busSection = {
     quorumQueues: { type: 'boolean', default: false },
     haQueues: { type: 'boolean', default: false },
     transientQueuesTtlSec: { type: 'integer', minimum: 1, default: 1800 },
+    transientQuorumQueues: {
+      type: 'boolean',
+      default: false,
+      description: 'Reply and fanout queues as quorum queues, the fanout exchange durable (oslo 18 rabbit_transient_quorum_queue).',
+    },
+    streamFanout: {
+      type: 'boolean',
+      default: false,
+      description: 'One <topic>_fanout stream queue per topic for fanout (oslo 18 rabbit_stream_fanout; needs transientQuorumQueues and qosPrefetchCount > 0).',
+    },
+    useQueueManager: {
+      type: 'boolean',
+      default: false,
+      description: 'Reply and fanout queue names <host>:<process>:<n>, stable across restarts (oslo 18 use_queue_manager).',
+    },
+    queueManagerHostname: {
+      type: 'string',
+      minLength: 1,
+      description: "The queue manager's host name (oslo [oslo_messaging_rabbit] hostname). Default: the system host name.",
+    },
+    queueManagerProcessName: { type: 'string', minLength: 1, description: "The queue manager's process name (oslo processname). Default: spdk-agent." },
+    quorumDeliveryLimit: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: 'x-delivery-limit of quorum queues; 0: none (oslo rabbit_quorum_delivery_limit).',
+    },
+    quorumMaxMemoryLength: { type: 'integer', minimum: 0, default: 0, description: 'x-max-in-memory-length of quorum queues; 0: none.' },
+    quorumMaxMemoryBytes: { type: 'integer', minimum: 0, default: 0, description: 'x-max-in-memory-bytes of quorum queues; 0: none.' },
+    cancelOnFailover: { type: 'boolean', default: false, description: 'Consumers ask for x-cancel-on-ha-failover (oslo enable_cancel_on_failover).' },
+    qosPrefetchCount: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: 'basic.qos prefetch of consuming channels; 0: unlimited (oslo rabbit_qos_prefetch_count).',
+    },
     pingEnabled: {
       type: 'boolean',
       default: true,

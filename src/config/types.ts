@@ -91,6 +91,17 @@ export interface BusConfig {
   quorumQueues: boolean;
   haQueues: boolean;
   transientQueuesTtlSec: number;
+  /** oslo 18.x options (docs/bus.md, "RabbitMQ options"). */
+  transientQuorumQueues: boolean;
+  streamFanout: boolean;
+  useQueueManager: boolean;
+  queueManagerHostname?: string;
+  queueManagerProcessName?: string;
+  quorumDeliveryLimit: number;
+  quorumMaxMemoryLength: number;
+  quorumMaxMemoryBytes: number;
+  cancelOnFailover: boolean;
+  qosPrefetchCount: number;
   pingEnabled: boolean;
   retry: BusRetry;
   tls: BusTls;

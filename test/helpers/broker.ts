@@ -102,6 +102,12 @@ export async function listQueues(vhost = '/'): Promise<QueueRow[]> {
   });
 }
 
+/** Each queue's type (classic, quorum, stream), by name. */
+export async function queueTypes(vhost = '/'): Promise<Map<string, string>> {
+  const rows = await rabbitmqctlRows('queues', vhost, ['name', 'type']);
+  return new Map(rows.map((raw) => raw.split('\t') as [string, string]));
+}
+
 export async function listExchanges(vhost = '/'): Promise<ExchangeRow[]> {
   const rows = await rabbitmqctlRows('exchanges', vhost, ['name', 'type', 'durable', 'auto_delete', 'internal', 'arguments']);
   return rows.map((raw) => {

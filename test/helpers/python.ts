@@ -28,9 +28,39 @@ export async function pythonSkip(): Promise<string | false> {
   return reason;
 }
 
+/**
+ * oslo.messaging 18.1, the current release, in the shared peers (../shared/peers): run a peer with
+ * `env: OSLO18_ENV` and `oslo18: true` in its parameters (oslo_peer.py then sets it up as 18.x
+ * wants). Debian's python3-oslo.messaging (14.0.3) stays the default peer.
+ */
+export const oslo18Dir = path.resolve(repoRoot, '..', 'shared', 'peers', 'oslo.messaging-18.1.0');
+export const OSLO18_ENV: Record<string, string> = { PYTHONPATH: oslo18Dir };
+
+let probe18: Promise<string | null> | null = null;
+
+/** For `test(…, { skip: await oslo18Skip() })`: false when oslo.messaging 18 imports. Throws under CI=true. */
+export async function oslo18Skip(): Promise<string | false> {
+  const base = await pythonSkip();
+  if (base) return base;
+  probe18 ??= execa(PYTHON, ['-c', 'import oslo_messaging, importlib.metadata as m; print(oslo_messaging.__file__)'], {
+    reject: false,
+    timeout: 60_000,
+    env: OSLO18_ENV,
+  }).then((r) =>
+    r.exitCode === 0 && r.stdout.trim().startsWith(oslo18Dir)
+      ? null
+      : `oslo.messaging 18.1 is not importable from ${oslo18Dir}: ${r.stderr.split('\n').slice(-1)[0] ?? r.stdout}`,
+  );
+  const reason = await probe18;
+  if (reason === null) return false;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
+  return reason;
+}
+
 /** Runs a one-shot peer with a JSON parameter and returns the JSON of its last stdout line. */
-export async function runPythonPeer<T>(script: string, params: unknown, timeoutMs = 120_000): Promise<T> {
+export async function runPythonPeer<T>(script: string, params: unknown, timeoutMs = 120_000, env: Record<string, string> = {}): Promise<T> {
   const result = await execa(PYTHON, [path.join(pythonPeersDir, script), JSON.stringify(params)], {
+    env,
     cwd: pythonPeersDir,
     timeout: timeoutMs,
     forceKillAfterDelay: 2000,
@@ -119,8 +149,9 @@ export class PythonPeer {
   }
 
   /** Starts `script` with `params`; it is stopped (then killed) after the test in any case. */
-  static async start(t: TestContext, script: string, params: unknown, readyTimeoutMs = 60_000): Promise<PythonPeer> {
+  static async start(t: TestContext, script: string, params: unknown, readyTimeoutMs = 60_000, env: Record<string, string> = {}): Promise<PythonPeer> {
     const proc = execa(PYTHON, [path.join(pythonPeersDir, script), JSON.stringify(params)], {
+      env,
       cwd: pythonPeersDir,
       stdin: 'pipe',
       buffer: false,

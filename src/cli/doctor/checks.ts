@@ -240,7 +240,7 @@ export async function busChecks(config: AgentConfig): Promise<CheckLine[]> {
     const { agentTopic, conductorTopic, controlExchange } = config.bus;
     const checks = await transport.checkDeclarations([
       { kind: 'exchange', ...topicExchange(controlExchange, flags) },
-      { kind: 'exchange', ...fanoutExchange(agentTopic) },
+      { kind: 'exchange', ...fanoutExchange(agentTopic, flags) },
       { kind: 'queue', ...topicQueue(agentTopic, flags) },
       { kind: 'queue', ...topicQueue(`${agentTopic}.${config.agent.host}`, flags) },
     ]);
@@ -252,7 +252,7 @@ export async function busChecks(config: AgentConfig): Promise<CheckLine[]> {
             'bus queue and exchange flags',
             'fail',
             bad.map((c) => `${c.kind} ${c.name}: ${'reason' in c ? c.reason : ''}`).join('; '),
-            "make bus.durableQueues, bus.autoDeleteQueues, bus.quorumQueues and bus.haQueues match the services' [oslo_messaging_rabbit] options (amqp_durable_queues, amqp_auto_delete, rabbit_quorum_queue, rabbit_ha_queues)",
+            "make bus.durableQueues, bus.autoDeleteQueues, bus.quorumQueues, bus.haQueues, bus.transientQuorumQueues, bus.streamFanout and the quorum limits match the services' [oslo_messaging_rabbit] options (amqp_durable_queues, amqp_auto_delete, rabbit_quorum_queue, rabbit_ha_queues, rabbit_transient_quorum_queue, rabbit_stream_fanout, rabbit_quorum_*)",
           )
         : line('bus queue and exchange flags', 'pass', `compatible with what exists${absent.length > 0 ? ` (${absent.join(', ')} not declared yet)` : ''}`),
     );

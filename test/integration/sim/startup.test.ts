@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { simBin } from '../../helpers/paths.js';
-import { createFakeSpdkTree, makeTempDir, rawExchange, startSim } from '../../helpers/sim.js';
+import { createFakeSpdkTree, makeTempDir, rawExchange, socketAnswers, startSim } from '../../helpers/sim.js';
 
 interface Run {
   code: number | null;
@@ -166,6 +166,8 @@ test('-f writes a pid file (vhost, spdk_tgt); iscsi_tgt -b goes to the backgroun
     const deadline = Date.now() + 10000;
     while (Date.now() < deadline && !existsSync(`${socket}.lock`)) await new Promise((r) => setTimeout(r, 50));
     pid = Number(readFileSync(`${socket}.lock`, 'utf8').split(' ')[0]);
+    // The lock is taken before the socket listens: wait until it answers (a loaded machine shows the gap).
+    while (Date.now() < deadline && !(await socketAnswers(socket))) await new Promise((r) => setTimeout(r, 50));
     assert.ok(pid > 0);
     const { replies } = await rawExchange(socket, '{"jsonrpc":"2.0","method":"iscsi_get_portal_groups","id":1}', { timeoutMs: 5000 });
     assert.deepEqual(replies, ['{"jsonrpc":"2.0","id":1,"result":[]}\n']);

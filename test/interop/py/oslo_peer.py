@@ -62,6 +62,8 @@ def install_fake_cyborg_exceptions():
 
 def make_transport(params):
     """An RPC transport on params['url'] with the rabbit options the test asks for."""
+    if params.get('oslo18'):
+        return _make_transport_oslo18(params)
     conf = cfg.ConfigOpts()
     conf([], project='spdk-agent-interop', default_config_files=[], default_config_dirs=[])
     conf.register_opts(impl_rabbit.rabbit_opts, group='oslo_messaging_rabbit')
@@ -76,6 +78,39 @@ def make_transport(params):
         url = 'rabbit://' + url[len('amqp://'):]
     transport = messaging.get_rpc_transport(conf, url=url, allowed_remote_exmods=[CYBORG_EXCEPTION_MODULE])
     return conf, transport
+
+
+def _make_transport_oslo18(params):
+    """The same with oslo.messaging 18 (PYTHONPATH=../shared/peers/oslo.messaging-18.1.0), as its
+    README says a service must: the global CONF, the RabbitMQ options in a config file read
+    before the transport exists (use_queue_manager is read when the driver loads), and a lock
+    path for the queue manager."""
+    import os
+    import tempfile
+    workdir = tempfile.mkdtemp(prefix='oslo18-peer-')
+    lines = ['[DEFAULT]', 'control_exchange = %s' % params['exchange'], '', '[oslo_messaging_rabbit]']
+    for key, value in (params.get('rabbit') or {}).items():
+        lines.append('%s = %s' % (key, str(value).lower() if isinstance(value, bool) else value))
+    lines += ['', '[oslo_concurrency]', 'lock_path = %s' % workdir, '']
+    path = os.path.join(workdir, 'peer.conf')
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines))
+    cfg.CONF(['--config-file', path], project='spdk-agent-interop', default_config_files=[], default_config_dirs=[])
+    messaging.set_transport_defaults(control_exchange=params['exchange'])
+    url = params['url']
+    if url.startswith('amqp://'):
+        url = 'rabbit://' + url[len('amqp://'):]
+    transport = messaging.get_rpc_transport(cfg.CONF, url=url, allowed_remote_exmods=[CYBORG_EXCEPTION_MODULE])
+    return cfg.CONF, transport
+
+
+def oslo_version():
+    import oslo_messaging
+    from importlib import metadata
+    try:
+        return metadata.version('oslo.messaging')
+    except Exception:
+        return getattr(oslo_messaging, '__version__', 'unknown')
 
 
 def describe_exception(exc, exc_module):

@@ -234,3 +234,82 @@ test('a new period (a configuration reload) re-times the waiting periodic regist
   assert.throws(() => scheduler.setInterval(0), RangeError);
   scheduler.stop();
 });
+
+function retryingHarness(retryable: (error: unknown) => boolean) {
+  const clock = new FakeClock();
+  const runs: Array<{ reasons: string[]; at: number }> = [];
+  const outcomes: Array<'ok' | Error> = [];
+  const scheduler = new RegistrationScheduler({
+    intervalMs: INTERVAL,
+    clock,
+    retryable,
+    run: async (reasons) => {
+      runs.push({ reasons: [...reasons], at: clock.now() });
+      const next = outcomes.shift() ?? 'ok';
+      if (next !== 'ok') throw next;
+    },
+  });
+  return { clock, runs, outcomes, scheduler };
+}
+
+test('a transient failure is retried with back-off (1 s, 2 s, 4 s …) with the same reasons, until one gets through', async () => {
+  const transient = new Error('publish refused');
+  const { clock, runs, outcomes, scheduler } = retryingHarness((e) => e === transient);
+  outcomes.push(transient, transient, transient, 'ok');
+  scheduler.start();
+  await settle();
+  assert.equal(runs.length, 1);
+  await clock.advance(999);
+  assert.equal(runs.length, 1, 'not before 1 s');
+  await clock.advance(1);
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs[1]!.reasons, ['start-up', 'retry after a transient failure'], 'the start-up reason is kept: it is always sent');
+  await clock.advance(2000);
+  assert.equal(runs.length, 3);
+  await clock.advance(4000);
+  assert.equal(runs.length, 4, 'the fourth attempt got through');
+  await clock.advance(20_000);
+  assert.equal(runs.length, 4, 'no retry after a success');
+  assert.deepEqual(
+    runs.map((r) => r.at - runs[0]!.at),
+    [0, 1000, 3000, 7000],
+  );
+  scheduler.stop();
+});
+
+test('a failure that is not transient waits for the next period; transient ones are retried at least every 30 s while they last', async () => {
+  const permanent = new Error('no resource provider');
+  const transient = new Error('timeout');
+  const { clock, runs, outcomes, scheduler } = retryingHarness((e) => e === transient);
+  outcomes.push(permanent);
+  scheduler.start();
+  await clock.advance(INTERVAL - 1);
+  assert.equal(runs.length, 1, 'no early retry of a permanent failure');
+  // Transient failures from now on: the back-off doubles up to its 30 s cap.
+  for (let i = 0; i < 10; i++) outcomes.push(transient);
+  await clock.advance(1);
+  assert.equal(runs.length, 2, 'the period');
+  const periodStart = runs[1]!.at;
+  await clock.advance(65_000);
+  const retries = runs.slice(2);
+  assert.deepEqual(
+    retries.map((r) => r.at - periodStart),
+    [1000, 3000, 7000, 15000, 31000, 61000],
+  );
+  assert.ok(
+    retries.every((r) => r.reasons.includes('periodic') && r.reasons.includes('retry after a transient failure')),
+    'each retry is the periodic report again',
+  );
+  scheduler.stop();
+});
+
+test('stop() cancels a waiting retry', async () => {
+  const transient = new Error('timeout');
+  const { clock, runs, outcomes, scheduler } = retryingHarness(() => true);
+  outcomes.push(transient);
+  scheduler.start();
+  await settle();
+  scheduler.stop();
+  await clock.advance(5000);
+  assert.equal(runs.length, 1);
+});

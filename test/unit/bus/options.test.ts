@@ -11,7 +11,19 @@ test("the defaults are oslo.messaging's (and Cyborg's control exchange)", () => 
   assert.equal(options.controlExchange, 'cyborg');
   assert.equal(options.rpcResponseTimeoutMs, 60_000);
   assert.equal(options.heartbeatSec, 60);
-  assert.deepEqual(options.queues, { durable: false, autoDelete: false, quorum: false, ha: false, transientTtlMs: 1_800_000 });
+  assert.deepEqual(options.queues, {
+    durable: false,
+    autoDelete: false,
+    quorum: false,
+    ha: false,
+    transientTtlMs: 1_800_000,
+    transientQuorum: false,
+    streamFanout: false,
+    quorumLimits: { deliveryLimit: 0, maxMemoryLength: 0, maxMemoryBytes: 0 },
+    cancelOnFailover: false,
+    prefetchCount: 0,
+    queueManager: null,
+  });
   assert.deepEqual(options.retry, { initialMs: 1000, stepMs: 2000, maxMs: 30_000 });
   assert.equal(options.pingEnabled, false);
   assert.equal(options.loginMethod, 'AMQPLAIN');
