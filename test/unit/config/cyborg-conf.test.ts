@@ -177,6 +177,38 @@ test('the bus and host keys land on the agent config keys', () => {
   assert.equal(conf.layer.origins.get('bus.retry.maxSec')?.line, 16);
 });
 
+test("oslo.messaging 18's RabbitMQ options land on the agent's bus keys", () => {
+  const conf = parse(`
+    [oslo_messaging_rabbit]
+    rabbit_quorum_queue = true
+    rabbit_transient_quorum_queue = true
+    rabbit_stream_fanout = true
+    rabbit_qos_prefetch_count = 5
+    use_queue_manager = True
+    hostname = cn7
+    processname = cyborg-agent
+    rabbit_quorum_delivery_limit = 3
+    rabbit_quorum_max_memory_length = 100
+    rabbit_quorum_max_memory_bytes = 1048576
+    enable_cancel_on_failover = yes
+  `);
+  assert.deepEqual(conf.layer.values, {
+    bus: {
+      quorumQueues: true,
+      transientQuorumQueues: true,
+      streamFanout: true,
+      qosPrefetchCount: 5,
+      useQueueManager: true,
+      queueManagerHostname: 'cn7',
+      queueManagerProcessName: 'cyborg-agent',
+      quorumDeliveryLimit: 3,
+      quorumMaxMemoryLength: 100,
+      quorumMaxMemoryBytes: 1048576,
+      cancelOnFailover: true,
+    },
+  });
+});
+
 test("transport_url in oslo's multi-host form becomes one AMQP URL per host", () => {
   const conf = parse('[DEFAULT]\ntransport_url = rabbit://cyborg:p%40ss;w0rd@10.0.0.1:5672,cyborg:p%40ss;w0rd@[fd00::2],rmq3:5673/cyborg%2Fvh\n');
   const bus = conf.layer.values.bus as Record<string, unknown>;
