@@ -26,6 +26,8 @@ export interface ConductorRegistrationOptions {
   client: () => RpcClient | null;
   /** Call timeout (bus.rpcResponseTimeoutSec). */
   timeoutMs: number;
+  /** The conductor's queue is a quorum queue (bus.quorumQueues): a timeout may be a cluster without a majority. */
+  quorumQueues?: boolean;
 }
 
 export class ConductorRegistration {
@@ -66,10 +68,13 @@ export class ConductorRegistration {
       );
     }
     if (err instanceof BusTimeoutError) {
+      const quorum = this.options.quorumQueues
+        ? ', or can the RabbitMQ cluster reach a quorum (its queues take no message while most of its nodes are down)?'
+        : '?';
       return failure(
         'timeout',
         `no conductor answered report_data within ${timeoutMs / 1000} s: is a cyborg-conductor consuming topic "${topic}" on exchange ` +
-          `"${exchange}" of this broker? Retrying with back-off until the next period`,
+          `"${exchange}" of this broker${quorum} Retrying with back-off until the next period`,
         err,
       );
     }

@@ -222,6 +222,7 @@ export class AgentDaemon extends EventEmitter<DaemonEvents> {
         exchange: bus.controlExchange,
         client: () => this.link?.conductor ?? null,
         timeoutMs: bus.rpcResponseTimeoutSec * 1000,
+        quorumQueues: bus.quorumQueues,
       });
       this.changeWatch = new ChangeWatch({
         intervalMs: agent.changeCheckIntervalSec * 1000,

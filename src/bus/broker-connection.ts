@@ -181,10 +181,17 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
     this.emit('closed');
   }
 
-  private async tryBrokers(deadline: Deadline | null): Promise<{ model?: ChannelModel; broker?: ConnectableBroker; errors: string[]; permanent: boolean }> {
+  /** Each broker once, in the configured order — or, after losing `after`, starting with the one after it. */
+  private async tryBrokers(
+    deadline: Deadline | null,
+    after: ConnectableBroker | null = null,
+  ): Promise<{ model?: ChannelModel; broker?: ConnectableBroker; errors: string[]; permanent: boolean }> {
     const errors: string[] = [];
     let permanent = true;
-    for (const broker of this.options.brokers) {
+    const all = this.options.brokers;
+    const lostAt = after === null ? -1 : all.indexOf(after);
+    const order = lostAt < 0 ? all : [...all.slice(lostAt + 1), ...all.slice(0, lostAt + 1)];
+    for (const broker of order) {
       if (this.isClosed) break;
       const masked = maskAddress(broker);
       try {
@@ -241,8 +248,16 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
     void this.reconnect();
   }
 
+  /**
+   * After a lost connection: the other brokers first (the one just lost is most likely the one
+   * down), at once. A connection that lived less than SHORT_LIVED_MS is no reason to wait either —
+   * one node of a cluster going down often drops a connection made moments before — but a second
+   * short-lived drop in a row is a broker accepting and dropping: from then on each cycle waits
+   * its back-off, so the agent does not spin on it.
+   */
   private async reconnect(): Promise<void> {
-    let failed = this.shortLivedDrops;
+    const lost = this.broker;
+    let failed = Math.max(0, this.shortLivedDrops - 1);
     let errors: string[] = [];
     for (;;) {
       if (failed > 0) {
@@ -255,7 +270,7 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
         }
       }
       if (this.isClosed) return;
-      const attempt = await this.tryBrokers(null);
+      const attempt = await this.tryBrokers(null, lost);
       if (this.isClosed) {
         await closeQuietly(attempt.model);
         return;

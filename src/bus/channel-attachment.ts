@@ -182,10 +182,15 @@ export class ChannelAttachment {
     });
   }
 
+  /**
+   * The first retry after a channel failure is immediate: a 404 on re-declaring a queue whose
+   * node is going down (its quorum queue moves to another) usually succeeds at once. Failures in
+   * a row then wait their back-off.
+   */
   private scheduleRetry(): void {
     if (this.retryTimer || this.detached) return;
     this.failures++;
-    const delayMs = backoffDelayMs(this.connection.options.retry, this.failures);
+    const delayMs = this.failures === 1 ? 0 : backoffDelayMs(this.connection.options.retry, this.failures - 1);
     this.log.warn('channel lost while the connection is up; setting it up again', { name: this.name, delayMs });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -136,3 +136,37 @@ test('a silent partition is noticed by heartbeats; reconnection fails over to th
   await waitFor('the reconnection to the revived broker', () => relayed.isConnected, 30_000);
   await waitFor('serving again', async () => (await toRelayed.call('where', {}, { timeoutMs: 2000 }).catch(() => null)) === 'relayed', 30_000);
 });
+
+test('a lost connection is replaced through the next broker at once, even a young one; a second young drop in a row waits its back-off', {
+  skip: brokerOnlySkip,
+  timeout: 60_000,
+}, async (t) => {
+  const scope = new BrokerScope(t);
+  const relays = [await TcpRelay.start(t), await TcpRelay.start(t), await TcpRelay.start(t)];
+  const transport = await scope.openTransport({
+    urls: relays.map((r) => r.url),
+    heartbeatSec: 1,
+    connectTimeoutSec: 2,
+    // A first delay long enough to tell "at once" from "after a back-off" by the events alone.
+    retry: { initialSec: 3, stepSec: 1, maxSec: 5 },
+  });
+  const port = (): string => /:(\d+)\//.exec(transport.currentUrl ?? '')?.[1] ?? '';
+  assert.equal(port(), String(relays[0]!.port));
+  const waits: number[] = [];
+  t.after(transport.onReconnecting((info) => waits.push(info.delayMs)));
+  const connections: string[] = [];
+  t.after(transport.onConnected((info) => connections.push(/:(\d+)\//.exec(info.url)?.[1] ?? '')));
+
+  // The connection through the first relay is young (under 5 s) when it goes: no waiting, and the
+  // next broker is tried first, not the one just lost.
+  await relays[0]!.kill();
+  await waitFor('connected through the second relay', () => connections.length === 1, 20_000, 20);
+  assert.equal(connections[0], String(relays[1]!.port));
+  assert.deepEqual(waits, [], 'no back-off before trying the other brokers');
+
+  // Another young connection dropped right after: a broker that accepts and drops is not spun on.
+  await relays[1]!.kill();
+  await waitFor('connected through the third relay', () => connections.length === 2, 20_000, 20);
+  assert.equal(connections[1], String(relays[2]!.port), 'the next one after the lost one');
+  assert.ok(waits.length >= 1 && waits[0]! >= 3000, `a back-off before the second attempt: ${JSON.stringify(waits)}`);
+});

@@ -9,6 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { REGISTRATION_REASONS } from '../../../src/agent/daemon.js';
 import { instruments, type BusRequestEvent } from '../../../src/util/instrumentation.js';
 import { clusterSkip, RabbitCluster, type ClusterNode } from '../../helpers/rabbit-cluster.js';
 import { waitFor } from '../../helpers/broker.js';
@@ -124,6 +125,31 @@ test('a three-node cluster: the agent fails over when its node is stopped or kil
       await cluster.ctl(n3, ['await_online_nodes', '3', '--timeout', '60']);
     });
   }
+
+  await t.test(
+    'two nodes of three stopped (no quorum left): the targets keep running, the failures are logged, and the agent recovers when they return',
+    async () => {
+      const minority = [n1, n2];
+      const reportsBefore = conductor.registrations.length;
+      const warned: string[] = [];
+      for (const n of minority) await cluster.stopApp(n);
+      await waitFor('the agent on the last node', () => daemon.bus?.connected === true && nodeOfAgent() === n3, 30_000, 50);
+      // Without a quorum nothing can be published to or consumed from the quorum queues: a request
+      // asked for now does not get through, and the agent goes on supervising its targets.
+      const outcome = await daemon.requestRegistration(REGISTRATION_REASONS.discover);
+      assert.equal(outcome?.ok, false, 'no report_data can be accepted without a quorum');
+      warned.push(String((outcome?.error as Error | undefined)?.message ?? ''));
+      assert.match(warned[0]!, /can the RabbitMQ cluster reach a quorum/, 'the failure names the likely cause');
+      assert.equal(daemon.manager.get('vhost0').state, 'running', 'the targets keep running');
+      for (const n of minority) await cluster.startApp(n);
+      await cluster.ctl(n3, ['await_online_nodes', '3', '--timeout', '60']);
+      const report = await conductor.waitFor('a report once the quorum is back', () => true, reportsBefore, 90_000);
+      assert.equal(report.hostname, REPORTED_HOSTNAME);
+      const answer = (await client.call('ping', {})) as { pong: string };
+      assert.equal(answer.pong, HOST);
+      t.diagnostic(`minority: report_data failed with: ${warned[0]}; recovered after the two nodes returned`);
+    },
+  );
 
   await daemon.shutdown();
 });
