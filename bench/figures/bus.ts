@@ -73,6 +73,7 @@ export function load(
   durationMs: number,
   label: string,
   warmupCalls = 200,
+  bus?: Record<string, unknown>,
 ): Promise<LoadResult> {
   const params = {
     url: scope.url,
@@ -87,6 +88,7 @@ export function load(
     serverPid,
     brokerPids: pidsNamed('beam.smp'),
     timeoutMs: 30_000,
+    ...(bus ? { bus } : {}),
   };
   return runToCompletion<LoadResult>(process.execPath, [loadScript, JSON.stringify(params)], { label, timeoutMs: durationMs + 120_000 }).then((r) => {
     if (r.errors > 0) throw new Error(`${label}: ${r.errors} calls failed, first: ${r.firstError ?? '?'}`);

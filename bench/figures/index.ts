@@ -7,6 +7,7 @@ import { fleetFigure } from './fleet.js';
 import { largeRepliesFigure } from './large-replies.js';
 import { memoryFigure } from './memory.js';
 import { metricsFigure } from './metrics.js';
+import { queueModesFigure } from './queue-modes.js';
 import { startupFigure } from './startup.js';
 import { throughputFigure } from './throughput.js';
 
@@ -20,4 +21,5 @@ export const figures: Figure[] = [
   memoryFigure,
   metricsFigure,
   cliStartFigure,
+  queueModesFigure,
 ];

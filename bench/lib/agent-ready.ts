@@ -7,8 +7,14 @@ import type { BrokerScope } from './broker.js';
 import type { Child } from './processes.js';
 
 /** Waits until the agent `server` answers `ping` on the scope's agent topic. */
-export async function waitForAgent(scope: BrokerScope, server: string, child: Child, timeoutMs: number): Promise<unknown> {
-  const bus = await openTransport(scope.busOptions());
+export async function waitForAgent(
+  scope: BrokerScope,
+  server: string,
+  child: Child,
+  timeoutMs: number,
+  queueOptions: Record<string, unknown> = {},
+): Promise<unknown> {
+  const bus = await openTransport({ ...scope.busOptions(), ...queueOptions });
   try {
     const client = bus.createClient({ topic: scope.agentTopic, server, timeoutMs: 2000 });
     const deadline = Date.now() + timeoutMs;

@@ -27,6 +27,8 @@ export interface AgentSetup {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** Extra environment for the agent process. */
   env?: Record<string, string>;
+  /** More keys of the agent's `bus:` section (queue modes). */
+  bus?: Record<string, unknown>;
   /** The agent's `metrics:` section (absent: no endpoint). */
   metrics?: Record<string, unknown>;
   /** Write a V8 CPU profile of the agent into this directory when it exits (`node --cpu-prof`). */
@@ -97,6 +99,7 @@ export function writeAgentConfig(setup: AgentSetup): string {
       agentTopic: setup.scope.agentTopic,
       conductorTopic: setup.scope.conductorTopic,
       rpcResponseTimeoutSec: 30,
+      ...setup.bus,
     },
     spdk: {
       sourceDir: tree,

@@ -27,6 +27,8 @@ interface LoadParams {
   /** Other processes whose CPU time over the window is reported (the broker). */
   brokerPids: number[];
   timeoutMs: number;
+  /** The queue options of the agent under load (quorum queues, stream fanout …): the caller declares as it does. */
+  bus?: Record<string, unknown>;
 }
 
 function parseParams(text: string | undefined): LoadParams {
@@ -46,7 +48,13 @@ async function main(): Promise<void> {
   const p = parseParams(process.argv[2]);
   let bus: BusTransport | null = null;
   try {
-    bus = await openTransport({ urls: [p.url], controlExchange: p.exchange, openTimeoutSec: 15, rpcResponseTimeoutSec: Math.ceil(p.timeoutMs / 1000) });
+    bus = await openTransport({
+      ...p.bus,
+      urls: [p.url],
+      controlExchange: p.exchange,
+      openTimeoutSec: 15,
+      rpcResponseTimeoutSec: Math.ceil(p.timeoutMs / 1000),
+    });
     const client = bus.createClient({ topic: p.topic, server: p.server, timeoutMs: p.timeoutMs });
 
     // Warm-up: reply queue declared, JIT warm, both sides' connections busy once.

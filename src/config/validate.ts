@@ -1,26 +1,49 @@
 /**
  * Schema validation of the agent's YAML (ajv), with errors an operator can act on.
  *
- * Two validators: one that only checks (run on the file as written, so every message is about
- * what the operator typed) and one that fills in defaults (run once the layers are merged, so a
- * default never hides a value from the upper-layer file).
+ * One compiled validator (compiling the schema is most of what ajv costs at start-up), used two
+ * ways: to check a file as written it runs on a copy (so every message is about what the operator
+ * typed, and the defaults it fills in go nowhere), and once the layers are merged it fills in the
+ * defaults in place (so a default never hides a value from the upper-layer file).
  */
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type AjvModule from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigProblem } from './errors.js';
 import { closestKey, describeValue, isSecretKey } from './describe.js';
 import { formatKeyPath, keyPathFromPointer, type KeyPath } from './key-path.js';
 import { agentConfigSchema, EXPECTED_KEYWORD } from './schema.js';
 
-const Ajv = AjvModule.default;
+const require = createRequire(import.meta.url);
+type Ajv = InstanceType<typeof AjvModule.default>;
 
-function compile(useDefaults: boolean): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults, strict: true, strictTypes: false });
+/** The ajv the schema is compiled with (also by scripts/compile-validators.ts, at build time). */
+export function newConfigAjv(options: { source?: boolean } = {}): Ajv {
+  // Loaded here, not at the top: with the build's compiled validator, reading a config needs no ajv.
+  const { default: AjvClass } = require('ajv') as typeof AjvModule;
+  const ajv = new AjvClass({
+    allErrors: true,
+    verbose: true,
+    useDefaults: true,
+    strict: true,
+    strictTypes: false,
+    ...(options.source ? { code: { source: true, esm: false } } : {}),
+  });
   ajv.addKeyword({ keyword: EXPECTED_KEYWORD, schemaType: 'string' });
-  return ajv.compile(agentConfigSchema);
+  return ajv;
 }
 
-let checker: ValidateFunction | undefined;
-let defaulter: ValidateFunction | undefined;
+/** The validator compiled at build time (dist/src/config/agent-config-validator.cjs), else compiled now. */
+function compile(): ValidateFunction {
+  try {
+    const compiled = require('./agent-config-validator.cjs') as ValidateFunction | { default: ValidateFunction };
+    return typeof compiled === 'function' ? compiled : compiled.default;
+  } catch {
+    return newConfigAjv().compile(agentConfigSchema);
+  }
+}
+
+let validator: ValidateFunction | undefined;
 
 /** One way the data breaks the schema. */
 export interface SchemaIssue {
@@ -32,11 +55,11 @@ export interface SchemaIssue {
 
 /** Every way `data` breaks the schema, one issue per place and message. */
 export function schemaIssues(data: unknown): SchemaIssue[] {
-  checker ??= compile(false);
-  if (checker(data)) return [];
+  validator ??= compile();
+  if (validator(structuredClone(data))) return [];
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
-  for (const error of checker.errors ?? []) {
+  for (const error of validator.errors ?? []) {
     const issue = describeError(error, data);
     if (issue === undefined) continue;
     const id = `${formatKeyPath(issue.path)}\u0000${issue.message}`;
@@ -59,8 +82,8 @@ export function schemaProblems(data: unknown, file: string, lineOf: (path: KeyPa
  * should be none, because each source was validated before the merge.
  */
 export function applyDefaults(data: unknown): ErrorObject[] {
-  defaulter ??= compile(true);
-  return defaulter(data) ? [] : [...(defaulter.errors ?? [])];
+  validator ??= compile();
+  return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 
 function describeError(error: ErrorObject, root: unknown): SchemaIssue | undefined {

@@ -11,7 +11,6 @@
 import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
@@ -49,8 +48,11 @@ export class RabbitCluster {
     });
   }
 
-  /** Starts `size` nodes and joins them into one cluster; everything is removed after the test. */
-  static async start(t: TestContext, size = 3): Promise<RabbitCluster> {
+  /**
+   * Starts `size` nodes and joins them into one cluster; everything is removed by `t.after` (a
+   * test's context, or the benchmark's cleanup).
+   */
+  static async start(t: { after(fn: () => unknown): void }, size = 3): Promise<RabbitCluster> {
     const dir = mkdtempSync(path.join(tmpdir(), 'spdk-agent-cluster-'));
     const tag = path
       .basename(dir)
