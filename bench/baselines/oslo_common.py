@@ -21,7 +21,28 @@ def emit(obj):
 
 
 def make_transport(params):
-    """An RPC transport on params['url'] for control exchange params['exchange']."""
+    """An RPC transport on params['url'] for control exchange params['exchange'].
+
+    With params['oslo18'] (PYTHONPATH pointing at ../shared/peers/oslo.messaging-18.1.0) it is set
+    up as oslo 18 wants it: the global CONF, params['rabbit'] written to a config file read before
+    the transport exists, a lock path for the queue manager."""
+    if params.get('oslo18'):
+        import os
+        import tempfile
+        workdir = tempfile.mkdtemp(prefix='bench-oslo18-')
+        lines = ['[DEFAULT]', 'control_exchange = %s' % params['exchange'], '', '[oslo_messaging_rabbit]']
+        for key, value in (params.get('rabbit') or {}).items():
+            lines.append('%s = %s' % (key, str(value).lower() if isinstance(value, bool) else value))
+        lines += ['', '[oslo_concurrency]', 'lock_path = %s' % workdir, '']
+        path = os.path.join(workdir, 'bench.conf')
+        with open(path, 'w') as f:
+            f.write('\n'.join(lines))
+        cfg.CONF(['--config-file', path], project='spdk-agent-bench', default_config_files=[], default_config_dirs=[])
+        messaging.set_transport_defaults(control_exchange=params['exchange'])
+        url = params['url']
+        if url.startswith('amqp://'):
+            url = 'rabbit://' + url[len('amqp://'):]
+        return cfg.CONF, messaging.get_rpc_transport(cfg.CONF, url=url)
     conf = cfg.ConfigOpts()
     conf([], project='spdk-agent-bench', default_config_files=[], default_config_dirs=[])
     conf.register_opts(impl_rabbit.rabbit_opts, group='oslo_messaging_rabbit')

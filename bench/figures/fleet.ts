@@ -36,22 +36,35 @@ interface Member {
 
 const TARGET_CONFIG = buildTargetConfig({ bdevs: 10, subsystems: 2, vhostControllers: 0, nvmeDrives: true }, { withNvmf: true, withVhost: false });
 
+/** Today's OpenStack queue modes (issue 12): the agents and an oslo.messaging 18.1 conductor with them. */
+const STREAM_BUS = { quorumQueues: true, transientQuorumQueues: true, streamFanout: true, qosPrefetchCount: 10 };
+const STREAM_OSLO = { rabbit_quorum_queue: true, rabbit_transient_quorum_queue: true, rabbit_stream_fanout: true, rabbit_qos_prefetch_count: 10 };
+const STREAM_SIZE = 50;
+const STREAM_METRIC = `discover fanout → ${STREAM_SIZE}th report_data, quorum queues + stream fanout (${STREAM_SIZE} agents, oslo 18 conductor)`;
+
 function metricFor(size: number): string {
   return `discover fanout → ${size}th report_data (${size} agents)`;
 }
 
-async function startMember(scope: BrokerScope, index: number): Promise<Member> {
+async function startMember(scope: BrokerScope, index: number, bus?: Record<string, unknown>): Promise<Member> {
   const host = `fleet${String(index).padStart(3, '0')}`;
   const sim = await startSim({ app: 'nvmf_tgt', jsonConfig: TARGET_CONFIG, readyTimeoutMs: 60_000 });
-  const agent = startAgent({ host, scope, socket: sim.socket, app: 'nvmf_tgt' });
+  const agent = startAgent({ host, scope, socket: sim.socket, app: 'nvmf_tgt', ...(bus ? { bus } : {}) });
   return { host, sim, agent };
 }
 
-async function grow(ctx: BenchContext, scope: BrokerScope, conductor: Conductor, members: Member[], size: number): Promise<void> {
+async function grow(
+  ctx: BenchContext,
+  scope: BrokerScope,
+  conductor: Conductor,
+  members: Member[],
+  size: number,
+  bus?: Record<string, unknown>,
+): Promise<void> {
   while (members.length < size) {
     const batch = Math.min(START_BATCH, size - members.length);
     const mark = conductor.mark();
-    const started = await Promise.all(Array.from({ length: batch }, (_, i) => startMember(scope, members.length + i)));
+    const started = await Promise.all(Array.from({ length: batch }, (_, i) => startMember(scope, members.length + i, bus)));
     members.push(...started);
     // Each new agent's start-up report says it is up; the next batch starts after that.
     await conductor.reportsFromAll(
@@ -67,7 +80,10 @@ export const fleetFigure: Figure = {
   id: '5',
   title: 'Fleet: fanout discover to the last report_data',
   plannedRows() {
-    return FULL_STEPS.map((size) => ({ figure: FIGURE, metric: metricFor(size), unit: 'ms', target: size === 50 ? TARGET : '(growth: no target)' }));
+    return [
+      ...FULL_STEPS.map((size) => ({ figure: FIGURE, metric: metricFor(size), unit: 'ms', target: size === 50 ? TARGET : '(growth: no target)' })),
+      { figure: FIGURE, metric: STREAM_METRIC, unit: 'ms', target: TARGET },
+    ];
   },
   async run(ctx) {
     const steps = ctx.size(QUICK_STEPS, FULL_STEPS);
@@ -127,7 +143,6 @@ export const fleetFigure: Figure = {
         );
       }
       if (ctx.quick) details.push('  --quick runs 10 agents only; the target is for 50 (full run)');
-      return { rows, details };
     } finally {
       ctx.progress(`figure 5: stopping ${members.length} agents and simulators`);
       await Promise.all(members.map((m) => m.agent.stop()));
@@ -135,5 +150,55 @@ export const fleetFigure: Figure = {
       await conductor?.stop();
       await scope.cleanup();
     }
+    if (!ctx.quick && !ctx.signal.aborted) {
+      try {
+        rows.push(await streamFleet(ctx, reps, details));
+      } catch (err) {
+        const why = `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+        details.push(`  stream fanout: ${why}`);
+        rows.push(notMeasuredRow(FIGURE, STREAM_METRIC, 'ms', TARGET, why));
+      }
+    }
+    return { rows, details };
   },
 };
+
+/** The same casts to 50 agents with quorum queues and stream fanout, from an oslo.messaging 18.1 conductor. */
+async function streamFleet(ctx: BenchContext, reps: number, details: string[]): Promise<FigureRow> {
+  const scope = new BrokerScope();
+  const members: Member[] = [];
+  let conductor: Conductor | null = null;
+  try {
+    conductor = await Conductor.start(scope, STREAM_OSLO);
+    ctx.progress(`figure 5: ${STREAM_SIZE} agents with quorum queues and stream fanout`);
+    await grow(ctx, scope, conductor, members, STREAM_SIZE, STREAM_BUS);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const hosts = members.map((m) => m.host);
+    const lastMs: number[] = [];
+    for (let r = 0; r < reps && !ctx.signal.aborted; r++) {
+      const mark = conductor.mark();
+      const castAt = await conductor.castDiscover();
+      const reports = await conductor.reportsFromAll(hosts, mark, 60_000);
+      lastMs.push(Math.max(...[...reports.values()].map((report) => report.atMs - castAt)));
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    }
+    details.push(
+      `  ${STREAM_SIZE} agents, quorum + transient quorum queues + stream fanout (one ${scope.agentTopic}_fanout stream all of them read), oslo.messaging 18.1 conductor: last report_data ${describeSamples(lastMs, 'ms', 0)}`,
+    );
+    return measuredRow({
+      figure: FIGURE,
+      metric: STREAM_METRIC,
+      unit: 'ms',
+      direction: 'lower-is-better',
+      value: median(lastMs),
+      bound: 2000,
+      target: TARGET,
+      limitedBy: `${STREAM_SIZE} agent processes and their simulators share ${cpus().length} cores with the broker and the conductor`,
+    });
+  } finally {
+    await Promise.all(members.map((m) => m.agent.stop()));
+    await Promise.all(members.map((m) => m.sim.stop()));
+    await conductor?.stop();
+    await scope.cleanup();
+  }
+}

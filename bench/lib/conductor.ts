@@ -5,7 +5,7 @@
  */
 import type { BrokerScope } from './broker.js';
 import type { Child, LineEvent } from './processes.js';
-import { startPeer, stopPeer } from './python.js';
+import { oslo18Path, startPeer, stopPeer } from './python.js';
 
 export interface RegistrationEvent {
   /** Arrival, ms since the epoch. */
@@ -19,13 +19,16 @@ export interface RegistrationEvent {
 export class Conductor {
   private constructor(private readonly peer: Child) {}
 
-  /** On the scope's conductor topic; its `discover` casts go to the scope's agent topic. */
-  static async start(scope: BrokerScope): Promise<Conductor> {
-    const peer = startPeer(
-      'conductor.py',
-      { url: scope.url, exchange: scope.exchange, topic: scope.conductorTopic, agent_topic: scope.agentTopic },
-      'python conductor',
-    );
+  /**
+   * On the scope's conductor topic; its `discover` casts go to the scope's agent topic. With
+   * `oslo18Rabbit`, oslo.messaging 18.1 with those [oslo_messaging_rabbit] options (quorum queues,
+   * stream fanout) instead of Debian's 14.
+   */
+  static async start(scope: BrokerScope, oslo18Rabbit?: Record<string, unknown>): Promise<Conductor> {
+    const params = { url: scope.url, exchange: scope.exchange, topic: scope.conductorTopic, agent_topic: scope.agentTopic };
+    const peer = oslo18Rabbit
+      ? startPeer('conductor.py', { ...params, oslo18: true, rabbit: oslo18Rabbit }, 'python conductor (oslo 18)', { PYTHONPATH: oslo18Path })
+      : startPeer('conductor.py', params, 'python conductor');
     const ready = await peer.waitForEvent('ready', 60_000);
     scope.trackQueue(ready.fanout_queue);
     return new Conductor(peer);

@@ -20,13 +20,16 @@ export function runBaseline<T>(script: string, params: unknown, label: string, t
   });
 }
 
+/** oslo.messaging 18.1 (../shared/peers): a peer run with this on its PYTHONPATH and `oslo18: true` in its parameters. */
+export const oslo18Path = path.resolve(repoRoot, '..', 'shared', 'peers', 'oslo.messaging-18.1.0');
+
 /** Starts a long-running Python peer (stdin open: it stops on a "stop" line or end of input). */
-export function startPeer(script: string, params: unknown, label: string): Child {
+export function startPeer(script: string, params: unknown, label: string, env: Record<string, string> = {}): Child {
   return startChild(PYTHON, [path.join(baselinesDir, script), JSON.stringify(params)], {
     label,
     cwd: baselinesDir,
     stdin: true,
-    env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+    env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', ...env },
   });
 }
 

@@ -4,7 +4,7 @@
  * normalised with the credentials taken out, and its password file read.
  */
 import path from 'node:path';
-import { credentialsOf, readPasswordFile, readSecretFile } from './bus-credentials.js';
+import { credentialsOf, readSecretFile } from './bus-credentials.js';
 import { formatBrokerUrl, parseAmqpUrl, type BrokerAddress } from './bus-url.js';
 import type { ConfigProblem } from './errors.js';
 import { isWorldReadable } from './files.js';
@@ -74,8 +74,8 @@ export async function buildAgentLayer(
   }
 
   readBusUrls(layer, originAt, problemAt);
-  await readPasswordSetting(layer, originAt, problemAt, warnings);
-  await readBearerTokenFile(layer, originAt, problemAt, warnings);
+  await readSecretFileSetting(BUS_PASSWORD, layer, originAt, problemAt, warnings);
+  await readSecretFileSetting(METRICS_TOKEN, layer, originAt, problemAt, warnings);
 
   const password = getPath(layer.values, ['bus', 'password']);
   if (password !== undefined && getPath(data, ['bus', 'passwordFile']) === undefined && isWorldReadable(fileMode)) {
@@ -85,29 +85,6 @@ export async function buildAgentLayer(
     );
   }
   return { layer, problems, warnings };
-}
-
-/** `metrics.bearerTokenFile` read into `metrics.bearerToken` (the two are exclusive). */
-async function readBearerTokenFile(
-  layer: ConfigLayer,
-  originAt: (p: KeyPath) => Origin,
-  problemAt: (p: KeyPath, message: string) => void,
-  warnings: string[],
-): Promise<void> {
-  const tokenFile = getPath(layer.values, ['metrics', 'bearerTokenFile']);
-  if (typeof tokenFile !== 'string') return;
-  if (getPath(layer.values, ['metrics', 'bearerToken']) !== undefined) {
-    problemAt(['metrics', 'bearerTokenFile'], 'metrics.bearerToken is also given; set only one of them');
-    return;
-  }
-  const read = await readSecretFile(tokenFile, 'bearer token');
-  if (!read.ok) {
-    problemAt(['metrics', 'bearerTokenFile'], read.reason);
-    return;
-  }
-  if (read.warning) warnings.push(read.warning);
-  setPath(layer.values, ['metrics', 'bearerToken'], read.password);
-  layer.origins.set(formatKeyPath(['metrics', 'bearerToken']), originAt(['metrics', 'bearerTokenFile']));
 }
 
 function recordOrigins(layer: ConfigLayer, value: unknown, keyPath: Array<string | number>, originAt: (p: KeyPath) => Origin): void {
@@ -155,24 +132,50 @@ function readBusUrls(layer: ConfigLayer, originAt: (p: KeyPath) => Origin, probl
   }
 }
 
-async function readPasswordSetting(
+/** A secret that may come from a file of its own: where its value and its file are, and how it is named. */
+interface SecretFileSetting {
+  value: KeyPath;
+  file: KeyPath;
+  /** In messages: "password", "bearer token". */
+  what: string;
+  /** Why the value and the file cannot both be given. */
+  conflict: string;
+}
+
+const BUS_PASSWORD: SecretFileSetting = {
+  value: ['bus', 'password'],
+  file: ['bus', 'passwordFile'],
+  what: 'password',
+  conflict: 'the password is also given (bus.password or a URL); set only one of them',
+};
+
+const METRICS_TOKEN: SecretFileSetting = {
+  value: ['metrics', 'bearerToken'],
+  file: ['metrics', 'bearerTokenFile'],
+  what: 'bearer token',
+  conflict: 'metrics.bearerToken is also given; set only one of them',
+};
+
+/** Reads a secret's file into its value (the file's origin becomes the value's), or reports why not. */
+async function readSecretFileSetting(
+  setting: SecretFileSetting,
   layer: ConfigLayer,
   originAt: (p: KeyPath) => Origin,
   problemAt: (p: KeyPath, message: string) => void,
   warnings: string[],
 ): Promise<void> {
-  const passwordFile = getPath(layer.values, ['bus', 'passwordFile']);
-  if (typeof passwordFile !== 'string') return;
-  if (getPath(layer.values, ['bus', 'password']) !== undefined) {
-    problemAt(['bus', 'passwordFile'], 'the password is also given (bus.password or a URL); set only one of them');
+  const file = getPath(layer.values, setting.file);
+  if (typeof file !== 'string') return;
+  if (getPath(layer.values, setting.value) !== undefined) {
+    problemAt(setting.file, setting.conflict);
     return;
   }
-  const read = await readPasswordFile(passwordFile);
+  const read = await readSecretFile(file, setting.what);
   if (!read.ok) {
-    problemAt(['bus', 'passwordFile'], read.reason);
+    problemAt(setting.file, read.reason);
     return;
   }
   if (read.warning) warnings.push(read.warning);
-  setPath(layer.values, ['bus', 'password'], read.password);
-  layer.origins.set(formatKeyPath(['bus', 'password']), originAt(['bus', 'passwordFile']));
+  setPath(layer.values, setting.value, read.password);
+  layer.origins.set(formatKeyPath(setting.value), originAt(setting.file));
 }

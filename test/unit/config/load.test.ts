@@ -496,6 +496,23 @@ test('bus.passwordFile is read at load time; problems name the file', async (t) 
   assert.match(both.message, /agent\.yaml:3: bus\.passwordFile: the password is also given \(bus\.password or a URL\); set only one of them/);
 });
 
+test('metrics.bearerTokenFile is read at load time into a Secret; problems name the file', async (t) => {
+  const dir = scratch(t);
+  dir.write('metrics.token', 'ScrapeToken\n');
+  const { config } = await load(dir, 'metrics:\n  listen: "127.0.0.1:9466"\n  bearerTokenFile: metrics.token\n');
+  assert.equal(config.metrics.bearerToken?.reveal(), 'ScrapeToken');
+  assert.equal(JSON.stringify(config.metrics.bearerToken), '"***"', 'masked wherever it is printed');
+  const missing = await loadError(dir, 'metrics:\n  bearerTokenFile: /nonexistent/token\n');
+  assert.equal(
+    missing.message,
+    `${path.join(dir.dir, 'agent.yaml')}:2: metrics.bearerTokenFile: cannot read the bearer token file /nonexistent/token: no such file`,
+  );
+  const both = await loadError(dir, 'metrics:\n  bearerToken: x\n  bearerTokenFile: metrics.token\n');
+  assert.match(both.message, /agent\.yaml:3: metrics\.bearerTokenFile: metrics\.bearerToken is also given; set only one of them/);
+  const inline = await load(dir, 'metrics:\n  bearerToken: inline-token\n');
+  assert.equal(inline.config.metrics.bearerToken?.reveal(), 'inline-token');
+});
+
 test('a world-readable password file, or a world-readable agent file holding the password, is warned about', async (t) => {
   const dir = scratch(t);
   dir.write('open.password', 'OpenSecret', 0o644);
