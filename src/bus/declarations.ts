@@ -85,10 +85,16 @@ function queueArguments(flags: QueueFlags, kind: { quorum: boolean; ttlMs: numbe
  * The consumer arguments oslo passes with basic.consume: `x-cancel-on-ha-failover` when asked
  * for, or on a stream the offset to read from (`"last"` at first, the next offset after a
  * reconnection), which replaces it as in oslo.
+ *
+ * Unlike oslo, not on a quorum queue: RabbitMQ refuses the argument there (406 "invalid arg
+ * 'x-cancel-on-ha-failover' … of queue type rabbit_quorum_queue"), so with quorum queues and
+ * `enable_cancel_on_failover` oslo.messaging 18.1's own services cannot consume (seen in
+ * test/interop/agent/oslo18-modes.test.ts). It concerns mirrored classic queues only.
  */
-export function consumerArguments(flags: QueueFlags, streamOffset?: number | 'last'): Record<string, unknown> | undefined {
+export function consumerArguments(flags: QueueFlags, queue: QueueDeclaration, streamOffset?: number | 'last'): Record<string, unknown> | undefined {
   if (streamOffset !== undefined) return { 'x-stream-offset': streamOffset };
-  return flags.cancelOnFailover ? { 'x-cancel-on-ha-failover': true } : undefined;
+  const type = queue.options.arguments['x-queue-type'];
+  return flags.cancelOnFailover && type !== 'quorum' && type !== 'stream' ? { 'x-cancel-on-ha-failover': true } : undefined;
 }
 
 /** `"cyborg" (topic, durable=false, auto_delete=false)`: for error messages. */

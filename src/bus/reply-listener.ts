@@ -100,7 +100,7 @@ export class ReplyListener {
     await channel.assertQueue(decl.name, decl.options);
     this.declared = true;
     if (flags.prefetchCount > 0) await channel.prefetch(flags.prefetchCount, false);
-    const args = consumerArguments(flags);
+    const args = consumerArguments(flags, decl);
     await channel.consume(decl.name, (msg) => this.onDelivery(channel, msg), { noAck: false, ...(args ? { arguments: args } : {}) });
   }
 

@@ -229,7 +229,7 @@ export class RpcServer {
     const tags: string[] = [];
     for (const queue of queues) {
       const isStream = flags.streamFanout && queue === ownFanout;
-      const args = consumerArguments(flags, isStream ? this.nextStreamOffset : undefined);
+      const args = consumerArguments(flags, queue, isStream ? this.nextStreamOffset : undefined);
       const { consumerTag } = await channel.consume(
         queue.name,
         (msg) => {

@@ -41,6 +41,18 @@ const MODES: Mode[] = [
   { name: 'quorum + transient quorum', ...TRANSIENT },
   { name: 'quorum + transient quorum + stream fanout', ...STREAM },
   {
+    // With quorum queues, oslo 18.1's own consumers cannot use enable_cancel_on_failover (RabbitMQ
+    // refuses the argument on a quorum queue): it goes with classic queues, below.
+    name: 'quorum + transient quorum with delivery limit and in-memory limits',
+    bus: { ...TRANSIENT.bus, quorumDeliveryLimit: 5, quorumMaxMemoryLength: 1000, quorumMaxMemoryBytes: 1048576 },
+    rabbit: { ...TRANSIENT.rabbit, rabbit_quorum_delivery_limit: 5, rabbit_quorum_max_memory_length: 1000, rabbit_quorum_max_memory_bytes: 1048576 },
+  },
+  {
+    name: 'classic + cancel-on-failover + prefetch',
+    bus: { cancelOnFailover: true, qosPrefetchCount: 20 },
+    rabbit: { enable_cancel_on_failover: true, rabbit_qos_prefetch_count: 20 },
+  },
+  {
     name: 'quorum + transient quorum + stream fanout + queue manager',
     bus: { ...STREAM.bus, useQueueManager: true, queueManagerHostname: 'cn-qm' },
     rabbit: { ...STREAM.rabbit, use_queue_manager: true, hostname: 'cn-qm', processname: 'oslo-peer' },

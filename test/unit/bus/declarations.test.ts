@@ -82,17 +82,23 @@ test('rabbit_stream_fanout: one <topic>_fanout stream queue, durable, with only 
     options: { durable: true, autoDelete: false, arguments: { 'x-queue-type': 'stream', 'x-max-age': '1800s' } },
   });
   assert.deepEqual(fanoutQueue('t', 'x', { ...flags, transientTtlMs: 0 }).options.arguments, { 'x-queue-type': 'stream' });
-  assert.deepEqual(consumerArguments(flags, 'last'), { 'x-stream-offset': 'last' });
+  const stream = fanoutQueue('t', 'x', flags);
+  assert.deepEqual(consumerArguments(flags, stream, 'last'), { 'x-stream-offset': 'last' });
   assert.deepEqual(
-    consumerArguments({ ...flags, cancelOnFailover: true }, 42),
+    consumerArguments({ ...flags, cancelOnFailover: true }, stream, 42),
     { 'x-stream-offset': 42 },
     'the offset replaces cancel-on-failover, as in oslo',
   );
 });
 
 test('enable_cancel_on_failover: consumers ask for x-cancel-on-ha-failover', () => {
-  assert.equal(consumerArguments(defaults), undefined);
-  assert.deepEqual(consumerArguments({ ...defaults, cancelOnFailover: true }), { 'x-cancel-on-ha-failover': true });
+  const classic = topicQueue('t', defaults);
+  assert.equal(consumerArguments(defaults, classic), undefined);
+  assert.deepEqual(consumerArguments({ ...defaults, cancelOnFailover: true }, classic), { 'x-cancel-on-ha-failover': true });
+  // RabbitMQ refuses it on quorum queues (406), which oslo 18.1's own consumers run into.
+  const quorum = { ...defaults, quorum: true, transientQuorum: true, cancelOnFailover: true };
+  assert.equal(consumerArguments(quorum, topicQueue('t', quorum)), undefined);
+  assert.equal(consumerArguments(quorum, replyQueue('x', quorum)), undefined);
 });
 
 test("use_queue_manager: names <host>:<process>:<n> counted from 1, as oslo's QManager", () => {
