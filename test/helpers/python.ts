@@ -57,10 +57,20 @@ export async function oslo18Skip(): Promise<string | false> {
   return reason;
 }
 
+/**
+ * oslo 18's queue manager reads /proc/<process group leader>/stat when its driver loads, and fails
+ * when that leader has exited (as a CI shell that started the test runner may have): oslo 18 peers
+ * run in a process group of their own, which they lead.
+ */
+function ownGroup(env: Record<string, string>): boolean {
+  return env.PYTHONPATH === oslo18Dir;
+}
+
 /** Runs a one-shot peer with a JSON parameter and returns the JSON of its last stdout line. */
 export async function runPythonPeer<T>(script: string, params: unknown, timeoutMs = 120_000, env: Record<string, string> = {}): Promise<T> {
   const result = await execa(PYTHON, [path.join(pythonPeersDir, script), JSON.stringify(params)], {
     env,
+    detached: ownGroup(env),
     cwd: pythonPeersDir,
     timeout: timeoutMs,
     forceKillAfterDelay: 2000,
@@ -152,6 +162,7 @@ export class PythonPeer {
   static async start(t: TestContext, script: string, params: unknown, readyTimeoutMs = 60_000, env: Record<string, string> = {}): Promise<PythonPeer> {
     const proc = execa(PYTHON, [path.join(pythonPeersDir, script), JSON.stringify(params)], {
       env,
+      detached: ownGroup(env),
       cwd: pythonPeersDir,
       stdin: 'pipe',
       buffer: false,
