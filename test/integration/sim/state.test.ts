@@ -15,6 +15,16 @@ type Bdev = {
   driver_specific: Record<string, unknown>;
 };
 
+/**
+ * The simulator's error lines, like SPDK's, are written before its reply, but reach this process
+ * through a pipe that may be read after the reply's socket: wait for them (a loaded machine shows it).
+ */
+async function stderrShows(sim: { stderr(): string }, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!pattern.test(sim.stderr()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.match(sim.stderr(), pattern);
+}
+
 test('PCIe NVMe attach: bdevs per namespace with the drive data real SPDK reports', async () => {
   const sim = await startSim({
     pollPeriodUs: 0,
@@ -66,7 +76,7 @@ test('-u/--no-pci and -B make PCIe attach fail as SPDK would; a drive without na
     code: -19,
     message: 'No such device',
   });
-  assert.match(noPci.stderr(), /No controller was found with provided trid \(traddr: 0000:5e:00\.0\)/);
+  await stderrShows(noPci, /No controller was found with provided trid \(traddr: 0000:5e:00\.0\)/);
   await noPci.stop();
   const blocked = await startSim({ pollPeriodUs: 0, args: ['-B', '0000:5e:00.0'] });
   assert.equal((await blocked.call('bdev_nvme_attach_controller', { name: 'Nvme0', trtype: 'PCIe', traddr: '0000:5e:00.0' })).error?.code, -19);
@@ -88,7 +98,7 @@ test('AIO bdevs need an existing file; a regular file needs block_size', async (
     message: 'No such file or directory',
   });
   assert.deepEqual((await sim.call('bdev_aio_create', { name: 'A0', filename: file })).error, { code: -22, message: 'Invalid argument' });
-  assert.match(sim.stderr(), /Block size could not be auto-detected/);
+  await stderrShows(sim, /Block size could not be auto-detected/);
   assert.equal((await sim.call('bdev_aio_create', { name: 'A0', filename: file, block_size: 4096 })).result, 'A0');
   const [aio] = (await sim.call('bdev_get_bdevs', { name: 'A0' })).result as Bdev[];
   assert.equal(aio!.num_blocks, 256);
