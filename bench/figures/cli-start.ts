@@ -74,7 +74,7 @@ export const cliStartFigure: Figure = {
           baseline: 'node -e 0 + 50 ms',
           baselineValue: floor + 50,
           bound: floor + 50,
-          limitedBy: `commander and the command definitions load (${(median(help) - floor).toFixed(0)} ms above bare Node); Node 22+ keeps compiled code across runs (module.enableCompileCache), Node 20 cannot`,
+          limitedBy: `the bundled commander and the command definitions load (${(median(help) - floor).toFixed(0)} ms above bare Node); Node 22+ keeps compiled code across runs (module.enableCompileCache), Node 20 cannot`,
         }),
       );
 
@@ -101,7 +101,7 @@ export const cliStartFigure: Figure = {
           baseline: 'node -e 0 + 50 ms',
           baselineValue: floor + 50,
           bound: floor + 50,
-          limitedBy: `the SPDK client's modules load and the call waits for the target's 4 ms poll (${(median(rpc) - floor).toFixed(0)} ms above bare Node; the Python stand-in takes ${median(rpcPy).toFixed(0)} ms)`,
+          limitedBy: `the SPDK client's bundle loads and the call waits for the target's 4 ms polls (${(median(rpc) - floor).toFixed(0)} ms above bare Node; the Python stand-in takes ${median(rpcPy).toFixed(0)} ms)`,
         }),
       );
 

@@ -7,12 +7,9 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_RPC_SOCKET } from '../spdk/rpc/address.js';
+import { DEFAULT_RPC_TIMEOUT_SECONDS, parseRpcTimeoutSeconds, RPC_COMMAND, RPC_OPTION_HELP } from './rpc-command.js';
 import { configOption, configSourceOptions, oneTargetCommand, targetCommand, type TargetCommandOptions } from './config-sources.js';
 import { exitWith, type CliIo } from './io.js';
-
-const DEFAULT_RPC_TIMEOUT_SECONDS = 60;
-/** Longest deadline a timer can hold (2^31-1 ms), in seconds. */
-const MAX_RPC_TIMEOUT_SECONDS = 2_147_483;
 
 interface JsonOption {
   json?: boolean;
@@ -20,13 +17,14 @@ interface JsonOption {
 
 export function registerCommands(program: Command, io: CliIo): void {
   program
-    .command('rpc')
+    .command(RPC_COMMAND)
     .description('Call one JSON-RPC method on an SPDK target and print its result as JSON.')
     .argument('<method>', 'the method, e.g. spdk_get_version or bdev_get_bdevs')
     .argument('[params_json]', 'the params as a JSON object, e.g. \'{"name":"Malloc0"}\'; \'-\' reads them from stdin')
-    .option('-s, --server <address>', "the target's socket path, host:port (through a TCP bridge), unix:<path> or tcp:<host>:<port>", DEFAULT_RPC_SOCKET)
-    .option('-t, --timeout <seconds>', 'how long to wait for the answer', parseRpcTimeout, DEFAULT_RPC_TIMEOUT_SECONDS)
-    .option('--json', 'the result is always printed as JSON (accepted, as by every command)')
+    // Declared in rpc-command.ts, which main.ts also parses without commander (it says why).
+    .option('-s, --server <address>', RPC_OPTION_HELP.server, DEFAULT_RPC_SOCKET)
+    .option('-t, --timeout <seconds>', RPC_OPTION_HELP.timeout, parseRpcTimeout, DEFAULT_RPC_TIMEOUT_SECONDS)
+    .option('--json', RPC_OPTION_HELP.json)
     .addHelpText(
       'after',
       `
@@ -110,9 +108,7 @@ Examples:
 }
 
 function parseRpcTimeout(text: string): number {
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_RPC_TIMEOUT_SECONDS) {
-    throw new InvalidArgumentError(`expected a number of seconds greater than 0 and at most ${MAX_RPC_TIMEOUT_SECONDS}.`);
-  }
+  const seconds = parseRpcTimeoutSeconds(text);
+  if (typeof seconds === 'string') throw new InvalidArgumentError(seconds);
   return seconds;
 }

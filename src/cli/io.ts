@@ -30,6 +30,19 @@ export class CommandExit extends Error {
   }
 }
 
+/**
+ * The exit code a command's failure ends with, once said on stderr where it is not said already;
+ * anything else is rethrown (bin/spdk-agent prints its stack: a defect, not a usage error).
+ */
+export function exitCodeOfFailure(err: unknown, io: CliIo): number {
+  if (err instanceof CommandExit) return err.exitCode;
+  if (err instanceof CliUsageError) {
+    io.stderr.write(`spdk-agent: ${err.message}\n`);
+    return ExitCode.Usage;
+  }
+  throw err;
+}
+
 /** Reads a stream to its end as UTF-8, within a deadline: stdin may be a pipe nobody ever closes. */
 export function readAll(stream: NodeJS.ReadableStream, timeoutMs: number, what: string): Promise<string> {
   return new Promise((resolve, reject) => {

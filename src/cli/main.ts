@@ -1,17 +1,15 @@
 /**
  * The `spdk-agent` command line. `bin/spdk-agent` calls `main(process.argv)` and uses the result as
- * the exit code.
+ * the exit code (or rpc-main.ts's `main`, for a line that starts with `rpc`).
  *
  * The commands are defined in commands.ts; what each does is in `actions/<name>.ts`, loaded only
  * when it runs (commands.ts says why). Commander never exits the process itself (`exitOverride`):
  * its errors come back here and become exit code 2.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { errorMessage } from '../util/errors.js';
+import { packageVersion } from '../util/package-info.js';
 import { registerCommands } from './commands.js';
-import { CliUsageError } from './errors.js';
-import { CommandExit, ExitCode, processIo, type CliIo } from './io.js';
+import { ExitCode, exitCodeOfFailure, processIo, type CliIo } from './io.js';
 
 /** Runs the command line; resolves with the process exit code. `argv` is `process.argv`-shaped. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -29,12 +27,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       // --help and --version end with exit code 0; every other commander error was printed already.
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
-    if (err instanceof CommandExit) return err.exitCode;
-    if (err instanceof CliUsageError) {
-      io.stderr.write(`spdk-agent: ${err.message}\n`);
-      return ExitCode.Usage;
-    }
-    throw err;
+    return exitCodeOfFailure(err, io);
   }
 }
 
@@ -56,13 +49,4 @@ function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
   registerCommands(program, io);
   return program;
-}
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch (err) {
-    return `unknown (${errorMessage(err)})`;
-  }
 }

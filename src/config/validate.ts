@@ -7,20 +7,22 @@
  * defaults in place (so a default never hides a value from the upper-layer file).
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type AjvModule from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigProblem } from './errors.js';
 import { closestKey, describeValue, isSecretKey } from './describe.js';
 import { formatKeyPath, keyPathFromPointer, type KeyPath } from './key-path.js';
 import { agentConfigSchema, EXPECTED_KEYWORD } from './schema.js';
+import { packageRoot } from '../util/package-info.js';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 type Ajv = InstanceType<typeof AjvModule.default>;
 
 /** The ajv the schema is compiled with (also by scripts/compile-validators.ts, at build time). */
 export function newConfigAjv(options: { source?: boolean } = {}): Ajv {
   // Loaded here, not at the top: with the build's compiled validator, reading a config needs no ajv.
-  const { default: AjvClass } = require('ajv') as typeof AjvModule;
+  const { default: AjvClass } = requireHere('ajv') as typeof AjvModule;
   const ajv = new AjvClass({
     allErrors: true,
     verbose: true,
@@ -36,7 +38,10 @@ export function newConfigAjv(options: { source?: boolean } = {}): Ajv {
 /** The validator compiled at build time (dist/src/config/agent-config-validator.cjs), else compiled now. */
 function compile(): ValidateFunction {
   try {
-    const compiled = require('./agent-config-validator.cjs') as ValidateFunction | { default: ValidateFunction };
+    // From the package root: this module also runs from the CLI's bundle (dist/cli/).
+    const compiled = requireHere(path.join(packageRoot(), 'dist', 'src', 'config', 'agent-config-validator.cjs')) as
+      | ValidateFunction
+      | { default: ValidateFunction };
     return typeof compiled === 'function' ? compiled : compiled.default;
   } catch {
     return newConfigAjv().compile(agentConfigSchema);

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot as findPackageRoot } from '../../util/package-info.js';
 
-/** The package root (bin/, deploy/, dist/), from dist/src/cli/demo/. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+/** The package root (bin/, deploy/, dist/). */
+export const packageRoot = findPackageRoot();
 export const demoTemplateDir = path.join(packageRoot, 'deploy', 'demo');
 export const simulatorBin = path.join(packageRoot, 'bin', 'spdk-sim');
 export const agentBin = path.join(packageRoot, 'bin', 'spdk-agent');
