@@ -80,13 +80,25 @@ function candidates(inventory: TargetInventory): Candidate[] {
   return out;
 }
 
-/** The exports of `inventory` on the controllers of `backing` (bdev name → BDF). */
-export function findExports(inventory: TargetInventory, backing: ReadonlyMap<string, string>): ExportFacts[] {
+/**
+ * The exports of `inventory` on the controllers of `backing` (bdev name → BDF). An export over
+ * several drives is given to one: the drive `previousDrive` names for it if that drive still backs
+ * one of its bdevs, else the drive of its first backed bdev in order of use. Keeping the previous
+ * drive keeps the export's deployable name (which holds the BDF): a namespace added on a lower
+ * nsid from another drive would otherwise rename it, and Cyborg's conductor turns a rename into a
+ * deleted resource provider (refused while an instance holds it) and a new one.
+ */
+export function findExports(
+  inventory: TargetInventory,
+  backing: ReadonlyMap<string, string>,
+  previousDrive: (kind: ExportKind, id: string) => string | undefined = () => undefined,
+): ExportFacts[] {
   const found: ExportFacts[] = [];
   for (const candidate of candidates(inventory)) {
     const first = candidate.bdevs.find((bdev) => backing.has(bdev));
     if (first === undefined) continue;
-    const bdf = backing.get(first)!;
+    const kept = previousDrive(candidate.kind, candidate.id);
+    const bdf = kept !== undefined && candidate.bdevs.some((bdev) => backing.get(bdev) === kept) ? kept : backing.get(first)!;
     found.push({
       kind: candidate.kind,
       id: candidate.id,

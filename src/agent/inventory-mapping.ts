@@ -9,8 +9,8 @@
  *   to one instance at a time), resource class per kind, one `trait_<TRAIT>` attribute per trait;
  * - one `TEST_PCI` attach handle per deployable whose `attach_info` names the export.
  *
- * Pure and deterministic: the same inventories give the same bytes, so the conductor sees the
- * same identities from one report to the next.
+ * Pure and deterministic: the same inventories (and drives of the last mapping) give the same
+ * bytes, so the conductor sees the same identities from one report to the next.
  */
 import { createHash } from 'node:crypto';
 import type { SpdkApp } from '../config/types.js';
@@ -50,6 +50,8 @@ export interface MappedDevice {
 export interface MappingResult {
   /** In BDF order. */
   devices: MappedDevice[];
+  /** The drive each export was given to, by `exportKey`: the next mapping's `previousDrives`. */
+  drives: Map<string, string>;
   /** What was read but could not be used (for a log line; no effect on the report). */
   notes: string[];
 }
@@ -73,14 +75,33 @@ const KIND_LABELS: Readonly<Record<ExportKind, string>> = { nvmf: 'nvmf', vhost_
 /** The key naming the export inside `attach_info`. */
 const ATTACH_KEYS: Readonly<Record<ExportKind, string>> = { nvmf: 'nqn', vhost_blk: 'ctrlr', vhost_scsi: 'ctrlr', iscsi: 'target' };
 
-export function mapTargets(targets: readonly MappableTarget[], options: MappingOptions): MappingResult {
+/** Identifies an export across reports: its target, kind and own name. */
+export function exportKey(target: string, kind: ExportKind, id: string): string {
+  return `${target}\u0000${kind}\u0000${id}`;
+}
+
+/** The target of an `exportKey`. */
+export function exportKeyTarget(key: string): string {
+  return key.slice(0, key.indexOf('\u0000'));
+}
+
+/**
+ * `previousDrives` (the last mapping's `drives`) keeps an export over several drives on the drive
+ * it was given before, while that drive still backs it (findExports says why).
+ */
+export function mapTargets(
+  targets: readonly MappableTarget[],
+  options: MappingOptions,
+  previousDrives: ReadonlyMap<string, string> = new Map(),
+): MappingResult {
   const notes: string[] = [];
+  const drives = new Map<string, string>();
   const byBdf = new Map<string, { target: MappableTarget; controller: ControllerFacts; exports: ExportFacts[] }>();
   const ordered = [...targets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const target of ordered) {
     const found = findControllers(target.inventory);
     notes.push(...found.notes.map((note) => `${target.name}: ${note}`));
-    const exports = findExports(target.inventory, found.backing);
+    const exports = findExports(target.inventory, found.backing, (kind, id) => previousDrives.get(exportKey(target.name, kind, id)));
     for (const controller of found.controllers.values()) {
       const owner = byBdf.get(controller.bdf);
       if (owner) {
@@ -89,7 +110,9 @@ export function mapTargets(targets: readonly MappableTarget[], options: MappingO
         notes.push(`${target.name}: controller ${controller.bdf} is also reported by ${owner.target.name}; reported once, under ${owner.target.name}`);
         continue;
       }
-      byBdf.set(controller.bdf, { target, controller, exports: exports.filter((e) => e.bdf === controller.bdf) });
+      const onThisDrive = exports.filter((e) => e.bdf === controller.bdf);
+      for (const e of onThisDrive) drives.set(exportKey(target.name, e.kind, e.id), e.bdf);
+      byBdf.set(controller.bdf, { target, controller, exports: onThisDrive });
     }
   }
   const devices = [...byBdf.values()]
@@ -99,7 +122,7 @@ export function mapTargets(targets: readonly MappableTarget[], options: MappingO
       bdf: controller.bdf,
       device: deviceFor(target, controller, exports, options),
     }));
-  return { devices, notes };
+  return { devices, drives, notes };
 }
 
 function deviceFor(target: MappableTarget, controller: ControllerFacts, exports: readonly ExportFacts[], options: MappingOptions): DriverDevice {

@@ -14,7 +14,7 @@ import type { SpdkApp } from '../config/types.js';
 import type { TargetInventory } from '../spdk/inventory.js';
 import type { TargetState } from '../spdk/lifecycle/types.js';
 import { devicePrimitive, type CyborgPrimitive, type DriverDevice } from './cyborg-objects.js';
-import { mapTargets, type MappedDevice, type MappingOptions } from './inventory-mapping.js';
+import { exportKeyTarget, mapTargets, type MappedDevice, type MappingOptions } from './inventory-mapping.js';
 
 export interface TargetSnapshot {
   name: string;
@@ -54,6 +54,8 @@ export function reportDataArguments(hostname: string, devices: readonly DriverDe
 
 export class RegistrationBuilder {
   private readonly lastKnown = new Map<string, MappedDevice[]>();
+  /** The drive each export was given to in the last report (inventory-mapping.ts, `drives`). */
+  private drives = new Map<string, string>();
 
   constructor(private readonly options: MappingOptions) {}
 
@@ -62,7 +64,12 @@ export class RegistrationBuilder {
     const mapped = mapTargets(
       readable.map((s) => ({ name: s.name, app: s.app, inventory: s.inventory, ...(s.version !== undefined ? { version: s.version } : {}) })),
       this.options,
+      this.drives,
     );
+    // Exports of targets away for now keep their drives for when they are read again.
+    const away = new Set(snapshots.filter((s) => s.inventory === null && AWAY_FOR_NOW.has(s.state)).map((s) => s.name));
+    for (const [key, bdf] of this.drives) if (away.has(exportKeyTarget(key)) && !mapped.drives.has(key)) mapped.drives.set(key, bdf);
+    this.drives = mapped.drives;
     for (const snapshot of readable)
       this.lastKnown.set(
         snapshot.name,
