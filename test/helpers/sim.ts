@@ -21,7 +21,7 @@ import { simBin } from './paths.js';
 import { connectUnixSocket } from './unix-socket.js';
 
 export type SimApp = 'nvmf_tgt' | 'vhost' | 'iscsi_tgt' | 'spdk_tgt';
-export type SimVersion = '17.07' | '19.04' | '24.01' | '25.09';
+export type SimVersion = import('../../src/sim/versions/version-id.js').EmulatedVersion;
 
 export interface StartSimOptions {
   /** The app to play (passed as --sim-app). Default: nvmf_tgt, or what `binary`'s name says. */

@@ -58,7 +58,7 @@ export function checkBlockGeometry(
 
 /** Creates and registers the module's new bdev; the examine pass then reads it (as on a real target). */
 export function registerBdev(t: Target, spec: BdevSpec): Bdev {
-  const bdev = new Bdev(spec, t.random, t.tickRate);
+  const bdev = new Bdev(spec, t.random, t.tickRate, t.profile.replies);
   t.bdevs.register(bdev);
   bdev.stats.examine(spec.blockSize, spec.mdInterleave && spec.mdSize > 0);
   return bdev;

@@ -28,10 +28,13 @@ export function nvmeMethods(t: Target, controllers: NvmeControllers): MethodMap 
 
   const controllerJson = (c: NvmeController): Record<string, unknown> => {
     if (t.profile.flatNvmeControllers) return { name: c.name, trid: { ...c.trid } };
-    return {
-      name: c.name,
-      ctrlrs: [{ state: 'enabled', trid: { ...c.trid }, cntlid: c.cntlid, host: { nqn: c.hostnqn, addr: '', svcid: '' } }],
-    };
+    const shape = t.profile.replies;
+    const host: Record<string, unknown> = { nqn: c.hostnqn, addr: '', svcid: '' };
+    if (shape.nvmeCtrlrNoShn) host.no_shn_notification = false;
+    const ctrlr: Record<string, unknown> = { state: 'enabled', trid: { ...c.trid }, cntlid: c.cntlid, host };
+    // One NUMA node here: the drives are on node 0.
+    if (shape.nvmeCtrlrNumaId) ctrlr.numa_id = 0;
+    return { name: c.name, ctrlrs: [ctrlr] };
   };
 
   const attachSchema = {

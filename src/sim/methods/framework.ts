@@ -2,6 +2,7 @@
  * Framework methods (lib/rpc, lib/init, lib/event/app_rpc.c): version, method lists, init and
  * state, kill, subsystems and their config, reactors and threads.
  */
+import { cpus } from 'node:os';
 import { RawJson, toJson } from '../json/json-writer.js';
 import { bool, opt, req, str, u32, type Schema } from '../rpc/decode.js';
 import { NO_REPLY, STARTUP, type MethodTable } from '../rpc/method-table.js';
@@ -10,6 +11,16 @@ import type { ConfigEntry } from '../state/bdev.js';
 import { Threads } from '../state/threads.js';
 import type { Target } from '../target.js';
 import { applyOptions, decodeOr, requireNoParams, type MethodMap } from './common.js';
+
+/**
+ * v24.05+: the core's `irq`, `sys` and `usr` times from /proc/stat in clock ticks (USER_HZ, 100 per
+ * second), as SPDK's `app_get_proc_stat` reads them; Node's `os.cpus()` gives the same in ms.
+ */
+function procStatTicks(core: number): { irq: bigint; sys: bigint; usr: bigint } {
+  const times = cpus()[core]?.times;
+  const ticks = (ms: number | undefined): bigint => BigInt(Math.floor((ms ?? 0) / 10));
+  return { irq: ticks(times?.irq), sys: ticks(times?.sys), usr: ticks(times?.user) };
+}
 
 export interface SubsystemInfo {
   name: string;
@@ -98,13 +109,17 @@ export function frameworkMethods(t: Target, table: () => MethodTable, subsystems
           const elapsed = t.clock.elapsed();
           const onCore = threads.all().filter((th) => th.core === core);
           const busy = onCore.reduce((sum, th) => sum + threads.busy(th), 0n);
-          return {
-            lcore: core,
-            busy,
-            idle: elapsed > busy ? elapsed - busy : 0n,
-            in_interrupt: t.cl.interruptMode,
-            lw_threads: onCore.map((th) => ({ name: th.name, id: th.id, cpumask: Threads.cpumask(th.core), elapsed: threads.elapsed(th) })),
-          };
+          const shape = t.profile.replies;
+          const reactor: Record<string, unknown> = { lcore: core };
+          if (shape.reactorNumaId) reactor.numa_id = 0;
+          // The reactor's Linux thread id; the simulator runs every reactor on its one thread.
+          if (shape.reactorTid) reactor.tid = process.pid;
+          reactor.busy = busy;
+          reactor.idle = elapsed > busy ? elapsed - busy : 0n;
+          reactor.in_interrupt = t.cl.interruptMode;
+          if (shape.reactorProcStat) Object.assign(reactor, procStatTicks(core));
+          reactor.lw_threads = onCore.map((th) => ({ name: th.name, id: th.id, cpumask: Threads.cpumask(th.core), elapsed: threads.elapsed(th) }));
+          return reactor;
         }),
       };
     },

@@ -59,7 +59,7 @@ export function buildMethods(t: Target): TargetMethods {
       t.settings.nvmfConfig.configEntry(),
       t.settings.nvmfMaxSubsystems.configEntry(),
       t.settings.nvmfCrdt.configEntry(),
-      ...nvmf.default.configEntries(),
+      ...nvmf.default.configEntries(t.profile.replies),
     ],
     iscsi: () => iscsiConfigEntries(t, iscsi),
     vhost_blk: () => vhostConfigEntries(vhost, 'blk'),

@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { object, opt, req, str } from '../rpc/decode.js';
 import { JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
 import type { Bdev } from '../state/bdev.js';
-import { ADRFAM_NAMES, listenerJson, NvmfTarget, TRTYPE_NAMES, type ListenAddress, type Subsystem } from '../state/nvmf.js';
+import { ADRFAM_NAMES, DEFAULT_DMRSL, DEFAULT_WZSL, listenerJson, NvmfTarget, TRTYPE_NAMES, type ListenAddress, type Subsystem } from '../state/nvmf.js';
 import type { Target } from '../target.js';
 
 export const DEFAULT_TARGET = 'nvmf_tgt';
@@ -117,8 +117,14 @@ export function nvmfSupport(t: Target, nvmf: NvmfTargets) {
       out.serial_number = s.serialNumber;
       out.model_number = s.modelNumber;
       if (s.maxNamespaces > 0) out.max_namespaces = s.maxNamespaces;
+      if (t.profile.replies.subsystemPassthrough) out.passthrough = false;
       out.min_cntlid = s.minCntlid;
       out.max_cntlid = s.maxCntlid;
+      if (t.profile.replies.subsystemDmrslWzsl) {
+        // v26.05's defaults (lib/nvmf/subsystem.c): 1 GiB in 512-byte blocks, 2^12 4-KiB pages.
+        out.dmrsl = DEFAULT_DMRSL;
+        out.wzsl = DEFAULT_WZSL;
+      }
       out.namespaces = s.sortedNamespaces().map((ns) => {
         const n: Record<string, unknown> = { nsid: ns.nsid, bdev_name: ns.bdev.name, name: ns.bdev.name };
         if (ns.nguid !== undefined) n.nguid = ns.nguid;

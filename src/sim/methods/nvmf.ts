@@ -4,7 +4,7 @@
  */
 import { bool, num, opt, req, str, u16, u32 } from '../rpc/decode.js';
 import { Errno, errnoFailure, invalidParams, JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
-import { listenerJson, NvmfTarget, TRANSPORT_DEFAULTS, TRTYPE_NAMES } from '../state/nvmf.js';
+import { listenerJson, NvmfTarget, TRANSPORT_DEFAULTS, TRTYPE_NAMES, transportOpts } from '../state/nvmf.js';
 import type { Target } from '../target.js';
 import { SITES } from '../app/spdk-log.js';
 import { applyOptions, decodeOr, later, requireNoParams, type MethodMap } from './common.js';
@@ -31,6 +31,13 @@ export function nvmfMethods(t: Target, nvmf: NvmfTargets): MethodMap {
     abort_timeout_sec: opt(u32),
     zcopy: opt(bool),
     acceptor_poll_rate: opt(u32),
+    ack_timeout: opt(u32),
+    data_wr_pool_size: opt(u32),
+    disable_command_passthru: opt(bool),
+    kas: opt(u16),
+    min_kato: opt(u32),
+    iobuf_small_cache_size: opt(u32),
+    iobuf_large_cache_size: opt(u32),
     c2h_success: opt(bool),
     sock_priority: opt(u32),
     control_msg_num: opt(u32),
@@ -57,7 +64,7 @@ export function nvmfMethods(t: Target, nvmf: NvmfTargets): MethodMap {
         for (const [k, v] of Object.entries(defaultsPart)) out[k] = given[k] ?? v;
         return out;
       };
-      const opts = { trtype, ...pick(defaults.common), ...pick(defaults.own), abort_timeout_sec: p.abort_timeout_sec ?? 1 };
+      const opts = transportOpts(t.profile.replies, trtype, pick(defaults.common), pick(defaults.own), given);
       tgt.transports.set(trtype, { trtype, opts });
       t.log.notice(trtype === 'TCP' ? SITES.nvmfTcpCreate : SITES.nvmfRdmaCreate, `*** ${trtype} Transport Init ***`);
       return later(() => true);

@@ -6,6 +6,7 @@
 import { RawJson, toJson } from '../json/json-writer.js';
 import { BdevIoStats } from './io-stats.js';
 import type { Random } from './random.js';
+import type { ReplyMembers } from '../versions/reply-members.js';
 
 export type BdevModule = 'malloc' | 'null' | 'aio' | 'nvme';
 
@@ -63,6 +64,15 @@ export const RATE_LIMIT_KEYS = ['rw_ios_per_sec', 'rw_mbytes_per_sec', 'r_mbytes
 export type RateLimits = Record<(typeof RATE_LIMIT_KEYS)[number], number>;
 
 const MEMORY_DOMAINS = new RawJson('[{"dma_device_id":"SPDK_ACCEL_DMA_DEVICE","dma_device_type":2}]');
+/** v26.05 no longer names the DMA device (reply-members.ts). */
+const MEMORY_DOMAINS_2605 = new RawJson('[{"dma_device_type":2}]');
+
+/**
+ * The I/O types beyond v24.01's eleven that a module supports (its `io_type_supported`, v26.01),
+ * listed from v24.09 on: malloc does zero-copy and copy; null, aio and the emulated NVMe drives
+ * (no metadata, no Copy command, no NSSR) none of them.
+ */
+const MORE_IO_TYPES: Readonly<Record<BdevModule, readonly string[]>> = { malloc: ['zcopy', 'copy'], null: [], aio: [], nvme: [] };
 
 export class Bdev {
   readonly name: string;
@@ -77,7 +87,12 @@ export class Bdev {
   readonly rateLimits: RateLimits = { rw_ios_per_sec: 0, rw_mbytes_per_sec: 0, r_mbytes_per_sec: 0, w_mbytes_per_sec: 0 };
   private cached: RawJson | null = null;
 
-  constructor(spec: BdevSpec, random: Random, tickRate: number) {
+  constructor(
+    spec: BdevSpec,
+    random: Random,
+    tickRate: number,
+    private readonly shape: ReplyMembers,
+  ) {
     this.spec = spec;
     this.name = spec.name;
     this.module = spec.module;
@@ -127,7 +142,14 @@ export class Bdev {
       block_size: s.blockSize,
       num_blocks: s.numBlocks,
     };
+    const shape = this.shape;
+    if (shape.bdevPreferredSizes) {
+      // Set by modules that know them (an NVMe namespace with NOIOB/optperf, a null bdev given them); 0 otherwise.
+      for (const key of PREFERRED_SIZES) out[key] = 0;
+    }
     if (s.uuid !== null) out.uuid = s.uuid;
+    // Only NVMe bdevs know their NUMA node (the drive's); one node here.
+    if (shape.bdevNumaId && s.module === 'nvme') out.numa_id = 0;
     if (s.mdSize > 0) {
       out.md_size = s.mdSize;
       out.md_interleave = s.mdInterleave;
@@ -135,15 +157,34 @@ export class Bdev {
       if (s.difType !== 0) {
         out.dif_is_head_of_md = false;
         out.enabled_dif_check_types = { reftag: s.difType !== 3, apptag: false, guard: true };
+        // SPDK_DIF_PI_FORMAT_16: the 16-bit guard the emulated formats use.
+        if (shape.bdevDifPiFormat) out.dif_pi_format = 0;
       }
     }
     out.assigned_rate_limits = { ...this.rateLimits };
     out.claimed = this.claim !== null;
     if (this.claim !== null) out.claim_type = this.claim.type;
     out.zoned = false;
-    out.supported_io_types = { ...s.ioTypes };
-    if (s.memoryDomains) out.memory_domains = MEMORY_DOMAINS;
+    out.supported_io_types = shape.ioTypes === null ? { ...s.ioTypes } : this.allIoTypes(shape.ioTypes);
+    if (s.memoryDomains) out.memory_domains = shape.memoryDomainDeviceId ? MEMORY_DOMAINS : MEMORY_DOMAINS_2605;
     out.driver_specific = s.driverSpecific;
     return out;
   }
+
+  /** v24.09+: every I/O type of the release's enum, in its order. */
+  private allIoTypes(names: readonly string[]): Record<string, boolean> {
+    const known = this.spec.ioTypes as unknown as Record<string, boolean>;
+    const more = MORE_IO_TYPES[this.module];
+    const out: Record<string, boolean> = {};
+    for (const name of names) out[name] = known[name] ?? more.includes(name);
+    return out;
+  }
 }
+
+const PREFERRED_SIZES = [
+  'preferred_write_alignment',
+  'preferred_write_granularity',
+  'optimal_write_size',
+  'preferred_unmap_alignment',
+  'preferred_unmap_granularity',
+] as const;

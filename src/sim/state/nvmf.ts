@@ -6,6 +6,7 @@
  *
  * Listeners never bind real ports: two simulators may both "listen" on 127.0.0.1:4420.
  */
+import type { ReplyMembers } from '../versions/reply-members.js';
 import type { Bdev, ConfigEntry } from './bdev.js';
 import { DISCOVERY_NQN } from './nqn.js';
 
@@ -121,42 +122,59 @@ export class NvmfTarget {
     while (this.slots.length > 1 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
   }
 
-  /** `framework_get_config nvmf`: the target's part (transports, discovery listeners, subsystems). */
-  configEntries(): ConfigEntry[] {
+  /**
+   * `framework_get_config nvmf`: the target's part (transports, discovery listeners, subsystems).
+   * Up to v26.01 each subsystem is written whole (create, hosts, namespaces, listeners); v26.05
+   * writes them by kind (every create, then every host, namespace and listener: its batches,
+   * flattened).
+   */
+  configEntries(shape: ReplyMembers): ConfigEntry[] {
     const out: ConfigEntry[] = [];
     for (const t of this.transports.values()) out.push({ method: 'nvmf_create_transport', params: { ...t.opts } });
     for (const l of this.discovery.listeners) {
       out.push({ method: 'nvmf_subsystem_add_listener', params: { nqn: DISCOVERY_NQN, listen_address: { ...l.address }, secure_channel: l.secureChannel } });
     }
-    for (const s of this.subsystems()) {
-      if (s.subtype === 'Discovery') continue;
-      out.push({
-        method: 'nvmf_create_subsystem',
-        params: {
-          nqn: s.nqn,
-          allow_any_host: s.allowAnyHost,
-          serial_number: s.serialNumber,
-          model_number: s.modelNumber,
-          max_namespaces: s.maxNamespaces,
-          min_cntlid: s.minCntlid,
-          max_cntlid: s.maxCntlid,
-          ana_reporting: s.anaReporting,
-        },
-      });
-      for (const h of s.hosts) out.push({ method: 'nvmf_subsystem_add_host', params: { nqn: s.nqn, host: h.nqn } });
-      for (const ns of s.sortedNamespaces()) {
+    const nvme = this.subsystems().filter((s) => s.subtype !== 'Discovery');
+    const parts = nvme.map((s) => this.subsystemConfig(s, shape));
+    if (shape.configByKind) {
+      for (const kind of ['create', 'hosts', 'namespaces', 'listeners'] as const) for (const part of parts) out.push(...part[kind]);
+    } else {
+      for (const part of parts) out.push(...part.create, ...part.hosts, ...part.namespaces, ...part.listeners);
+    }
+    return out;
+  }
+
+  private subsystemConfig(s: Subsystem, shape: ReplyMembers): Record<'create' | 'hosts' | 'namespaces' | 'listeners', ConfigEntry[]> {
+    const create: Record<string, unknown> = {
+      nqn: s.nqn,
+      allow_any_host: s.allowAnyHost,
+      serial_number: s.serialNumber,
+      model_number: s.modelNumber,
+      max_namespaces: s.maxNamespaces,
+      min_cntlid: s.minCntlid,
+      max_cntlid: s.maxCntlid,
+      ana_reporting: s.anaReporting,
+    };
+    if (shape.createSubsystemLimits === 'kib') Object.assign(create, { max_discard_size_kib: 0, max_write_zeroes_size_kib: 0 });
+    if (shape.createSubsystemLimits === 'dmrsl') Object.assign(create, { dmrsl: DEFAULT_DMRSL, wzsl: DEFAULT_WZSL });
+    if (shape.createSubsystemLimits !== 'none') Object.assign(create, { passthrough: false, enable_nssr: false });
+    return {
+      create: [{ method: 'nvmf_create_subsystem', params: create }],
+      hosts: s.hosts.map((h) => ({ method: 'nvmf_subsystem_add_host', params: { nqn: s.nqn, host: h.nqn } })),
+      namespaces: s.sortedNamespaces().map((ns) => {
         const namespace: Record<string, unknown> = { nsid: ns.nsid, bdev_name: ns.bdev.name };
         if (ns.nguid !== undefined) namespace.nguid = ns.nguid;
         if (ns.eui64 !== undefined) namespace.eui64 = ns.eui64;
         if (ns.uuid !== undefined) namespace.uuid = ns.uuid;
         if (s.anaReporting) namespace.anagrpid = ns.anagrpid;
-        out.push({ method: 'nvmf_subsystem_add_ns', params: { nqn: s.nqn, namespace } });
-      }
-      for (const l of s.listeners) {
-        out.push({ method: 'nvmf_subsystem_add_listener', params: { nqn: s.nqn, listen_address: { ...l.address }, secure_channel: l.secureChannel } });
-      }
-    }
-    return out;
+        if (shape.nsNoAutoVisible) namespace.no_auto_visible = false;
+        return { method: 'nvmf_subsystem_add_ns', params: { nqn: s.nqn, namespace } };
+      }),
+      listeners: s.listeners.map((l) => ({
+        method: 'nvmf_subsystem_add_listener',
+        params: { nqn: s.nqn, listen_address: { ...l.address }, secure_channel: l.secureChannel },
+      })),
+    };
   }
 }
 
@@ -193,6 +211,48 @@ export const TRANSPORT_DEFAULTS: Readonly<Record<string, { common: Record<string
     own: { max_srq_depth: 4096, no_srq: false, acceptor_backlog: 100, no_wr_batching: false },
   },
 };
+
+/** v26.05's subsystem defaults (lib/nvmf/subsystem.c): 1 GiB in 512-byte blocks, 2^12 pages of 4 KiB. */
+export const DEFAULT_DMRSL = 2097152;
+export const DEFAULT_WZSL = 12;
+const UINT32_MAX = 4294967295;
+/** Members v26.05 no longer writes: the iobuf caches replace them (reply-members.ts). */
+const IOBUF_REPLACED = new Set(['io_unit_size', 'num_shared_buffers', 'buf_cache_size']);
+
+/**
+ * A transport's options as `nvmf_transport_dump_opts` writes them for the emulated release: the
+ * common options, the transport's own, `abort_timeout_sec`, then what later releases added
+ * (reply-members.ts). `given` is what nvmf_create_transport was called with.
+ */
+export function transportOpts(
+  shape: ReplyMembers,
+  trtype: string,
+  common: Record<string, unknown>,
+  own: Record<string, unknown>,
+  given: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { trtype };
+  for (const [key, value] of Object.entries(common)) {
+    if (shape.transportIobufCaches && IOBUF_REPLACED.has(key)) continue;
+    out[key] = value;
+    if (shape.transportIobufCaches && key === 'max_aq_depth') {
+      out.iobuf_small_cache_size = given.iobuf_small_cache_size ?? UINT32_MAX;
+      out.iobuf_large_cache_size = given.iobuf_large_cache_size ?? UINT32_MAX;
+    }
+  }
+  Object.assign(out, own);
+  out.abort_timeout_sec = given.abort_timeout_sec ?? 1;
+  if (shape.transportAckAndWrPool) {
+    out.ack_timeout = given.ack_timeout ?? 0;
+    out.data_wr_pool_size = given.data_wr_pool_size ?? (trtype === 'RDMA' ? 4095 : 0);
+  }
+  if (shape.transportKeepAlive) {
+    out.disable_command_passthru = given.disable_command_passthru ?? false;
+    out.kas = given.kas ?? 100;
+    out.min_kato = given.min_kato ?? 10000;
+  }
+  return out;
+}
 
 /** trtype / adrfam spellings (`spdk_nvme_transport_id_parse_trtype`, case-insensitive). */
 export const TRTYPE_NAMES: Readonly<Record<string, string>> = { tcp: 'TCP', rdma: 'RDMA', pcie: 'PCIe', fc: 'FC', vfiouser: 'VFIOUSER' };

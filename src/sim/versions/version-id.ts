@@ -1,6 +1,6 @@
 /** The SPDK releases the simulator can emulate. */
 
-export const EMULATED_VERSIONS = ['17.07', '19.04', '24.01', '25.09'] as const;
+export const EMULATED_VERSIONS = ['17.07', '19.04', '24.01', '24.05', '24.09', '25.05', '25.09', '26.01', '26.05'] as const;
 export type EmulatedVersion = (typeof EMULATED_VERSIONS)[number];
 export const DEFAULT_VERSION: EmulatedVersion = '24.01';
 

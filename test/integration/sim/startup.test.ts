@@ -42,7 +42,7 @@ test('-h prints the usage on stdout and exits 0; -v prints the version', async (
   assert.equal(version.code, 0);
   assert.equal(version.stdout, 'SPDK v24.01 git sha1 0786843e99\n');
   const v25 = await runSim(['--sim-emulate-version', '25.09', '--version']);
-  assert.equal(v25.stdout, 'SPDK v25.09 git sha1 1b7c0a9d4\n');
+  assert.equal(v25.stdout, 'SPDK v25.09 git sha1 a2f2a0b279\n');
 });
 
 test('an unknown option fails like SPDK: getopt message and usage on stderr, exit 2', async () => {

@@ -66,7 +66,7 @@ test('bad simulator options fail with a message naming the option', () => {
   );
   assert.match(
     message(() => splitArguments(['--sim-emulate-version', '20.01'], {})),
-    /must be one of 17.07, 19.04, 24.01, 25.09/,
+    /must be one of 17.07, 19.04, 24.01, 24.05, 24.09, 25.05, 25.09, 26.01, 26.05, not '20.01'/,
   );
   assert.match(
     message(() => splitArguments(['--sim-poll-period-us'], {})),

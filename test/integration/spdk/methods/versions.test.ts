@@ -1,5 +1,5 @@
 /**
- * The same sequence of wrapper calls against simulated SPDK 17.07, 19.04, 24.01 and 25.09 targets
+ * The same sequence of wrapper calls against simulated SPDK 17.07, 19.04 and 24.01 to 26.05 targets
  * (`bin/spdk-sim --sim-emulate-version`), over the real client: the normalised results must be the
  * same on every version that has the method, and a method a version lacks must fail with the typed
  * `MethodUnavailableError` exactly where the contract says it is missing.
@@ -13,7 +13,8 @@ import { detectVersion } from '../../../../src/spdk/methods/target-version.js';
 import { collectInventory } from '../../../../src/spdk/inventory.js';
 import { startSim } from '../../../helpers/sim.js';
 
-type Version = '17.07' | '19.04' | '24.01' | '25.09';
+type Version = '17.07' | '19.04' | '24.01' | '24.05' | '24.09' | '25.05' | '25.09' | '26.01' | '26.05';
+const SINCE_2401: readonly Version[] = ['24.01', '24.05', '24.09', '25.05', '25.09', '26.01', '26.05'];
 const REFERENCE: Version = '24.01';
 const TIMEOUT = { timeoutMs: 10_000 };
 const NQN = 'nqn.2016-06.io.spdk:versions';
@@ -110,7 +111,12 @@ const MISSING: Record<Version, string[]> = {
   '17.07': ['iostat', 'transport', 'subsystem', 'namespace', 'listener'],
   '19.04': [],
   '24.01': [],
+  '24.05': [],
+  '24.09': [],
+  '25.05': [],
   '25.09': [],
+  '26.01': [],
+  '26.05': [],
 };
 const BUILDS_ON: Record<string, string[]> = { subsystems: ['subsystem'], inventory: ['subsystem'] };
 
@@ -162,8 +168,8 @@ async function vhostRuns(t: import('node:test').TestContext, versions: readonly 
   return runs;
 }
 
-test('nvmf_tgt: the same wrapper calls give the same normalised results on 19.04, 24.01 and 25.09', { timeout: 120_000 }, async (t) => {
-  const runs = await nvmfRuns(t, ['19.04', '24.01', '25.09']);
+test('nvmf_tgt: the same wrapper calls give the same normalised results on 19.04 and 24.01 to 26.05', { timeout: 180_000 }, async (t) => {
+  const runs = await nvmfRuns(t, ['19.04', ...SINCE_2401]);
   const reference = runs.find((run) => run.version === REFERENCE)!;
   assert.deepEqual(reference.results.get('malloc'), { ok: 'Malloc0' });
   assert.deepEqual(reference.results.get('namespace'), { ok: 1 });
@@ -172,8 +178,8 @@ test('nvmf_tgt: the same wrapper calls give the same normalised results on 19.04
   compare(runs);
 });
 
-test('vhost: the same wrapper calls give the same normalised results on 19.04, 24.01 and 25.09', { timeout: 120_000 }, async (t) => {
-  const runs = await vhostRuns(t, ['19.04', '24.01', '25.09']);
+test('vhost: the same wrapper calls give the same normalised results on 19.04 and 24.01 to 26.05', { timeout: 180_000 }, async (t) => {
+  const runs = await vhostRuns(t, ['19.04', ...SINCE_2401]);
   const reference = runs.find((run) => run.version === REFERENCE)!;
   assert.deepEqual(reference.results.get('controllers'), {
     ok: [
