@@ -161,6 +161,9 @@ function allowedKeys(version: FakeVersion, method: string): string[] | undefined
   if (method === 'framework_get_config' || method === 'get_subsystem_config') {
     return version === '26.05' ? ['name', 'with_batches'] : ['name'];
   }
+  // v26.05 decodes the removal strictly with its own three members (lib/nvmf/nvmf_rpc.c), where
+  // earlier releases shared the add's decoder (ana_state, secure_channel, … accepted and ignored).
+  if (method === 'nvmf_subsystem_remove_listener' && version === '26.05') return ['nqn', 'listen_address', 'tgt_name'];
   return undefined;
 }
 

@@ -121,6 +121,17 @@ test('namespaces: add returns the nsid, remove; same names on v19.04, none on v1
   await assert.rejects(nvmf.subsystemAddNs(current, { nqn: NQN, namespace: { bdev_name: 'x' } }), SpdkResultError);
 });
 
+test('v26.05 decodes a listener removal strictly: the wrapper sends nqn, listen_address and tgt_name only', async () => {
+  const fake = await primed('26.05');
+  const listen_address = { trtype: 'tcp', adrfam: 'ipv4', traddr: '127.0.0.1', trsvcid: '4420' };
+  // A caller holding the add's params (secure_channel, ana_state) still gets a request v26.05 takes.
+  const asAdded = { nqn: NQN, listen_address, secure_channel: false, ana_state: 'optimized' } as unknown as Parameters<typeof nvmf.subsystemRemoveListener>[1];
+  assert.equal(await nvmf.subsystemRemoveListener(fake, asAdded), true);
+  assert.deepEqual(fake.sent(), [['nvmf_subsystem_remove_listener', { nqn: NQN, listen_address }]]);
+  // The fake is as strict as v26.05: the same request with a fourth member is refused.
+  await assert.rejects(fake.call('nvmf_subsystem_remove_listener', { nqn: NQN, listen_address, secure_channel: false }));
+});
+
 test('listeners and hosts: exact requests', async () => {
   const fake = await primed('24.01');
   const listen_address = { trtype: 'tcp', adrfam: 'ipv4', traddr: '127.0.0.1', trsvcid: '4420' };
