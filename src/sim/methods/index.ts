@@ -8,6 +8,7 @@ import type { Handler } from '../rpc/method-table.js';
 import { MethodTable } from '../rpc/method-table.js';
 import { JsonRpcCode, RpcFailure } from '../rpc/rpc-failure.js';
 import { NvmeControllers } from '../state/nvme.js';
+import { nvmfSetConfigEntry } from '../state/nvmf.js';
 import { ScsiDevices } from '../state/scsi.js';
 import { VhostControllers } from '../state/vhost.js';
 import type { ConfigEntry } from '../state/bdev.js';
@@ -56,7 +57,7 @@ export function buildMethods(t: Target): TargetMethods {
     scheduler: () => [t.settings.scheduler.configEntry()],
     scsi: () => null,
     nvmf: () => [
-      t.settings.nvmfConfig.configEntry(),
+      nvmfSetConfigEntry(t.settings.nvmfConfig.configEntry(), t.profile.replies),
       t.settings.nvmfMaxSubsystems.configEntry(),
       t.settings.nvmfCrdt.configEntry(),
       ...nvmf.default.configEntries(t.profile.replies),

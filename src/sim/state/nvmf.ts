@@ -254,6 +254,34 @@ export function transportOpts(
   return out;
 }
 
+/** SPDK's default DH-CHAP digests and groups (module/event/subsystems/nvmf/nvmf_tgt.c), by name. */
+const DHCHAP_DIGESTS = ['sha256', 'sha384', 'sha512'];
+const DHCHAP_DHGROUPS = ['null', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096', 'ffdhe6144', 'ffdhe8192'];
+
+/**
+ * The `nvmf_set_config` entry of `framework_get_config nvmf` for the emulated release: v24.01's
+ * members, every `admin_cmd_passthru` flag the release has, the DH-CHAP lists (24.09+) and the
+ * duplicate-host policy (26.05+), SPDK's defaults where nothing was set.
+ */
+export function nvmfSetConfigEntry(entry: ConfigEntry, shape: ReplyMembers): ConfigEntry {
+  const given = entry.params ?? {};
+  const params: Record<string, unknown> = {};
+  const passthruGiven = (given.admin_cmd_passthru ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(given)) {
+    if (key === 'admin_cmd_passthru') {
+      params.admin_cmd_passthru = Object.fromEntries(shape.adminCmdPassthru.map((flag) => [flag, passthruGiven[flag] ?? false]));
+    } else if (key !== 'dhchap_digests' && key !== 'dhchap_dhgroups') {
+      params[key] = value;
+    }
+  }
+  if (shape.nvmfConfigDhchap) {
+    params.dhchap_digests = given.dhchap_digests ?? DHCHAP_DIGESTS;
+    params.dhchap_dhgroups = given.dhchap_dhgroups ?? DHCHAP_DHGROUPS;
+  }
+  if (shape.nvmfConfigDupHostPolicy) params.dup_host_policy = given.dup_host_policy ?? 'allow';
+  return { method: entry.method, params };
+}
+
 /** trtype / adrfam spellings (`spdk_nvme_transport_id_parse_trtype`, case-insensitive). */
 export const TRTYPE_NAMES: Readonly<Record<string, string>> = { tcp: 'TCP', rdma: 'RDMA', pcie: 'PCIe', fc: 'FC', vfiouser: 'VFIOUSER' };
 export const ADRFAM_NAMES: Readonly<Record<string, string>> = { ipv4: 'IPv4', ipv6: 'IPv6', ib: 'IB', fc: 'FC', intra_host: 'INTRA_HOST' };

@@ -51,6 +51,13 @@ export const MEMBER_CHANGES: readonly MemberChange[] = [
   },
   {
     since: 2409,
+    reply: 'framework_get_config nvmf: nvmf_set_config params',
+    added: ['dhchap_digests', 'dhchap_dhgroups'],
+    removed: [],
+    source: 'module/event/subsystems/nvmf/nvmf_tgt.c nvmf_subsystem_write_config_json',
+  },
+  {
+    since: 2409,
     reply: 'bdev_get_bdevs[]',
     added: [
       'numa_id (NVMe bdevs)',
@@ -87,6 +94,27 @@ export const MEMBER_CHANGES: readonly MemberChange[] = [
     ],
     removed: [],
     source: 'lib/bdev/bdev_rpc.c rpc_dump_bdev_info, include/spdk/bdev.h enum spdk_bdev_io_type',
+  },
+  {
+    since: 2509,
+    reply: 'framework_get_config nvmf: nvmf_set_config params.admin_cmd_passthru',
+    added: ['vendor_specific'],
+    removed: [],
+    source: 'module/event/subsystems/nvmf/nvmf_tgt.c nvmf_subsystem_write_config_json',
+  },
+  {
+    since: 2601,
+    reply: 'framework_get_config nvmf: nvmf_set_config params.admin_cmd_passthru',
+    added: ['identify_uuid_list', 'get_log_page', 'get_set_features', 'sanitize', 'security_send_recv', 'fw_update', 'nvme_mi'],
+    removed: [],
+    source: 'module/event/subsystems/nvmf/nvmf_tgt.c nvmf_subsystem_write_config_json',
+  },
+  {
+    since: 2605,
+    reply: 'framework_get_config nvmf: nvmf_set_config params',
+    added: ['dup_host_policy'],
+    removed: [],
+    source: 'module/event/subsystems/nvmf/nvmf_tgt.c nvmf_subsystem_write_config_json',
   },
   {
     since: 2601,
@@ -191,6 +219,11 @@ export interface ReplyMembers {
   /** nvmf_create_subsystem's limits in framework_get_config: none, in KiB (26.01), as dmrsl/wzsl (26.05). */
   createSubsystemLimits: 'none' | 'kib' | 'dmrsl';
   configByKind: boolean;
+  /** nvmf_set_config in framework_get_config: the DH-CHAP lists (24.09), `dup_host_policy` (26.05). */
+  nvmfConfigDhchap: boolean;
+  nvmfConfigDupHostPolicy: boolean;
+  /** nvmf_set_config's `admin_cmd_passthru` members, in SPDK's order. */
+  adminCmdPassthru: readonly string[];
 }
 
 /** `enum spdk_bdev_io_type` (include/spdk/bdev.h), READ to the last, as of v24.01. */
@@ -238,5 +271,12 @@ export function replyMembersFor(n: number): ReplyMembers {
     subsystemDmrslWzsl: n >= 2605,
     createSubsystemLimits: n >= 2605 ? 'dmrsl' : n >= 2601 ? 'kib' : 'none',
     configByKind: n >= 2605,
+    nvmfConfigDhchap: n >= 2409,
+    nvmfConfigDupHostPolicy: n >= 2605,
+    adminCmdPassthru: [
+      'identify_ctrlr',
+      ...(n >= 2601 ? ['identify_uuid_list', 'get_log_page', 'get_set_features', 'sanitize', 'security_send_recv', 'fw_update', 'nvme_mi'] : []),
+      ...(n >= 2509 ? ['vendor_specific'] : []),
+    ],
   };
 }

@@ -72,6 +72,10 @@ for (const release of RELEASES) {
     const create = config.find((e) => e.method === 'nvmf_create_subsystem')!;
     assert.equal('max_discard_size_kib' in create.params, shape.createSubsystemLimits === 'kib', 'create_subsystem KiB limits');
     assert.equal('dmrsl' in create.params, shape.createSubsystemLimits === 'dmrsl', 'create_subsystem dmrsl');
+    const setConfig = config.find((e) => e.method === 'nvmf_set_config')!;
+    assert.equal('dhchap_digests' in setConfig.params, shape.nvmfConfigDhchap, 'nvmf_set_config dhchap_digests');
+    assert.equal('dup_host_policy' in setConfig.params, shape.nvmfConfigDupHostPolicy, 'nvmf_set_config dup_host_policy');
+    assert.deepEqual(Object.keys(setConfig.params.admin_cmd_passthru as Json), shape.adminCmdPassthru, 'admin_cmd_passthru');
     const addNs = config.find((e) => e.method === 'nvmf_subsystem_add_ns')!;
     assert.equal('no_auto_visible' in (addNs.params.namespace as Json), shape.nsNoAutoVisible, 'add_ns no_auto_visible');
 
