@@ -9,6 +9,7 @@ stdout: one line {"results": [...], "reply_q": "reply_..."|null}; a call's resul
 redelivery would.
 """
 import json
+import os
 import sys
 
 import oslo_messaging as messaging
@@ -66,3 +67,7 @@ def main():
 
 if __name__ == '__main__':
     main()
+    # Done and cleaned up: exit now. Without this, interpreter shutdown waits ~10 s for a thread
+    # oslo.messaging 14 leaves behind (measured: 0.6 s of work, 10.6 s to exit).
+    sys.stdout.flush()
+    os._exit(0)
