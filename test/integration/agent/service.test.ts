@@ -12,8 +12,10 @@ import path from 'node:path';
 import { brokerSkip, listQueues, testAmqpUrl, waitFor } from '../../helpers/broker.js';
 import { PythonPeer, pythonSkip, runPythonCalls } from '../../helpers/python.js';
 import { rawExchange, socketAnswers, startSim } from '../../helpers/sim.js';
+import { OWN_TOPIC } from '../../../src/agent/bus-link.js';
 import {
   HOST,
+  REPORTED_HOSTNAME,
   TestConductor,
   agentOnBus,
   brokerScope,
@@ -268,6 +270,8 @@ test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), 
   const scope = brokerScope(t);
   const node = await makeAgentNode(t, scope, { targets: ['nvmf0'], log: { level: 'info' } });
   const peer = await PythonPeer.start(t, 'cyborg_agent.py', { url: testAmqpUrl, exchange: scope.exchange, topic: node.agentTopic, server: HOST });
+  // Stopped before the scope deletes the queues: a consumer left running would declare them again.
+  scope.defer(() => peer.stop());
   scope.trackQueue(String(peer.events[0]?.fanout_queue ?? ''));
   const conductor = await TestConductor.start(scope, node.conductorTopic);
 
@@ -286,9 +290,11 @@ test("beside OpenStack's Python cyborg-agent: refused with the reason (exit 4), 
     JSON.stringify({ ...JSON.parse(readFileSync(node.configFile, 'utf8')), agent: { ...node.config.agent, onForeignConsumer: 'own-topic' } }),
     { mode: 0o600 },
   );
+  // Its own topic is not under the scope's prefix: its queues are deleted with the scope's.
+  for (const queue of [OWN_TOPIC, `${OWN_TOPIC}.${HOST}`, `${OWN_TOPIC}.${REPORTED_HOSTNAME}`]) scope.trackQueue(queue);
   const beside = runAgent(t, scope, ownTopic);
-  await waitFor('serving under its own topic', () => beside.logs().some((l) => l.message === 'serving the agent topic' && l.topic === 'spdk-agent'), 30_000);
-  const client = conductor.transport.createClient({ topic: 'spdk-agent', server: HOST, timeoutMs: 10_000 });
+  await waitFor('serving under its own topic', () => beside.logs().some((l) => l.message === 'serving the agent topic' && l.topic === OWN_TOPIC), 30_000);
+  const client = conductor.transport.createClient({ topic: OWN_TOPIC, server: HOST, timeoutMs: 10_000 });
   assert.equal(((await client.call('ping')) as { agent: string }).agent, 'spdk-agent');
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(conductor.registrations.length, 0, 'no report_data: it would erase the Python agent’s devices');

@@ -203,6 +203,8 @@ test('doctor on a node that works: every check passes (exit 0); with the Python 
   agent.child.kill('SIGTERM');
   assert.equal((await agent.exited).code, 0);
   const peer = await PythonPeer.start(t, 'cyborg_agent.py', { url: testAmqpUrl, exchange: scope.exchange, topic: node.agentTopic, server: HOST });
+  // Stopped before the scope deletes the queues: a consumer left running would declare them again.
+  scope.defer(() => peer.stop());
   scope.trackQueue(String(peer.events[0]?.fanout_queue ?? ''));
   const foreign = await runCli(['doctor', '--json', '--config', node.configFile]);
   assert.equal(foreign.code, 2, foreign.stdout);
