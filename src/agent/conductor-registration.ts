@@ -7,6 +7,7 @@ import {
   BusClosedError,
   BusConnectionLostError,
   BusNotConnectedError,
+  BusPublishError,
   BusTimeoutError,
   RemoteError,
   adminContext,
@@ -67,10 +68,9 @@ export class ConductorRegistration {
         err,
       );
     }
+    const quorumHint = 'can the RabbitMQ cluster reach a quorum (its queues take no message while most of its nodes are down)?';
     if (err instanceof BusTimeoutError) {
-      const quorum = this.options.quorumQueues
-        ? ', or can the RabbitMQ cluster reach a quorum (its queues take no message while most of its nodes are down)?'
-        : '?';
+      const quorum = this.options.quorumQueues ? `, or ${quorumHint}` : '?';
       return failure(
         'timeout',
         `no conductor answered report_data within ${timeoutMs / 1000} s: is a cyborg-conductor consuming topic "${topic}" on exchange ` +
@@ -89,7 +89,10 @@ export class ConductorRegistration {
         { remoteClass: err.className, remoteModule: err.module },
       );
     }
-    return failure('internal', `report_data could not be sent: ${errorMessage(err)}; retrying with back-off until the next period`, err);
+    // Without a quorum the broker neither confirms nor refuses a publish to a quorum queue: the
+    // publish times out before the call does, and the operator needs the same hint.
+    const publishHint = err instanceof BusPublishError && this.options.quorumQueues ? ` (quorum queues: ${quorumHint})` : '';
+    return failure('internal', `report_data could not be sent: ${errorMessage(err)}${publishHint}; retrying with back-off until the next period`, err);
   }
 
   private failure(kind: RegistrationFailedError['kind'], message: string, cause: unknown, context: Record<string, unknown> = {}): RegistrationFailedError {

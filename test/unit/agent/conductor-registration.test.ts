@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BusConnectionLostError, BusTimeoutError, RemoteError, type RpcClient } from '../../../src/bus/index.js';
+import { BusConnectionLostError, BusPublishError, BusTimeoutError, RemoteError, type RpcClient } from '../../../src/bus/index.js';
 import { ConductorRegistration } from '../../../src/agent/conductor-registration.js';
 import { RegistrationFailedError } from '../../../src/agent/errors.js';
 import { mapTargets } from '../../../src/agent/inventory-mapping.js';
@@ -21,13 +21,23 @@ const devices = mapTargets(
   { reportedHostname: 'cn1.example.org', deviceType: 'NVMe', remoteable: false },
 ).devices.map((d) => d.device);
 
-function reporterWith(call: (method: string, args: Record<string, unknown>, options: unknown) => Promise<unknown>): ConductorRegistration {
+function reporterWith(
+  call: (method: string, args: Record<string, unknown>, options: unknown) => Promise<unknown>,
+  quorumQueues = false,
+): ConductorRegistration {
   const client = { call } as unknown as RpcClient;
-  return new ConductorRegistration({ hostname: 'cn1.example.org', topic: 'cyborg-conductor', exchange: 'cyborg', client: () => client, timeoutMs: 60_000 });
+  return new ConductorRegistration({
+    hostname: 'cn1.example.org',
+    topic: 'cyborg-conductor',
+    exchange: 'cyborg',
+    client: () => client,
+    timeoutMs: 60_000,
+    quorumQueues,
+  });
 }
 
-async function kindOf(error: unknown): Promise<{ kind: string; message: string }> {
-  const reporter = reporterWith(() => Promise.reject(error));
+async function kindOf(error: unknown, quorumQueues = false): Promise<{ kind: string; message: string }> {
+  const reporter = reporterWith(() => Promise.reject(error), quorumQueues);
   try {
     await reporter.send(devices);
   } catch (err) {
@@ -97,6 +107,17 @@ test('a timeout names the topic and exchange a conductor must consume', async ()
   const { kind, message } = await kindOf(new BusTimeoutError('no reply within 60000 ms'));
   assert.equal(kind, 'timeout');
   assert.match(message, /topic "cyborg-conductor" on exchange "cyborg"/);
+});
+
+test('with quorum queues, a timeout or an unconfirmed publish asks whether the cluster has a quorum', async () => {
+  const timeout = await kindOf(new BusTimeoutError('no reply within 60000 ms'), true);
+  assert.match(timeout.message, /can the RabbitMQ cluster reach a quorum/);
+  // A cluster without a quorum neither confirms nor refuses the publish: it times out first.
+  const publish = await kindOf(new BusPublishError('the broker did not confirm a publish to exchange "cyborg" within 5000 ms'), true);
+  assert.equal(publish.kind, 'internal', 'retried with back-off, as before');
+  assert.match(publish.message, /did not confirm a publish .* \(quorum queues: can the RabbitMQ cluster reach a quorum/);
+  // Classic queues: no such hint.
+  assert.doesNotMatch((await kindOf(new BusPublishError('the broker did not confirm a publish'))).message, /quorum/);
 });
 
 test('a lost connection, another refusal, anything else', async () => {
