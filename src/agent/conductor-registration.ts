@@ -79,7 +79,10 @@ export class ConductorRegistration {
       );
     }
     if (err instanceof BusConnectionLostError || err instanceof BusNotConnectedError || err instanceof BusClosedError) {
-      return failure('connection', `the message bus connection is down (${errorMessage(err)}); reporting again once it is back`, err);
+      // Without a quorum a quorum queue cannot be declared again either (the reply queue, with
+      // transient quorum queues): the connection is up but the call cannot start.
+      const setUpHint = err instanceof BusNotConnectedError && this.options.quorumQueues ? ` (quorum queues: ${quorumHint})` : '';
+      return failure('connection', `the message bus connection is down (${errorMessage(err)})${setUpHint}; reporting again once it is back`, err);
     }
     if (err instanceof RemoteError) {
       return failure(

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BusConnectionLostError, BusPublishError, BusTimeoutError, RemoteError, type RpcClient } from '../../../src/bus/index.js';
+import { BusConnectionLostError, BusNotConnectedError, BusPublishError, BusTimeoutError, RemoteError, type RpcClient } from '../../../src/bus/index.js';
 import { ConductorRegistration } from '../../../src/agent/conductor-registration.js';
 import { RegistrationFailedError } from '../../../src/agent/errors.js';
 import { mapTargets } from '../../../src/agent/inventory-mapping.js';
@@ -109,13 +109,17 @@ test('a timeout names the topic and exchange a conductor must consume', async ()
   assert.match(message, /topic "cyborg-conductor" on exchange "cyborg"/);
 });
 
-test('with quorum queues, a timeout or an unconfirmed publish asks whether the cluster has a quorum', async () => {
+test('with quorum queues, a timeout, an unconfirmed publish or a queue not set up again asks whether the cluster has a quorum', async () => {
   const timeout = await kindOf(new BusTimeoutError('no reply within 60000 ms'), true);
   assert.match(timeout.message, /can the RabbitMQ cluster reach a quorum/);
   // A cluster without a quorum neither confirms nor refuses the publish: it times out first.
   const publish = await kindOf(new BusPublishError('the broker did not confirm a publish to exchange "cyborg" within 5000 ms'), true);
   assert.equal(publish.kind, 'internal', 'retried with back-off, as before');
   assert.match(publish.message, /did not confirm a publish .* \(quorum queues: can the RabbitMQ cluster reach a quorum/);
+  // Nor can the reply queue (a quorum queue too) be declared again: the call cannot start.
+  const setUp = await kindOf(new BusNotConnectedError('reply queue reply_x was not set up again within 5000 ms'), true);
+  assert.equal(setUp.kind, 'connection');
+  assert.match(setUp.message, /was not set up again .* \(quorum queues: can the RabbitMQ cluster reach a quorum/);
   // Classic queues: no such hint.
   assert.doesNotMatch((await kindOf(new BusPublishError('the broker did not confirm a publish'))).message, /quorum/);
 });
